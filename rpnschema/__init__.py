@@ -1,0 +1,34 @@
+"""rpnschema: typed, validated, portable specs for Reconciled Polynomial Networks.
+
+Importing this package never imports torch; :func:`build` does, when called.
+"""
+
+from typing import Any
+
+from rpnschema._version import __version__ as __version__
+from rpnschema.errors import Code as Code
+from rpnschema.errors import Diagnostic as Diagnostic
+from rpnschema.errors import LoadError as LoadError
+from rpnschema.errors import MissingDependencyError as MissingDependencyError
+from rpnschema.errors import RpnSchemaError as RpnSchemaError
+from rpnschema.errors import SpecError as SpecError
+from rpnschema.infer import Limits as Limits
+from rpnschema.spec import CATALOG as CATALOG
+from rpnschema.spec import HeadSpec as HeadSpec
+from rpnschema.spec import LayerSpec as LayerSpec
+from rpnschema.spec import ModelSpec as ModelSpec
+from rpnschema.validate import Result as Result
+from rpnschema.validate import load_spec as load_spec
+from rpnschema.validate import normalize_spec as normalize_spec
+from rpnschema.validate import validate_data as validate_data
+from rpnschema.validate import validate_file as validate_file
+from rpnschema.validate import validate_text as validate_text
+
+
+def __getattr__(name: str) -> Any:
+    # The compiler needs torch; import it only when asked for.
+    if name in ("build", "load_model", "save_model", "load_tinybig_state_dict"):
+        from rpnschema import compile as _compile
+
+        return getattr(_compile, name)
+    raise AttributeError(f"module 'rpnschema' has no attribute {name!r}")

@@ -1,0 +1,56 @@
+"""``rpnschema resolve FILE``: print the normalized spec with every inferred value."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rpnschema import io
+from rpnschema.cli.app import app
+from rpnschema.cli.common import (
+    DEFAULT_LIMITS,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    MaxDim,
+    MaxParameters,
+    check_file,
+)
+from rpnschema.infer import Limits
+from rpnschema.report import render_text
+
+
+class SpecFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+@app.command()
+def resolve(
+    file: Annotated[Path, typer.Argument(help="Spec file (JSON or YAML); '-' reads stdin.")],
+    format: Annotated[SpecFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        SpecFormat.yaml
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
+    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+) -> None:
+    """Print the normalized spec: every layer and head explicit, defaults applied, and the
+    inferred m, n, D, l, output sizes and parameter counts filled in (a valid spec itself)."""
+    report, result = check_file(file, Limits(max_parameters, max_dim), strict=False)
+    if result is None or result.spec is None:
+        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
+    text = io.dumps(result.spec.to_data(), format.value)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        io.write_atomic(out, text)
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e

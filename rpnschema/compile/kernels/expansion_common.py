@@ -1,0 +1,47 @@
+"""Shared helpers for the data expansion kernels (kappa: x (b, m) -> (b, D))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+SEMANTICS = ("native", "tinybig")
+
+
+def check_semantics(semantics: str) -> None:
+    """Raise ``ValueError`` unless ``semantics`` is one of :data:`SEMANTICS`."""
+    if semantics not in SEMANTICS:
+        raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}")
+
+
+def check_input(x: Tensor) -> None:
+    """Expansion kernels take a 2-d (b, m) tensor."""
+    if x.dim() != 2:
+        raise ValueError(f"expansion input must be 2-d (b, m), got shape {tuple(x.shape)}")
+
+
+def outer_powers(v: Tensor, d: int) -> Tensor:
+    """Concatenate the k-fold row-wise outer products of ``v`` for k = 1..d.
+
+    This is tinybig's Taylor layout: order k contributes ``v.size(1) ** k`` columns, the
+    flattening of ``v (x) v (x) ... (x) v`` in row-major order.
+    """
+    b = v.size(0)
+    parts = []
+    powers = v
+    for k in range(1, d + 1):
+        if k > 1:
+            powers = (powers.unsqueeze(2) * v.unsqueeze(1)).reshape(b, -1)
+        parts.append(powers)
+    if not parts:
+        return v.new_zeros((b, 0))
+    return torch.cat(parts, dim=1)
+
+
+def stack_degrees(polys: Sequence[Tensor], b: int, m: int, x: Tensor) -> Tensor:
+    """Stack per-degree (b, m) tensors into tinybig's feature-major (b, m * d) layout."""
+    if len(polys) == 0:
+        return x.new_zeros((b, 0))
+    return torch.stack(list(polys), dim=-1).reshape(b, m * len(polys))

@@ -1,0 +1,454 @@
+"""Pure dimension arithmetic: D(m) of expansions, l(n, D) of reconciliations, fusion output
+sizes, parameter counts, and the constraints behind them. No torch, no I/O.
+
+Rules are looked up through the class hierarchy in typed tables (``D_RULES``, ``L_RULES``, ...),
+and ``tests/test_dims.py`` checks that every catalog member has one. A rule that cannot apply
+raises :class:`DimProblem`, which the checker turns into a located diagnostic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from rpnschema.errors import Code, Loc
+from rpnschema.spec import expansion as ex
+from rpnschema.spec import fusion as fu
+from rpnschema.spec import processing as pr
+from rpnschema.spec import reconciliation as rc
+from rpnschema.spec import remainder as rm
+from rpnschema.spec.base import Component
+
+
+@dataclass
+class DimProblem(Exception):
+    """A dimension rule that cannot be satisfied; ``path`` is relative to the component."""
+
+    code: Code
+    message: str
+    path: Loc = ()
+    expected: str | None = None
+    found: str | None = None
+    suggestion: str | None = None
+
+
+T = TypeVar("T")
+
+
+def lookup(table: dict[type, T], spec: Component) -> T:
+    """The rule for ``type(spec)``, found through its class hierarchy."""
+    for cls in type(spec).__mro__:
+        if cls in table:
+            return table[cls]
+    raise KeyError(f"no rule for {type(spec).__name__}")
+
+
+def divisors_near_sqrt(k: int) -> int:
+    """The largest divisor of k that is <= isqrt(k) (tinybig's find_close_factors)."""
+    for f in range(math.isqrt(k), 0, -1):
+        if k % f == 0:
+            return f
+    return 1
+
+
+def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
+    if dim % factor != 0:
+        near = [f for f in range(1, dim + 1) if dim % f == 0]
+        best = min(near, key=lambda f: (abs(f - factor), f))
+        raise DimProblem(
+            Code.DIVISIBILITY,
+            f"{name} (={factor}) must divide {dim_name} (={dim})",
+            path=(name,),
+            expected=f"a divisor of {dim}: {near if len(near) <= 12 else near[:12] + ['...']}",
+            found=str(factor),
+            suggestion=f"use {name}: {best}",
+        )
+
+
+# --- expansions -----------------------------------------------------------------------------
+
+ExpansionRule = Callable[[Any, int, str], int]
+
+
+def _wavelet_D(spec: ex._WaveletExpansion, m: int, semantics: str) -> int:
+    base = m * spec.s * spec.t
+    return sum(base**k for k in range(1, spec.d + 1))
+
+
+def _combinatorial_count(spec: Any, m: int, semantics: str, weight: Callable[[int], int]) -> int:
+    replace = spec.with_replacement and semantics == "native"
+    if not replace and spec.d > m:
+        raise DimProblem(
+            Code.EXPANSION_DOMAIN,
+            f"d (={spec.d}) exceeds the input size m (={m}): there are no "
+            f"{spec.d}-subsets of {m} features without replacement",
+            path=("d",),
+            expected=f"d <= {m}",
+            found=str(spec.d),
+            suggestion=f"use d: {m}"
+            + (" or with_replacement: true" if semantics == "native" else ""),
+        )
+    total = 0
+    for r in range(1, spec.d + 1):
+        count = math.comb(m + r - 1, r) if replace else math.comb(m, r)
+        total += weight(r) * count
+    return total
+
+
+def _geometric_centres(spec: ex._GeometricExpansion, semantics: str) -> int:
+    if spec.cd_h is not None and spec.cd_w is not None and spec.cd_d is not None:
+        cd = (spec.cd_h, spec.cd_w, spec.cd_d)
+    else:
+        cd = _packing_distances(spec)
+    if min(cd) < 1:
+        raise DimProblem(
+            Code.EXPANSION_DOMAIN,
+            f"packing_strategy {spec.packing_strategy!r} gives a patch centre distance of 0 "
+            f"for this patch size",
+            path=("packing_strategy",),
+            expected="centre distances >= 1",
+            found=str(list(cd)),
+            suggestion="use densest_packing or a larger patch radius",
+        )
+    return (
+        math.ceil(spec.h / cd[0]) * math.ceil(spec.w / cd[1]) * math.ceil(spec.d / cd[2])
+    )
+
+
+_SQ2, _SQ3, _SQ6 = math.sqrt(2), math.sqrt(3), math.sqrt(6)
+
+
+def _packing_distances(spec: ex._GeometricExpansion) -> tuple[int, int, int]:
+    s = spec.packing_strategy
+    if isinstance(spec, ex.CuboidPatchExpansion):
+        f = {"densest_packing": 0, "dense_square": 1, "complete_square": 2, "sparse_square": 3}[s]
+        if f == 0:
+            return 1, 1, 1
+        return tuple(max(int(f * p), 1) for p in (spec.p_h, spec.p_w, spec.p_d))  # type: ignore[return-value]
+    if isinstance(spec, ex.CylinderPatchExpansion):
+        r, pd = spec.p_r, spec.p_d
+        table = {
+            "densest_packing": (1, 1, 1),
+            "sparse_square": (2 * r, 2 * r, 2 * pd),
+            "complete_square": (_SQ2 * r, _SQ2 * r, 2 * pd),
+            "sparse_hexagonal": (_SQ3 * r, 2 * r, 2 * pd),
+            "complete_hexagonal": (1.5 * r, _SQ3 * r, 2 * pd),
+            "dense_hexagonal": (_SQ6 / 2 * r, _SQ2 * r, pd),
+            "denser_hexagonal": (_SQ3 / 2 * r, r, pd),
+        }
+        return tuple(max(int(v), 1) for v in table[s])  # type: ignore[return-value]
+    r = spec.p_r  # sphere: tinybig truncates without a floor of 1
+    table = {
+        "densest_packing": (1, 1, 1),
+        "sparse_simple_cubic": (2 * r, 2 * r, 2 * r),
+        "complete_simple_cubic": (0.6667 * _SQ3 * r,) * 3,
+        "dense_simple_cubic": (r, r, r),
+        "sparse_face_centered_cubic": (2 * r, _SQ3 * r, 0.6667 * _SQ6 * r),
+        "complete_face_centered_cubic": (_SQ2 * r, 0.6667 * _SQ6 * r, 1.3333 * r),
+        "dense_face_centered_cubic": (r, r, r),
+        "sparse_hexagonal": (2 * r, 2 * r, _SQ6 * r),
+        "complete_hexagonal": (0.6667 * _SQ3 * r, 0.6667 * _SQ3 * r, r),
+        "dense_hexagonal": (r, r, r),
+    }
+    return tuple(int(v) for v in table[s])  # type: ignore[return-value]
+
+
+def _disc(r: int) -> int:
+    return sum(1 for i in range(-r, r + 1) for j in range(-r, r + 1) if i * i + j * j <= r * r)
+
+
+def _ball(r: int) -> int:
+    rng = range(-r, r + 1)
+    return sum(1 for i in rng for j in rng for k in rng if i * i + j * j + k * k <= r * r)
+
+
+def patch_volume(spec: ex._GeometricExpansion, semantics: str) -> int:
+    """Cells per patch (cells outside the grid are zero-padded and still counted)."""
+    if isinstance(spec, ex.CuboidPatchExpansion):
+        ph2 = spec.p_h if spec.p_h_prime is None else spec.p_h_prime
+        pw2 = spec.p_w if spec.p_w_prime is None else spec.p_w_prime
+        pd2 = spec.p_d if spec.p_d_prime is None else spec.p_d_prime
+        return (spec.p_h + ph2 + 1) * (spec.p_w + pw2 + 1) * (spec.p_d + pd2 + 1)
+    if isinstance(spec, ex.CylinderPatchExpansion):
+        pd2 = spec.p_d if spec.p_d_prime is None else spec.p_d_prime
+        # tinybig spans [-p_d', p_d'] (it never reads p_d); native spans [-p_d, p_d'].
+        depth = 2 * pd2 + 1 if semantics == "tinybig" else spec.p_d + pd2 + 1
+        return _disc(spec.p_r) * depth
+    return _ball(spec.p_r)
+
+
+def _geometric_D(spec: ex._GeometricExpansion, m: int, semantics: str) -> int:
+    cells = spec.h * spec.w * spec.d
+    if m != cells:
+        raise DimProblem(
+            Code.EXPANSION_DOMAIN,
+            f"the input size m (={m}) must equal h*w*d (={spec.h}*{spec.w}*{spec.d}={cells})",
+            path=(),
+            expected=f"m = {cells}",
+            found=f"m = {m}",
+            suggestion="set h, w and d to the grid shape of the input",
+        )
+    return _geometric_centres(spec, semantics) * patch_volume(spec, semantics)
+
+
+def _nested_D(spec: ex.NestedExpansion, m: int, semantics: str) -> int:
+    size = m
+    for i, f in enumerate(spec.functions):
+        size = _sub_D(f, size, semantics, ("functions", i))
+    return size
+
+
+def _extended_D(spec: ex.ExtendedExpansion, m: int, semantics: str) -> int:
+    return sum(
+        _sub_D(f, m, semantics, ("functions", i)) for i, f in enumerate(spec.functions)
+    )
+
+
+def _sub_D(spec: ex.Expansion, m: int, semantics: str, prefix: Loc) -> int:
+    try:
+        return expansion_D(spec, m, semantics)
+    except DimProblem as p:
+        p.path = (*prefix, *p.path)
+        raise
+
+
+D_RULES: dict[type, ExpansionRule] = {
+    ex.IdentityExpansion: lambda s, m, sem: m,
+    ex.ReciprocalExpansion: lambda s, m, sem: m,
+    ex.LinearExpansion: lambda s, m, sem: m,
+    ex.TaylorExpansion: lambda s, m, sem: sum(m**i for i in range(1, s.d + 1)),
+    ex.FourierExpansion: lambda s, m, sem: 2 * s.N * m,
+    ex._ThreeMExpansion: lambda s, m, sem: 3 * m,
+    ex._ProbabilisticExpansion: lambda s, m, sem: 6 * m,
+    ex.Chi2Expansion: lambda s, m, sem: 2 * m,
+    ex._NaiveProbabilisticExpansion: lambda s, m, sem: m,
+    ex._RBFExpansion: lambda s, m, sem: m * s.num_interval,
+    ex.BSplineExpansion: lambda s, m, sem: m * (s.t + s.d),
+    ex._DegreeExpansion: lambda s, m, sem: m * s.d,
+    ex._WaveletExpansion: _wavelet_D,
+    ex.CombinatorialExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, lambda r: r),
+    ex.CombinatorialNormalExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, lambda r: 1),
+    ex._GeometricExpansion: _geometric_D,
+    ex.NestedExpansion: _nested_D,
+    ex.ExtendedExpansion: _extended_D,
+}
+
+
+def expansion_D(spec: ex.Expansion, m: int, semantics: str = "native") -> int:
+    """The output size D of ``spec`` on inputs of size m; raises :class:`DimProblem`."""
+    return lookup(D_RULES, spec)(spec, m, semantics)
+
+
+# --- reconciliations ------------------------------------------------------------------------
+
+
+def resolve_pq(spec: Any, n: int, D: int) -> tuple[int, int]:
+    """The (p, q) a hypercomplex reconciliation uses: given, or tinybig's choice."""
+    padding = (rc.DuplicatedPaddingReconciliation, rc.DuplicatedDiagonalPaddingReconciliation)
+    if isinstance(spec, padding) or isinstance(spec, fu._ParameterizedConcatenation):
+        p = spec.p
+        return p, spec.q if spec.q is not None else p
+    p = spec.p if spec.p is not None else divisors_near_sqrt(n)
+    q = spec.q if spec.q is not None else divisors_near_sqrt(D)
+    return p, q
+
+
+def _kron_factors(spec: Any, n: int, D: int) -> tuple[int, int, int, int]:
+    p, q = resolve_pq(spec, n, D)
+    _divides("p", p, "n", n)
+    _divides("q", q, "D", D)
+    return p, q, n // p, D // q
+
+
+def _diag_padding_l(spec: rc.DuplicatedDiagonalPaddingReconciliation, n: int, D: int) -> int:
+    q = spec.q if spec.q is not None else spec.p
+    for name, value in (("p", spec.p), ("q", q)):
+        if value != n:
+            raise DimProblem(
+                Code.DIVISIBILITY,
+                f"duplicated_diagonal_padding needs {name} == n: {name} (={value}), n (={n})",
+                path=(name,),
+                expected=f"{name} = {n}",
+                found=str(value),
+                suggestion=f"use p: {n} (q defaults to p)",
+            )
+    _divides("n", n, "D", D)
+    return D // n
+
+
+def _hm_l(spec: Any, n: int, D: int) -> int:
+    p, q, s, t = _kron_factors(spec, n, D)
+    return p * q + s * t
+
+
+def _lphm_l(spec: Any, n: int, D: int) -> int:
+    p, q, s, t = _kron_factors(spec, n, D)
+    return p * q + spec.r * (s + t)
+
+
+def _dual_lphm_l(spec: Any, n: int, D: int) -> int:
+    p, q, s, t = _kron_factors(spec, n, D)
+    return spec.r * (p + q + s + t)
+
+
+def _padding_l(spec: Any, n: int, D: int) -> int:
+    _, _, s, t = _kron_factors(spec, n, D)
+    return s * t
+
+
+L_RULES: dict[type, Callable[[Any, int, int], int]] = {
+    rc.ConstantReconciliation: lambda s, n, D: 0,
+    rc.ZeroReconciliation: lambda s, n, D: 0,
+    rc.OneReconciliation: lambda s, n, D: 0,
+    rc.ConstantEyeReconciliation: lambda s, n, D: 0,
+    rc.IdentityReconciliation: lambda s, n, D: n * D,
+    rc.MaskingReconciliation: lambda s, n, D: n * D,
+    rc.DuplicatedPaddingReconciliation: _padding_l,
+    rc.DuplicatedDiagonalPaddingReconciliation: _diag_padding_l,
+    rc.LorrReconciliation: lambda s, n, D: s.r * (n + D),
+    rc.HMReconciliation: _hm_l,
+    rc.LPHMReconciliation: _lphm_l,
+    rc.DualLPHMReconciliation: _dual_lphm_l,
+    rc.HypernetReconciliation: lambda s, n, D: s.l,
+    rc.RandomMatrixAdaptionReconciliation: lambda s, n, D: n + s.r,
+    rc.RandomMatrixHypernetReconciliation: lambda s, n, D: s.l,
+}
+
+
+def reconciliation_l(spec: rc.Reconciliation, n: int, D: int) -> int:
+    """Learnable values per channel of ``spec`` fabricating an n x D matrix."""
+    return lookup(L_RULES, spec)(spec, n, D)
+
+
+def reconciliation_extra_parameters(spec: rc.Reconciliation, n: int, D: int) -> int:
+    """Parameters besides w and b: a trained (non-static) hypernet's own network."""
+    if isinstance(spec, rc.HypernetReconciliation) and not spec.static:
+        h = spec.hidden_dim
+        return spec.l * h + h + h * n * D + n * D
+    return 0
+
+
+# --- fusions --------------------------------------------------------------------------------
+
+
+def _require_equal(spec: Any, dims: list[int], why: str) -> None:
+    if len(set(dims)) > 1:
+        raise DimProblem(
+            Code.FUSION_DIMS,
+            f"{spec.name} {why}, but its inputs have sizes {dims}",
+            path=(),
+            expected="inputs of one size",
+            found=str(dims),
+            suggestion="give the heads/channels one output size, or use concatenation_fusion",
+        )
+
+
+def _elementwise_n(spec: Any, dims: list[int]) -> int:
+    _require_equal(spec, dims, "combines inputs element by element")
+    if isinstance(spec, fu.WeightedSummationFusion) and len(spec.weights) != len(dims):
+        raise DimProblem(
+            Code.FUSION_DIMS,
+            f"weights has {len(spec.weights)} entries for {len(dims)} inputs",
+            path=("weights",),
+            expected=f"{len(dims)} weights",
+            found=str(len(spec.weights)),
+        )
+    return dims[0]
+
+
+def _param_concat_n(spec: Any, dims: list[int]) -> int:
+    if spec.n is not None:
+        return spec.n
+    _require_equal(spec, dims, "defaults its output size n to its input size")
+    return dims[0]
+
+
+N_RULES: dict[type, Callable[[Any, list[int]], int]] = {
+    fu._ElementwiseFusion: _elementwise_n,
+    fu.ConcatenationFusion: lambda s, dims: sum(dims),
+    fu._ParameterizedConcatenation: _param_concat_n,
+}
+
+
+def _concat_kron_l(spec: Any, dims: list[int], rule: Callable[[Any, int, int], int]) -> int:
+    try:
+        return rule(spec, fusion_n(spec, dims), sum(dims))
+    except DimProblem as p:
+        p.message = p.message.replace("D (=", "sum(dims) (=")
+        raise
+
+
+FUSION_L_RULES: dict[type, Callable[[Any, list[int]], int]] = {
+    fu._ElementwiseFusion: lambda s, dims: 0,
+    fu.ParameterizedWeightedSummationFusion: lambda s, dims: len(dims),
+    fu.ConcatenationFusion: lambda s, dims: 0,
+    fu.ParameterizedConcatenationFusion: lambda s, dims: fusion_n(s, dims) * sum(dims),
+    fu.LowrankParameterizedConcatenationFusion: lambda s, dims: s.r
+    * (fusion_n(s, dims) + sum(dims)),
+    fu.HMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(s, dims, _hm_l),
+    fu.LPHMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(s, dims, _lphm_l),
+    fu.DualLPHMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(
+        s, dims, _dual_lphm_l
+    ),
+    fu.RandomMatrixAdaptionParameterizedConcatenationFusion: lambda s, dims: fusion_n(s, dims)
+    + s.r,
+}
+
+
+def fusion_n(spec: fu.Fusion, dims: list[int]) -> int:
+    """Output size of a fusion of inputs sized ``dims``."""
+    return lookup(N_RULES, spec)(spec, dims)
+
+
+def fusion_l(spec: fu.Fusion, dims: list[int]) -> int:
+    """Learnable values of a fusion of inputs sized ``dims``."""
+    return lookup(FUSION_L_RULES, spec)(spec, dims)
+
+
+# --- remainders and processing --------------------------------------------------------------
+
+
+def remainder_parameters(spec: rm.Remainder, m: int, n: int) -> int:
+    if isinstance(spec, rm.LinearRemainder):
+        return n * m + (n if spec.enable_bias else 0)
+    return 0
+
+
+def check_remainder(spec: rm.Remainder, m: int, n: int) -> None:
+    if isinstance(spec, rm.IdentityRemainder) and m != n:
+        raise DimProblem(
+            Code.REMAINDER,
+            f"identity_remainder needs m == n, but m (={m}) and n (={n}) differ",
+            path=("name",),
+            expected=f"m = n (= {n})",
+            found=f"m = {m}",
+            suggestion="use linear_remainder (learns an n x m map) or zero_remainder",
+        )
+
+
+def processing_parameters(spec: pr.Processing, size: int, semantics: str) -> int:
+    """Learnable parameters of a processing function acting on ``size`` features.
+
+    Under tinybig semantics processing modules are not registered, so they count 0.
+    """
+    if semantics == "tinybig":
+        return 0
+    if isinstance(spec, pr.LayerNorm) and spec.elementwise_affine:
+        return size * (2 if spec.bias else 1)
+    if isinstance(spec, pr.BatchNorm) and spec.affine:
+        return 2 * size
+    return 0
+
+
+def processing_size(spec: pr.Processing) -> int | None:
+    """The size a normalization was declared for, if any."""
+    if isinstance(spec, pr.LayerNorm):
+        return spec.normalized_shape
+    if isinstance(spec, pr.BatchNorm):
+        return spec.num_features
+    return None
+
+
+SIZED_FIELD: dict[type, str] = {pr.LayerNorm: "normalized_shape", pr.BatchNorm: "num_features"}

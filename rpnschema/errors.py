@@ -1,0 +1,189 @@
+"""One error hierarchy and the stable diagnostic codes of rpnschema.
+
+Every problem found in a spec is a :class:`Diagnostic`: where (a path in the spec and, when the
+spec came from a file, the line and column), what was expected, what was found, and a
+suggestion where one exists. Validation collects them all and raises once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Literal
+
+Severity = Literal["error", "warning", "notice"]
+Loc = tuple[str | int, ...]
+
+
+class Code(str, Enum):
+    """Stable codes, one per kind of problem. Never renumber; only add."""
+
+    # 1xx: the document itself
+    SYNTAX = "RPN100"
+    NOT_A_MAPPING = "RPN101"
+    DUPLICATE_KEY = "RPN102"
+    IO = "RPN103"
+    # 2xx: structure (types, keys, function names, bounds)
+    UNKNOWN_KEY = "RPN200"
+    UNKNOWN_FUNCTION = "RPN201"
+    MISSING = "RPN202"
+    WRONG_TYPE = "RPN203"
+    OUT_OF_BOUNDS = "RPN204"
+    BAD_VALUE = "RPN205"
+    CONFLICT = "RPN206"
+    # 3xx: normalization (allocations, inheritance, presets)
+    WIDTH_ALLOC = "RPN300"
+    DEPTH_ALLOC = "RPN301"
+    INHERITED_MISMATCH = "RPN302"
+    MISSING_DIM = "RPN303"
+    DEFAULT_APPLIED = "RPN310"
+    VALUE_INFERRED = "RPN311"
+    REPEATED = "RPN312"
+    PRESET_EXPANDED = "RPN313"
+    # 4xx: dimensions and counts
+    LAYER_CHAIN = "RPN400"
+    REPEATED_LAYER = "RPN401"
+    DIVISIBILITY = "RPN402"
+    REMAINDER = "RPN403"
+    PROCESSING_SIZE = "RPN404"
+    FUSION_DIMS = "RPN405"
+    PINNED_MISMATCH = "RPN406"
+    EXPANSION_DOMAIN = "RPN407"
+    BUDGET = "RPN408"
+    SEMANTICS = "RPN409"
+
+
+CODE_DOCS: dict[Code, str] = {
+    Code.SYNTAX: "The file is not valid JSON or YAML.",
+    Code.NOT_A_MAPPING: "The document is not a mapping (a spec is a JSON object / YAML mapping).",
+    Code.DUPLICATE_KEY: "A YAML/JSON mapping repeats a key (the later value would silently win).",
+    Code.IO: "The file cannot be read (missing, a directory, not UTF-8, too large).",
+    Code.UNKNOWN_KEY: "A key that the object does not have; a close match is suggested.",
+    Code.UNKNOWN_FUNCTION: "A component name that is not in the catalog; a close match is suggested.",
+    Code.MISSING: "A required field is missing.",
+    Code.WRONG_TYPE: "A value has the wrong type (a string where an integer is expected, ...).",
+    Code.OUT_OF_BOUNDS: "A number outside its allowed range (d >= 1, 0 < p <= 1, ...).",
+    Code.BAD_VALUE: "A value that is not one of the allowed choices or is otherwise malformed.",
+    Code.CONFLICT: "Two fields that cannot be given together (layers and dims, ...).",
+    Code.WIDTH_ALLOC: "width, width_alloc and heads are inconsistent or ambiguous.",
+    Code.DEPTH_ALLOC: "depth, depth_alloc and layers are inconsistent or ambiguous.",
+    Code.INHERITED_MISMATCH: "A head's explicit m or n differs from its layer's.",
+    Code.MISSING_DIM: "The first layer has no input dimension m (or a layer has no n).",
+    Code.DEFAULT_APPLIED: "Notice: normalization applied a default (e.g. a mean fusion).",
+    Code.VALUE_INFERRED: "Notice: normalization inferred a value (e.g. m from the previous layer).",
+    Code.REPEATED: "Notice: a head or layer was repeated by its allocation.",
+    Code.PRESET_EXPANDED: "Notice: a preset was expanded into explicit components.",
+    Code.LAYER_CHAIN: "A layer's m differs from the previous layer's output dimension.",
+    Code.REPEATED_LAYER: "A layer repeated by depth_alloc must map its output dimension to itself.",
+    Code.DIVISIBILITY: "A factor (p, q) does not divide the dimension it splits (n, D).",
+    Code.REMAINDER: "The remainder cannot map m to the head's output (m != n needs parameters).",
+    Code.PROCESSING_SIZE: "A processing function (layer_norm, batch_norm) is sized for another "
+    "dimension than the one it acts on.",
+    Code.FUSION_DIMS: "A fusion's inputs do not have the dimensions the fusion needs.",
+    Code.PINNED_MISMATCH: "A pinned figure (D, l, output_dim, parameters) differs from the "
+    "inferred one.",
+    Code.EXPANSION_DOMAIN: "An expansion's parameters do not fit its input (e.g. m != h*w*d).",
+    Code.BUDGET: "The spec exceeds a resource budget (parameters, expansion dimension).",
+    Code.SEMANTICS: "A construct that the chosen numeric semantics cannot express.",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One located problem (or notice) in a spec."""
+
+    code: Code
+    message: str
+    path: Loc = ()
+    severity: Severity = "error"
+    expected: str | None = None
+    found: str | None = None
+    suggestion: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def pointer(self) -> str:
+        """The path as ``layers/1/heads/0/reconciliation/p`` (``<root>`` for the document)."""
+        return format_path(self.path)
+
+    def located(self, file: str | None, line: int | None, column: int | None) -> Diagnostic:
+        return replace(self, file=file, line=line, column=column)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code.value,
+            "severity": self.severity,
+            "path": self.pointer,
+            "message": self.message,
+            "expected": self.expected,
+            "found": self.found,
+            "suggestion": self.suggestion,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        head = f"{where}: " if where else ""
+        text = f"{head}{self.severity} {self.code.value} at {self.pointer}: {self.message}"
+        if self.suggestion:
+            text += f" ({self.suggestion})"
+        return text
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    return "/".join(str(p) for p in path) if path else "<root>"
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics for one document."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items)
+
+
+class RpnSchemaError(Exception):
+    """Base class of every exception rpnschema raises on purpose."""
+
+
+class SpecError(RpnSchemaError):
+    """A spec is invalid; ``diagnostics`` lists every problem found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"] or self.diagnostics
+        lines = "\n".join(f"  {d}" for d in errors)
+        n = len(errors)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in spec:\n{lines}")
+
+
+class LoadError(RpnSchemaError):
+    """A file cannot be read or parsed (exit code 2 in the CLI)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+
+class MissingDependencyError(RpnSchemaError):
+    """An optional dependency (torch) is needed for this operation."""

@@ -1,0 +1,469 @@
+"""Dimension inference and checks over the explicit layers of :mod:`rpnschema.normalize`.
+
+Fills every inferred value into the spec (m, n, D, l, output sizes, processing sizes, default
+components, parameter counts), checks the pinned ones, and reports each problem at its source
+path. Pure arithmetic through :mod:`rpnschema.dims`; no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rpnschema import dims
+from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.normalize import HeadDraft, LayerDraft
+from rpnschema.spec import expansion as ex
+from rpnschema.spec import fusion as fu
+from rpnschema.spec import processing as pr
+from rpnschema.spec import reconciliation as rc
+from rpnschema.spec import remainder as rm
+from rpnschema.spec.head import HeadSpec
+from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model import ModelSpec
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource budgets checked before anything is allocated."""
+
+    max_parameters: int = 1_000_000_000
+    max_dim: int = 100_000_000
+
+
+def _resolved_factors(spec: Any, n: int, D: int) -> Any:
+    """Fill the p and q a hypercomplex component chose itself, so the normalized spec shows them."""
+    if "q" in type(spec).model_fields and (getattr(spec, "p", 0) is None or spec.q is None):
+        p, q = dims.resolve_pq(spec, n, D)
+        return spec.model_copy(update={"p": p, "q": q})
+    return spec
+
+
+class _Checker:
+    def __init__(self, semantics: str, limits: Limits, out: list[Diagnostic]):
+        self.semantics = semantics
+        self.limits = limits
+        self.out = out
+        self.failed = False
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def error(self, code: Code, path: Loc, message: str, **kw: Any) -> None:
+        self.failed = True
+        self.out.append(Diagnostic(code, message, path=path, **kw))
+
+    def notice(self, code: Code, path: Loc, message: str) -> None:
+        self.out.append(Diagnostic(code, message, path=path, severity="notice"))
+
+    def problem(self, base: Loc, p: dims.DimProblem) -> None:
+        self.error(
+            p.code,
+            (*base, *p.path),
+            p.message,
+            expected=p.expected,
+            found=p.found,
+            suggestion=p.suggestion,
+        )
+
+    def pin(self, path: Loc, what: str, given: int | None, inferred: int) -> None:
+        if given is not None and given != inferred:
+            self.error(
+                Code.PINNED_MISMATCH,
+                path,
+                f"{what} is pinned to {given} but the spec gives {inferred}",
+                expected=str(inferred),
+                found=str(given),
+                suggestion=f"set {path[-1]}: {inferred}, or remove it to let it be inferred",
+            )
+
+    # -- processing functions ----------------------------------------------------------------
+
+    def processing(
+        self, items: list[pr.Processing], size: int, path: Loc, acts_on: str
+    ) -> tuple[list[pr.Processing], int]:
+        filled: list[pr.Processing] = []
+        params = 0
+        for i, item in enumerate(items):
+            field = dims.SIZED_FIELD.get(type(item))
+            if field is not None:
+                declared = getattr(item, field)
+                if declared is None:
+                    item = item.model_copy(update={field: size})
+                    self.notice(
+                        Code.VALUE_INFERRED,
+                        (*path, i, field),
+                        f"{item.name} {field} inferred as {size} ({acts_on})",
+                    )
+                elif declared != size:
+                    self.error(
+                        Code.PROCESSING_SIZE,
+                        (*path, i, field),
+                        f"{item.name} {field} (={declared}) must equal the size it acts on: "
+                        f"{acts_on} = {size}",
+                        expected=str(size),
+                        found=str(declared),
+                        suggestion=f"set {field}: {size}, or omit it to have it inferred",
+                    )
+            params += dims.processing_parameters(item, size, self.semantics)
+            filled.append(item)
+        return filled, params
+
+    # -- components --------------------------------------------------------------------------
+
+    def expansion(self, spec: ex.Expansion, m: int, path: Loc) -> tuple[ex.Expansion, int, int]:
+        """(filled spec, D, processing parameters); D = 0 after an error."""
+        pre, params = self.processing(spec.preprocess, m, (*path, "preprocess"), "its input m")
+        update: dict[str, Any] = {"preprocess": pre}
+        if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
+            subs = []
+            size = m
+            D = 0
+            for i, f in enumerate(spec.functions):
+                sub_in = size if isinstance(spec, ex.NestedExpansion) else m
+                sub, sub_D, sub_params = self.expansion(f, sub_in, (*path, "functions", i))
+                subs.append(sub)
+                params += sub_params
+                if sub_D == 0:
+                    return spec, 0, params
+                size = sub_D
+                D += sub_D
+            D = size if isinstance(spec, ex.NestedExpansion) else D
+            update["functions"] = subs
+        else:
+            try:
+                D = dims.expansion_D(spec, m, self.semantics)
+            except dims.DimProblem as p:
+                self.problem(path, p)
+                return spec, 0, params
+        if (
+            isinstance(spec, (ex.CombinatorialExpansion, ex.CombinatorialNormalExpansion))
+            and spec.with_replacement
+            and self.semantics == "tinybig"
+        ):
+            self.out.append(
+                Diagnostic(
+                    Code.SEMANTICS,
+                    "with_replacement has no effect under tinybig semantics (tinybig ignores "
+                    "it): combinations are drawn without replacement",
+                    path=(*path, "with_replacement"),
+                    severity="warning",
+                    suggestion="set semantics: native to honour it, or remove it",
+                )
+            )
+        if D > self.limits.max_dim:
+            self.error(
+                Code.BUDGET,
+                path,
+                f"{spec.name} on m={m} gives D={D}, above the expansion budget "
+                f"{self.limits.max_dim}",
+                expected=f"D <= {self.limits.max_dim}",
+                found=str(D),
+                suggestion="lower the degree, or raise the limit (--max-dim)",
+            )
+            return spec, 0, params
+        post, post_params = self.processing(
+            spec.postprocess, D, (*path, "postprocess"), "the expansion's D"
+        )
+        update["postprocess"] = post
+        return spec.model_copy(update=update), D, params + post_params
+
+    def fusion(
+        self, spec: fu.Fusion, inputs: list[int], path: Loc, role: str
+    ) -> tuple[fu.Fusion, int, int] | None:
+        """(filled spec, output size, l), or None after an error."""
+        if spec.dims is not None and list(spec.dims) != inputs:
+            self.error(
+                Code.FUSION_DIMS,
+                (*path, "dims"),
+                f"dims {list(spec.dims)} differs from the sizes of the {role} it fuses {inputs}",
+                expected=str(inputs),
+                found=str(list(spec.dims)),
+                suggestion="remove dims to have it inferred",
+            )
+            return None
+        if self.semantics == "tinybig" and isinstance(spec, fu.ParameterizedWeightedSummationFusion):
+            self.error(
+                Code.SEMANTICS,
+                (*path, "name"),
+                f"tinybig cannot use {spec.name} to fuse {role} (its (1, l) weight fails "
+                "tinybig's shape assertion)",
+                suggestion="use semantics: native, or weighted_summation_fusion / mean_fusion",
+            )
+            return None
+        try:
+            n = dims.fusion_n(spec, inputs)
+            l = dims.fusion_l(spec, inputs)
+        except dims.DimProblem as p:
+            self.problem(path, p)
+            return None
+        filled = _resolved_factors(spec.model_copy(update={"dims": inputs}), n, sum(inputs))
+        if isinstance(filled, fu._ParameterizedConcatenation) and filled.n is None:
+            filled = filled.model_copy(update={"n": n})
+        return filled, n, l
+
+    def head(self, draft: HeadDraft, m: int, n: int) -> tuple[HeadSpec, int, int] | None:
+        """(filled head, output size, parameters), or None after an error."""
+        spec, path = draft.spec, draft.src
+        ok = True
+        for name, inherited in (("m", m), ("n", n)):
+            given = getattr(spec, name)
+            if given is not None and given != inherited:
+                self.error(
+                    Code.INHERITED_MISMATCH,
+                    (*path, name),
+                    f"head {name} (={given}) differs from its layer's {name} (={inherited})",
+                    expected=str(inherited),
+                    found=str(given),
+                    suggestion=f"remove the head's {name}; heads inherit it from the layer",
+                )
+                ok = False
+        inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
+        expansion, D, exp_params = self.expansion(spec.expansion, m, (*path, "expansion"))
+        params += exp_params
+        if D == 0:
+            return None
+        self.pin((*path, "D"), "D", spec.D, D)
+
+        reconciliation = spec.reconciliation
+        if reconciliation is None:
+            reconciliation = rc.IdentityReconciliation(name="identity_reconciliation")
+            self.notice(
+                Code.DEFAULT_APPLIED,
+                (*path, "reconciliation"),
+                "reconciliation defaults to identity_reconciliation (l = n * D)",
+            )
+        try:
+            l = dims.reconciliation_l(reconciliation, n, D)
+        except dims.DimProblem as p:
+            self.problem((*path, "reconciliation"), p)
+            return None
+        self.pin((*path, "l"), "l", spec.l, l)
+        reconciliation = _resolved_factors(reconciliation, n, D)
+        params += spec.channels * l + (n if reconciliation.enable_bias else 0)
+        params += dims.reconciliation_extra_parameters(reconciliation, n, D)
+
+        out_dim = n
+        channel_fusion = spec.channel_fusion
+        if channel_fusion is None and spec.channels > 1:
+            channel_fusion = fu.MeanFusion(name="mean_fusion")
+            self.notice(
+                Code.DEFAULT_APPLIED,
+                (*path, "channel_fusion"),
+                f"channels: {spec.channels} fused by the default mean_fusion",
+            )
+        if channel_fusion is not None:
+            fused = self.fusion(
+                channel_fusion, [n] * spec.channels, (*path, "channel_fusion"), "channels"
+            )
+            if fused is None:
+                return None
+            channel_fusion, out_dim, fusion_l = fused
+            params += fusion_l
+
+        remainder = spec.remainder
+        if remainder is None:
+            remainder = rm.ZeroRemainder(name="zero_remainder")
+            self.notice(
+                Code.DEFAULT_APPLIED, (*path, "remainder"), "remainder defaults to zero_remainder"
+            )
+        try:
+            dims.check_remainder(remainder, m, n)
+        except dims.DimProblem as p:
+            self.problem((*path, "remainder"), p)
+            ok = False
+        if not isinstance(remainder, rm.ZeroRemainder) and out_dim != n:
+            self.error(
+                Code.REMAINDER,
+                (*path, "remainder"),
+                f"{remainder.name} gives {n} values but the fused channels give {out_dim}",
+                expected=f"a channel fusion with output size n = {n}",
+                found=f"output size {out_dim}",
+                suggestion="use zero_remainder, or a channel fusion that keeps size n",
+            )
+            ok = False
+        params += dims.remainder_parameters(remainder, m, n)
+        act, act_params = self.processing(
+            remainder.activation, n, (*path, "remainder", "activation"), "the remainder's n"
+        )
+        params += act_params
+        outp, out_params = self.processing(
+            spec.output_process, out_dim, (*path, "output_process"), "the head's output"
+        )
+        params += out_params
+        self.pin((*path, "output_dim"), "output_dim", spec.output_dim, out_dim)
+        self.pin((*path, "parameters"), "parameters", spec.parameters, params)
+        if not ok:
+            return None
+        filled = spec.model_copy(
+            update={
+                "m": m,
+                "n": n,
+                "expansion": expansion,
+                "reconciliation": reconciliation,
+                "remainder": remainder.model_copy(update={"activation": act}),
+                "channel_fusion": channel_fusion,
+                "input_process": inp,
+                "output_process": outp,
+                "D": D,
+                "l": l,
+                "output_dim": out_dim,
+                "parameters": params,
+            }
+        )
+        return filled, out_dim, params
+
+    def layer(self, draft: LayerDraft, m: int, n: int) -> tuple[LayerSpec, int] | None:
+        spec, path = draft.spec, draft.src
+        inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
+        heads: list[HeadSpec] = []
+        outs: list[int] = []
+        ok = True
+        for h in draft.heads:
+            res = self.head(h, m, n)
+            if res is None:
+                ok = False
+                continue
+            heads.append(res[0])
+            outs.append(res[1])
+            params += res[2]
+        if not ok:
+            return None
+        out_dim = outs[0]
+        head_fusion = spec.head_fusion
+        if head_fusion is None and len(heads) > 1:
+            head_fusion = fu.MeanFusion(name="mean_fusion")
+            self.notice(
+                Code.DEFAULT_APPLIED,
+                (*path, "head_fusion"),
+                f"{len(heads)} heads fused by the default mean_fusion",
+            )
+        if head_fusion is not None:
+            fused = self.fusion(head_fusion, outs, (*path, "head_fusion"), "heads")
+            if fused is None:
+                return None
+            head_fusion, out_dim, fusion_l = fused
+            params += fusion_l
+        outp, out_params = self.processing(
+            spec.output_process, out_dim, (*path, "output_process"), "the layer's output"
+        )
+        params += out_params
+        if draft.repeat == 0:
+            self.pin((*path, "output_dim"), "output_dim", spec.output_dim, out_dim)
+            self.pin((*path, "parameters"), "parameters", spec.parameters, params)
+        filled = LayerSpec(
+            m=m,
+            n=n,
+            width=len(heads),
+            heads=heads,
+            head_fusion=head_fusion,
+            input_process=inp,
+            output_process=outp,
+            output_dim=out_dim,
+            parameters=params,
+        )
+        return filled, out_dim
+
+    def layer_n(self, draft: LayerDraft) -> int | None:
+        if draft.spec.n is not None:
+            return draft.spec.n
+        explicit = {h.spec.n for h in draft.heads if h.spec.n is not None}
+        if len(explicit) == 1:
+            n = explicit.pop()
+            if draft.repeat == 0:
+                self.notice(
+                    Code.VALUE_INFERRED, (*draft.src, "n"), f"n inferred as {n} from its heads"
+                )
+            return n
+        self.error(
+            Code.MISSING_DIM,
+            (*draft.src, "n"),
+            "the layer has no output size n",
+            expected="n: <size of each head's output>",
+            suggestion="add n to the layer",
+        )
+        return None
+
+
+def infer(
+    model: ModelSpec, drafts: list[LayerDraft], out: list[Diagnostic], limits: Limits
+) -> ModelSpec | None:
+    """The normalized model with every inferred value filled in; None after any error."""
+    chk = _Checker(model.semantics, limits, out)
+    layers: list[LayerSpec] = []
+    prev: int | None = None
+    lost = False  # a previous layer failed: its output size is unknown
+    for k, draft in enumerate(drafts):
+        spec, src = draft.spec, draft.src
+        if spec.m is None:
+            if prev is None:
+                if not lost:
+                    chk.error(
+                        Code.MISSING_DIM,
+                        (*src, "m"),
+                        "the first layer has no input size m",
+                        expected="m: <number of input features>",
+                        suggestion="add m to the first layer",
+                    )
+                return None
+            m = prev
+            if draft.repeat == 0:
+                chk.notice(
+                    Code.VALUE_INFERRED,
+                    (*src, "m"),
+                    f"m inferred as {m} from the output of layer {k - 1}",
+                )
+        else:
+            m = spec.m
+            if prev is not None and m != prev and draft.repeat == 0:
+                chk.error(
+                    Code.LAYER_CHAIN,
+                    (*src, "m"),
+                    f"layer {k} takes m={m} inputs but layer {k - 1} outputs {prev}",
+                    expected=str(prev),
+                    found=str(m),
+                    suggestion=f"set m: {prev}, or omit m to have it inferred",
+                )
+        n = chk.layer_n(draft)
+        res = chk.layer(draft, m, n) if n is not None else None
+        if res is None:
+            prev, lost = None, True
+            continue
+        filled, prev = res
+        if draft.repeats > 1 and draft.repeat == 0 and prev != m:
+            chk.error(
+                Code.REPEATED_LAYER,
+                src,
+                f"layer {k} is repeated {draft.repeats} times by depth_alloc, so it must map "
+                f"its output back to its input, but it maps m={m} to {prev}",
+                expected=f"output size {m}",
+                found=str(prev),
+                suggestion=f"set n: {m} (or a head fusion giving {m}), or depth_alloc 1 here",
+            )
+            prev, lost = None, True
+            continue
+        layers.append(filled)
+    if chk.failed:
+        return None
+    total = sum(layer.parameters or 0 for layer in layers)
+    chk.pin(("parameters",), "parameters", model.parameters, total)
+    if total > limits.max_parameters:
+        chk.error(
+            Code.BUDGET,
+            ("parameters",),
+            f"the model has {total} parameters, above the budget of {limits.max_parameters}",
+            expected=f"at most {limits.max_parameters}",
+            found=str(total),
+            suggestion="shrink the model, or raise the limit (--max-parameters)",
+        )
+    if chk.failed:
+        return None
+    return model.model_copy(
+        update={
+            "layers": layers,
+            "depth": len(layers),
+            "depth_alloc": None,
+            "dims": None,
+            "head": None,
+            "parameters": total,
+        }
+    )

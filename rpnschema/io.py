@@ -1,0 +1,236 @@
+"""Load JSON and YAML spec documents with source positions; dump specs.
+
+YAML is read with PyYAML's safe loader only: no tags that construct Python objects. Every value
+and every key gets its (line, column), so diagnostics can point into the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from rpnschema.errors import Code, Diagnostic, Loc, LoadError
+
+Format = Literal["json", "yaml"]
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_NODES = 1_000_000
+
+
+@dataclass
+class Document:
+    """A parsed document: its data, where each value and key sits, and load-time findings."""
+
+    data: Any
+    file: str | None = None
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def position(self, path: Loc, *, key: bool = False) -> tuple[int, int] | None:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        p = tuple(path)
+        while True:
+            if p in self.values:
+                return self.values[p]
+            if p in self.keys:
+                return self.keys[p]
+            if not p:
+                return None
+            p = p[:-1]
+
+    def locate(self, diagnostic: Diagnostic, *, key: bool = False) -> Diagnostic:
+        pos = self.position(diagnostic.path, key=key)
+        if pos is None:
+            return diagnostic.located(self.file, None, None)
+        return diagnostic.located(self.file, pos[0], pos[1])
+
+
+def detect_format(name: str | None, text: str) -> Format:
+    if name:
+        suffix = Path(name).suffix.lower()
+        if suffix == ".json":
+            return "json"
+        if suffix in (".yaml", ".yml"):
+            return "yaml"
+    return "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+
+
+def read_text(path: str | Path) -> str:
+    """Read a spec file (``-`` is standard input); raise :class:`LoadError` on any I/O problem."""
+    import sys
+
+    name = str(path)
+    try:
+        if name == "-":
+            raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise IsADirectoryError(f"{name} is a directory")
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise LoadError(
+            Diagnostic(Code.IO, f"cannot read file: {reason}", file=name, found=name)
+        ) from e
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError(
+            Diagnostic(
+                Code.IO,
+                f"file is larger than {MAX_FILE_BYTES} bytes",
+                file=name,
+                expected=f"at most {MAX_FILE_BYTES} bytes",
+            )
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoadError(
+            Diagnostic(Code.IO, f"file is not UTF-8 text: {e.reason}", file=name)
+        ) from e
+
+
+def parse(text: str, *, file: str | None = None, format: Format | None = None) -> Document:
+    """Parse JSON or YAML text into a :class:`Document`; raise :class:`LoadError` if unparseable."""
+    fmt = format or detect_format(file, text)
+    if fmt == "json":
+        data = _parse_json(text, file)
+    else:
+        data = None
+    doc = Document(data=data, file=file)
+    node = _compose(text, file, strict=fmt == "yaml")
+    if node is not None:
+        _walk(node, (), doc, depth=0)
+    if fmt == "yaml":
+        doc.data = _construct(text, file)
+    return doc
+
+
+def load(path: str | Path, *, format: Format | None = None) -> Document:
+    """Read and parse a spec file (``-`` reads standard input)."""
+    name = str(path)
+    text = read_text(path)
+    return parse(text, file=name, format=format)
+
+
+def _parse_json(text: str, file: str | None) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise LoadError(
+            Diagnostic(
+                Code.SYNTAX,
+                f"invalid JSON: {e.msg}",
+                file=file,
+                line=e.lineno,
+                column=e.colno,
+                expected="a JSON document",
+            )
+        ) from e
+    except RecursionError as e:
+        raise LoadError(Diagnostic(Code.SYNTAX, "JSON nesting is too deep", file=file)) from e
+
+
+def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
+    mark = getattr(e, "problem_mark", None)
+    problem = getattr(e, "problem", None) or str(e)
+    return LoadError(
+        Diagnostic(
+            Code.SYNTAX,
+            f"invalid YAML: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            expected="a YAML or JSON document",
+        )
+    )
+
+
+def _compose(text: str, file: str | None, *, strict: bool) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        if strict:
+            raise _syntax_error(e, file) from e
+        return None  # valid JSON that PyYAML cannot compose: no positions, still loads
+    except RecursionError as e:
+        raise LoadError(Diagnostic(Code.SYNTAX, "document nesting is too deep", file=file)) from e
+
+
+def _construct(text: str, file: str | None) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, file) from e
+    except RecursionError as e:
+        raise LoadError(Diagnostic(Code.SYNTAX, "document nesting is too deep", file=file)) from e
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _walk(node: yaml.Node, path: Loc, doc: Document, depth: int) -> None:
+    if len(doc.values) > MAX_NODES or depth > 200:
+        return
+    doc.values.setdefault(path, _pos(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                continue
+            if key in seen:
+                line, col = _pos(key_node)
+                first = seen[key]
+                doc.diagnostics.append(
+                    Diagnostic(
+                        Code.DUPLICATE_KEY,
+                        f"duplicate key {key!r} (first at line {first[0]}); "
+                        "the later value would silently replace the first",
+                        path=(*path, key),
+                        file=doc.file,
+                        line=line,
+                        column=col,
+                        suggestion="remove one of the two entries",
+                    )
+                )
+            seen[key] = _pos(key_node)
+            doc.keys.setdefault((*path, key), _pos(key_node))
+            _walk(value_node, (*path, key), doc, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*path, i), doc, depth + 1)
+
+
+def dumps(data: Any, format: Format = "yaml") -> str:
+    """Serialize plain data (e.g. ``spec.to_data()``) as JSON or YAML text."""
+    if format == "json":
+        return json.dumps(data, indent=2) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write a file so that readers see either the old content or the complete new one."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

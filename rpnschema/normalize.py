@@ -1,0 +1,255 @@
+"""Structural normalization: shorthands, presets and width/depth allocations.
+
+Turns a parsed :class:`ModelSpec` into an explicit list of layers, each with an explicit list of
+plain heads, remembering where in the source each came from (so later diagnostics point into the
+file). Everything applied here is reported as a notice; every ambiguous or inconsistent
+combination is an error that says what would be consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.spec.head import HeadSpec
+from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model import ModelSpec
+from rpnschema.spec.presets import Preset
+
+
+@dataclass
+class HeadDraft:
+    spec: HeadSpec
+    src: Loc
+
+
+@dataclass
+class LayerDraft:
+    spec: LayerSpec
+    src: Loc
+    heads: list[HeadDraft] = field(default_factory=list)
+    repeat: int = 0  # index of this copy among the repetitions of its config
+    repeats: int = 1  # how many copies depth_alloc made of its config
+
+
+def _alloc(
+    *,
+    count: int,
+    total: int | None,
+    alloc: list[int] | None,
+    what: str,
+    total_name: str,
+    alloc_name: str,
+    items_name: str,
+    src: Loc,
+    code: Code,
+    out: list[Diagnostic],
+) -> list[int] | None:
+    """How often each of ``count`` configs repeats, or None after reporting an error."""
+    if alloc is not None:
+        if len(alloc) != count:
+            out.append(
+                Diagnostic(
+                    code,
+                    f"{alloc_name} has {len(alloc)} entries for {count} {items_name} configs",
+                    path=(*src, alloc_name),
+                    expected=f"{count} entries, one per {items_name} config",
+                    found=str(alloc),
+                    suggestion=f"give one repetition count per entry of {items_name}",
+                )
+            )
+            return None
+        if total is not None and sum(alloc) != total:
+            out.append(
+                Diagnostic(
+                    code,
+                    f"{total_name} (={total}) does not equal sum({alloc_name}) (={sum(alloc)})",
+                    path=(*src, total_name),
+                    expected=f"{total_name}: {sum(alloc)}",
+                    found=str(total),
+                    suggestion=f"set {total_name}: {sum(alloc)}, or change {alloc_name} to sum "
+                    f"to {total}",
+                )
+            )
+            return None
+        return list(alloc)
+    if total is None or total == count:
+        return [1] * count
+    if count == 1:
+        out.append(
+            Diagnostic(
+                Code.REPEATED,
+                f"the single {what} config is repeated {total} times ({total_name}: {total})",
+                path=(*src, items_name, 0),
+                severity="notice",
+            )
+        )
+        return [total]
+    example = [total - count + 1] + [1] * (count - 1) if total > count else None
+    out.append(
+        Diagnostic(
+            code,
+            f"{total_name} (={total}) is ambiguous with {count} {items_name} configs: "
+            f"say how often each repeats",
+            path=(*src, total_name),
+            expected=f"{total_name}: {count}, or a {alloc_name} summing to {total}",
+            found=str(total),
+            suggestion=(
+                f"add {alloc_name}: {example}" if example else f"set {total_name}: {count}"
+            ),
+        )
+    )
+    return None
+
+
+def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
+    if isinstance(head, Preset):
+        expanded = HeadSpec.model_validate(head.expand())
+        out.append(
+            Diagnostic(
+                Code.PRESET_EXPANDED,
+                f"preset {head.preset!r} expanded to {expanded.expansion.name}, "  # type: ignore[attr-defined]
+                f"{expanded.reconciliation.name if expanded.reconciliation else ''}, "
+                f"{expanded.remainder.name if expanded.remainder else ''}",
+                path=(*src, "preset"),
+                severity="notice",
+            )
+        )
+        return HeadDraft(expanded, src)
+    return HeadDraft(head, src)
+
+
+def _layer_drafts(layer: LayerSpec, src: Loc, out: list[Diagnostic]) -> list[HeadDraft]:
+    alloc = _alloc(
+        count=len(layer.heads),
+        total=layer.width,
+        alloc=layer.width_alloc,
+        what="head",
+        total_name="width",
+        alloc_name="width_alloc",
+        items_name="heads",
+        src=src,
+        code=Code.WIDTH_ALLOC,
+        out=out,
+    )
+    if alloc is None:
+        alloc = [1] * len(layer.heads)  # reported; keep checking each config once
+    heads: list[HeadDraft] = []
+    for i, (head, reps) in enumerate(zip(layer.heads, alloc, strict=True)):
+        draft = _head_draft(head, (*src, "heads", i), out)
+        heads.extend(HeadDraft(draft.spec, draft.src) for _ in range(reps))
+    return heads
+
+
+def expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+    """Explicit layers and heads of ``model``; None if there is no structure to check.
+
+    An inconsistent allocation is reported and then each config is checked once, so that the
+    problems inside it are reported too.
+    """
+    if model.dims is not None:
+        if model.layers is not None:
+            out.append(
+                Diagnostic(
+                    Code.CONFLICT,
+                    "give either layers or the dims + head shorthand, not both",
+                    path=("dims",),
+                    suggestion="remove dims (and head), or remove layers",
+                )
+            )
+            return None
+        if model.head is None:
+            out.append(
+                Diagnostic(
+                    Code.MISSING,
+                    "the dims shorthand needs a head template",
+                    path=("head",),
+                    expected="head: {expansion: ..., reconciliation: ...}",
+                    suggestion="add head: {expansion: taylor_expansion}",
+                )
+            )
+            return None
+        layer_count = len(model.dims) - 1
+        if model.depth is not None and model.depth != layer_count:
+            out.append(
+                Diagnostic(
+                    Code.DEPTH_ALLOC,
+                    f"depth (={model.depth}) differs from the {layer_count} layers that dims "
+                    f"{model.dims} describes",
+                    path=("depth",),
+                    expected=f"depth: {layer_count}",
+                    found=str(model.depth),
+                    suggestion="remove depth; dims determines it",
+                )
+            )
+            return None
+        if model.depth_alloc is not None:
+            out.append(
+                Diagnostic(
+                    Code.CONFLICT,
+                    "depth_alloc cannot be combined with the dims shorthand",
+                    path=("depth_alloc",),
+                    suggestion="repeat sizes in dims instead, e.g. [4, 8, 8, 1]",
+                )
+            )
+            return None
+        head = _head_draft(model.head, ("head",), out)
+        out.append(
+            Diagnostic(
+                Code.PRESET_EXPANDED,
+                f"dims {model.dims} expanded into {layer_count} layer(s) of the head template",
+                path=("dims",),
+                severity="notice",
+            )
+        )
+        return [
+            LayerDraft(
+                LayerSpec(m=m, n=n, heads=[head.spec]),
+                ("dims",),
+                [HeadDraft(head.spec, head.src)],
+            )
+            for m, n in zip(model.dims, model.dims[1:], strict=False)
+        ]
+    if model.head is not None:
+        out.append(
+            Diagnostic(
+                Code.CONFLICT,
+                "head is the template of the dims shorthand; with layers, give heads per layer",
+                path=("head",),
+                suggestion="move the head into layers[*].heads, or add dims",
+            )
+        )
+        return None
+    if model.layers is None or not model.layers:
+        out.append(
+            Diagnostic(
+                Code.MISSING,
+                "a model needs layers (or the dims + head shorthand)",
+                path=("layers",),
+                expected="layers: [{m: ..., n: ..., heads: [...]}]",
+                suggestion="add layers, or dims: [m, ..., n] with head: {...}",
+            )
+        )
+        return None
+    alloc = _alloc(
+        count=len(model.layers),
+        total=model.depth,
+        alloc=model.depth_alloc,
+        what="layer",
+        total_name="depth",
+        alloc_name="depth_alloc",
+        items_name="layers",
+        src=(),
+        code=Code.DEPTH_ALLOC,
+        out=out,
+    )
+    if alloc is None:
+        alloc = [1] * len(model.layers)  # reported; keep checking each config once
+    drafts: list[LayerDraft] = []
+    for i, layer in enumerate(model.layers):
+        src: Loc = ("layers", i)
+        heads = _layer_drafts(layer, src, out)
+        reps = alloc[i]
+        for r in range(reps):
+            drafts.append(LayerDraft(layer, src, heads, repeat=r, repeats=reps))
+    return drafts

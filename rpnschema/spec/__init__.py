@@ -1,0 +1,44 @@
+"""pydantic models of an RPN spec. Importing this package never imports torch."""
+
+from rpnschema.spec.base import Component as Component
+from rpnschema.spec.base import Spec as Spec
+from rpnschema.spec.expansion import EXPANSION_TYPES as EXPANSION_TYPES
+from rpnschema.spec.expansion import AnyExpansion as AnyExpansion
+from rpnschema.spec.expansion import Expansion as Expansion
+from rpnschema.spec.fusion import FUSION_TYPES as FUSION_TYPES
+from rpnschema.spec.fusion import AnyFusion as AnyFusion
+from rpnschema.spec.fusion import Fusion as Fusion
+from rpnschema.spec.head import AnyHead as AnyHead
+from rpnschema.spec.head import HeadSpec as HeadSpec
+from rpnschema.spec.layer import LayerSpec as LayerSpec
+from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
+from rpnschema.spec.model import ModelSpec as ModelSpec
+from rpnschema.spec.presets import PRESET_TYPES as PRESET_TYPES
+from rpnschema.spec.presets import Preset as Preset
+from rpnschema.spec.processing import PROCESSING_TYPES as PROCESSING_TYPES
+from rpnschema.spec.processing import AnyProcessing as AnyProcessing
+from rpnschema.spec.processing import Processing as Processing
+from rpnschema.spec.reconciliation import RECONCILIATION_TYPES as RECONCILIATION_TYPES
+from rpnschema.spec.reconciliation import AnyReconciliation as AnyReconciliation
+from rpnschema.spec.reconciliation import Reconciliation as Reconciliation
+from rpnschema.spec.remainder import REMAINDER_TYPES as REMAINDER_TYPES
+from rpnschema.spec.remainder import AnyRemainder as AnyRemainder
+from rpnschema.spec.remainder import Remainder as Remainder
+
+COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
+    "expansion": EXPANSION_TYPES,
+    "reconciliation": RECONCILIATION_TYPES,
+    "remainder": REMAINDER_TYPES,
+    "fusion": FUSION_TYPES,
+    "processing": PROCESSING_TYPES,
+}
+
+
+def component_name(cls: type[Component]) -> str:
+    """The catalog name (the ``name`` literal) of a component class."""
+    return cls.model_fields["name"].annotation.__args__[0]  # type: ignore[union-attr]
+
+
+CATALOG: dict[str, type[Component]] = {
+    component_name(cls): cls for family in COMPONENT_TYPES.values() for cls in family
+}

@@ -1,0 +1,40 @@
+"""Base classes shared by every spec model."""
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Spec(BaseModel):
+    """A strict, immutable spec node: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON-compatible data, omitting fields left unset (None)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Component(Spec):
+    """A function from the catalog, selected by its ``name``."""
+
+    family: ClassVar[str] = ""
+    name: str
+
+
+def name_shorthand(value: Any) -> Any:
+    """Accept ``"taylor_expansion"`` for ``{"name": "taylor_expansion"}``."""
+    if isinstance(value, str):
+        return {"name": value}
+    return value
+
+
+def list_shorthand(value: Any) -> Any:
+    """Accept a single item where a list is expected."""
+    if isinstance(value, (dict, str)):
+        return [value]
+    return value
+
+
+#: A closed interval [low, high]; a YAML/JSON list of two numbers.
+Range = Annotated[tuple[float, float], Field(strict=False)]

@@ -1,0 +1,72 @@
+"""An RPN head: g(x) = fuse_c(<kappa(x), psi(w_c)> + b) + pi(x)."""
+
+from typing import Annotated, Any
+
+from pydantic import Discriminator, Field, Tag
+
+from rpnschema.spec.base import Spec
+from rpnschema.spec.expansion import AnyExpansion
+from rpnschema.spec.fusion import AnyFusion
+from rpnschema.spec.presets import KanPreset, NaiveBayesPreset, PerceptronPreset, PgmPreset, SvmPreset
+from rpnschema.spec.processing import ProcessingList
+from rpnschema.spec.reconciliation import AnyReconciliation
+from rpnschema.spec.remainder import AnyRemainder
+
+Dim = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class HeadSpec(Spec):
+    """One head. ``m`` and ``n`` are inherited from the layer (an explicit mismatch is an error).
+
+    The pinned figures (``D``, ``l``, ``output_dim``, ``parameters``) are filled in by
+    normalization; when a spec gives them they are checked, so a config can pin its size.
+    """
+
+    m: Dim | None = Field(default=None, description="Input size (inherited from the layer).")
+    n: Dim | None = Field(default=None, description="Output size per channel (from the layer).")
+    channels: Annotated[int, Field(ge=1, description="Channel count (tinybig channel_num).")] = 1
+    expansion: AnyExpansion = Field(description="Data expansion kappa: R^m -> R^D.")
+    reconciliation: AnyReconciliation | None = Field(
+        default=None, description="Parameter reconciliation psi: R^l -> R^(n x D) (identity)."
+    )
+    remainder: AnyRemainder | None = Field(
+        default=None, description="Remainder pi: R^m -> R^n (zero_remainder when omitted)."
+    )
+    channel_fusion: AnyFusion | None = Field(
+        default=None, description="Combines the channels (mean_fusion when channels > 1)."
+    )
+    input_process: ProcessingList = Field(
+        default_factory=list, description="Applied to the head's input (size m)."
+    )
+    output_process: ProcessingList = Field(
+        default_factory=list, description="Applied to the head's output (size output_dim)."
+    )
+    D: Dim | None = Field(default=None, description="Expansion size (inferred; checked).")
+    l: Count | None = Field(
+        default=None, description="Learnable values per channel (inferred; checked)."
+    )
+    output_dim: Dim | None = Field(default=None, description="Output size (inferred; checked).")
+    parameters: Count | None = Field(
+        default=None, description="Parameter count of the head (inferred; checked)."
+    )
+
+
+def _head_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        preset = value.get("preset")
+        return preset if isinstance(preset, str) else "head"
+    preset = getattr(value, "preset", None)
+    return preset if isinstance(preset, str) else "head"
+
+
+
+AnyHead = Annotated[
+    Annotated[HeadSpec, Tag("head")]
+    | Annotated[PerceptronPreset, Tag("perceptron")]
+    | Annotated[KanPreset, Tag("kan")]
+    | Annotated[SvmPreset, Tag("svm")]
+    | Annotated[NaiveBayesPreset, Tag("naive_bayes")]
+    | Annotated[PgmPreset, Tag("pgm")],
+    Discriminator(_head_tag),
+]

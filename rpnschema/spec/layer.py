@@ -1,0 +1,42 @@
+"""An RPN layer: ``width`` heads on the same input, combined by a head fusion."""
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from rpnschema.spec.base import Spec, list_shorthand
+from rpnschema.spec.fusion import AnyFusion
+from rpnschema.spec.head import AnyHead
+from rpnschema.spec.processing import ProcessingList
+
+Dim = Annotated[int, Field(ge=1)]
+
+
+class LayerSpec(Spec):
+    """One layer. ``heads`` lists head configs; ``width_alloc`` says how often each repeats.
+
+    Rules (as tinybig, but strict): with ``width_alloc`` each config repeats that many times and
+    ``width`` (if given) must equal the sum; without it a single config repeats ``width``
+    times, and several configs need ``width`` equal to their count.
+    """
+
+    m: Dim | None = Field(default=None, description="Input size (from the previous layer).")
+    n: Dim | None = Field(default=None, description="Output size of each head.")
+    width: Dim | None = Field(default=None, description="Number of heads.")
+    width_alloc: list[Dim] | None = Field(
+        default=None, description="Repetitions of each entry of heads."
+    )
+    heads: Annotated[list[AnyHead], Field(min_length=1), BeforeValidator(list_shorthand)]
+    head_fusion: AnyFusion | None = Field(
+        default=None, description="Combines the heads (mean_fusion when width > 1)."
+    )
+    input_process: ProcessingList = Field(
+        default_factory=list, description="Applied to the layer's input (size m)."
+    )
+    output_process: ProcessingList = Field(
+        default_factory=list, description="Applied to the layer's output (size output_dim)."
+    )
+    output_dim: Dim | None = Field(default=None, description="Output size (inferred; checked).")
+    parameters: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Parameter count of the layer (inferred; checked)."
+    )

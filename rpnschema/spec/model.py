@@ -1,0 +1,45 @@
+"""An RPN model: a stack of layers, plus build settings."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from rpnschema.spec.base import Spec
+from rpnschema.spec.head import AnyHead
+from rpnschema.spec.layer import LayerSpec
+
+SPEC_VERSION = 1
+
+Semantics = Literal["native", "tinybig"]
+DType = Literal["float32", "float64", "bfloat16"]
+InitMethod = Literal["xavier_uniform", "xavier_normal", "kaiming_uniform", "fanout_std_uniform"]
+
+
+class ModelSpec(Spec):
+    """A whole model. Give either ``layers`` (optionally with ``depth``/``depth_alloc``) or the
+    ``dims`` + ``head`` shorthand (one layer per consecutive pair of dims)."""
+
+    spec_version: Annotated[int, Field(ge=1, description="Spec format version.")] = SPEC_VERSION
+    name: str = "rpn_model"
+    seed: int | None = Field(default=None, description="Seed for weights and random buffers.")
+    device: Annotated[str, Field(pattern=r"^(cpu|meta|mps|cuda(:\d+)?)$")] = "cpu"
+    dtype: DType = "float32"
+    init: InitMethod = Field(default="xavier_normal", description="Parameter init method.")
+    semantics: Semantics = Field(
+        default="native",
+        description="native: the documented math; tinybig: tinybig 0.2.1's exact outputs.",
+    )
+    layers: list[LayerSpec] | None = None
+    depth: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Layer count.")
+    depth_alloc: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, description="Repetitions of each entry of layers."
+    )
+    dims: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2)] | None = Field(
+        default=None, description="Shorthand: sizes [m, h1, ..., n], one layer per pair."
+    )
+    head: AnyHead | None = Field(
+        default=None, description="Shorthand: the head template for every layer of dims."
+    )
+    parameters: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Parameter count of the model (inferred; checked)."
+    )

@@ -1,0 +1,375 @@
+"""Validation entry points: document -> structure (pydantic) -> normalization -> dimensions.
+
+Every stage collects all of its problems; each becomes a located :class:`Diagnostic`. Nothing
+here imports torch, and nothing named in a spec is ever imported or evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rpnschema import io, normalize
+from rpnschema.errors import Code, Diagnostic, Loc, SpecError
+from rpnschema.infer import Limits, infer
+from rpnschema.spec import CATALOG
+from rpnschema.spec.head import HeadSpec
+from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model import ModelSpec
+from rpnschema.spec.presets import PRESET_TYPES
+
+_PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
+
+
+@dataclass
+class Result:
+    """The outcome of validating one document."""
+
+    spec: ModelSpec | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    file: str | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not self.errors
+
+    def failed(self, strict: bool = False) -> bool:
+        """Whether the document fails: any error, or with ``strict`` any notice or warning."""
+        return not self.ok or (strict and bool(self.diagnostics))
+
+    def unwrap(self) -> ModelSpec:
+        """The normalized spec; raises :class:`SpecError` listing every error otherwise."""
+        if not self.ok or self.spec is None:
+            raise SpecError(self.errors or self.diagnostics)
+        return self.spec
+
+
+# --- pydantic errors -> diagnostics ---------------------------------------------------------
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> Loc:
+    """Map pydantic's loc (which includes union tags) onto the path in the input data."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, (dict, list)):
+            # A union tag (e.g. 'taylor_expansion', 'head') or a missing key.
+            if isinstance(node, dict) and isinstance(part, str) and _is_tag(part, node):
+                continue
+            path.append(part)
+            node = None
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _is_tag(part: str, node: dict[str, Any]) -> bool:
+    return part == node.get("name") or part == node.get("preset") or part == "head"
+
+
+def _fields_at(path: Loc, data: Any) -> list[str]:
+    """The keys allowed in the mapping at ``path`` (for 'did you mean' suggestions)."""
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) else None
+    if not isinstance(node, dict):
+        return []
+    name = node.get("name")
+    if isinstance(name, str) and name in CATALOG:
+        return list(CATALOG[name].model_fields)
+    preset = node.get("preset")
+    if isinstance(preset, str) and preset in _PRESETS:
+        return list(_PRESETS[preset].model_fields)
+    if not path:
+        return list(ModelSpec.model_fields)
+    if path[-2:-1] == ("layers",):
+        return list(LayerSpec.model_fields)
+    if path[-2:-1] == ("heads",) or path == ("head",):
+        return list(HeadSpec.model_fields)
+    return []
+
+
+def _close(word: str, choices: list[str]) -> str | None:
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not found and word:
+        short = word.rsplit(".", 1)[-1]
+        found = difflib.get_close_matches(short, choices, n=1, cutoff=0.6)
+        if not found:
+            found = [c for c in choices if c.startswith(short + "_")][:1]
+    return found[0] if found else None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_NAMES = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "tuple_type": "a list of two numbers",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "union_tag_invalid": "a known function name",
+}
+
+_BOUNDS = {
+    "greater_than": ">",
+    "greater_than_equal": ">=",
+    "less_than": "<",
+    "less_than_equal": "<=",
+}
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+        list: "a list", dict: "a mapping", type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
+    """Translate every pydantic error into a :class:`Diagnostic` at its input path."""
+    out: list[Diagnostic] = []
+    for e in error.errors(include_url=False):
+        kind = e["type"]
+        path = _data_path(tuple(e["loc"]), data)
+        ctx = e.get("ctx") or {}
+        value = e.get("input")
+        key = path[-1] if path else "document"
+        if kind == "extra_forbidden":
+            allowed = _fields_at(path[:-1], data)
+            near = _close(str(key), allowed) if allowed else None
+            out.append(
+                Diagnostic(
+                    Code.UNKNOWN_KEY,
+                    f"unknown key {key!r}",
+                    path=path,
+                    expected="one of: " + ", ".join(allowed) if allowed else None,
+                    found=str(key),
+                    suggestion=f"did you mean {near!r}?" if near else None,
+                )
+            )
+        elif kind == "union_tag_invalid":
+            tags = [t for t in re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))]
+            tag = str(ctx.get("tag"))
+            preset = "preset" in str(ctx.get("discriminator", "")) or "_head_tag" in str(
+                ctx.get("discriminator", "")
+            )
+            if preset:
+                tags = [t for t in tags if t != "head"]
+            near = _close(tag, tags)
+            what = "preset" if preset else "function"
+            hint = f"did you mean {near!r}?" if near else None
+            if "." in tag or "(" in tag:
+                note = "rpnschema never imports class paths; use a catalog name"
+                hint = f"{hint} ({note})" if hint else note
+            out.append(
+                Diagnostic(
+                    Code.UNKNOWN_FUNCTION,
+                    f"unknown {what} {tag!r}",
+                    path=(*path, "preset" if preset else "name"),
+                    expected=f"one of {len(tags)} {what}s, e.g. " + ", ".join(tags[:4]),
+                    found=tag,
+                    suggestion=hint or "run `rpnschema` docs: README spec reference",
+                )
+            )
+        elif kind == "union_tag_not_found":
+            out.append(
+                Diagnostic(
+                    Code.MISSING,
+                    "missing 'name': which function is this?",
+                    path=path,
+                    expected="name: <catalog function, e.g. taylor_expansion>",
+                    found=_show(value),
+                    suggestion="add a name key",
+                )
+            )
+        elif kind == "missing":
+            out.append(
+                Diagnostic(
+                    Code.MISSING,
+                    f"missing required field {key!r}",
+                    path=path,
+                    expected=f"{key}: <value>",
+                )
+            )
+        elif kind in _BOUNDS:
+            op = _BOUNDS[kind]
+            limit = next(iter(ctx.values()))
+            out.append(
+                Diagnostic(
+                    Code.OUT_OF_BOUNDS,
+                    f"{key} must be {op} {limit}, found {_show(value)}",
+                    path=path,
+                    expected=f"{key} {op} {limit}",
+                    found=_show(value),
+                )
+            )
+        elif kind in ("too_short", "too_long"):
+            want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+            op = "at least" if kind == "too_short" else "at most"
+            out.append(
+                Diagnostic(
+                    Code.OUT_OF_BOUNDS,
+                    f"{key} needs {op} {want} item(s), found {ctx.get('actual_length')}",
+                    path=path,
+                    expected=f"{op} {want} item(s)",
+                    found=str(ctx.get("actual_length")),
+                )
+            )
+        elif kind == "literal_error":
+            choices = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
+            near = _close(str(value), choices) if isinstance(value, str) else None
+            out.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    f"{key} must be one of {ctx.get('expected')}, found {_show(value)}",
+                    path=path,
+                    expected=str(ctx.get("expected")),
+                    found=_show(value),
+                    suggestion=f"did you mean {near!r}?" if near else None,
+                )
+            )
+        elif kind in _TYPE_NAMES:
+            want = _TYPE_NAMES[kind]
+            out.append(
+                Diagnostic(
+                    Code.WRONG_TYPE,
+                    f"{key} must be {want}, found {_type_name(value)} {_show(value)}",
+                    path=path,
+                    expected=want,
+                    found=_show(value),
+                    suggestion=(
+                        f"write {value.strip()} without quotes"
+                        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d*)?\s*", value)
+                        else None
+                    ),
+                )
+            )
+        else:
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            out.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    f"{key}: {msg}",
+                    path=path,
+                    found=_show(value),
+                )
+            )
+    return out
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def _dedupe(items: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for d in items:
+        key = (d.code, d.path, d.message, d.severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def validate_data(
+    data: Any, *, document: io.Document | None = None, limits: Limits | None = None
+) -> Result:
+    """Validate plain spec data (as loaded from JSON/YAML) and normalize it."""
+    limits = limits or Limits()
+    file = document.file if document else None
+    diags: list[Diagnostic] = list(document.diagnostics) if document else []
+    spec: ModelSpec | None = None
+    if not isinstance(data, dict):
+        diags.append(
+            Diagnostic(
+                Code.NOT_A_MAPPING,
+                f"a spec must be a mapping, found {_type_name(data)}",
+                expected="a mapping with layers (or dims + head)",
+                found=_show(data),
+            )
+        )
+    else:
+        try:
+            parsed = ModelSpec.model_validate(data)
+        except ValidationError as e:
+            diags.extend(from_pydantic(e, data))
+        except RecursionError:
+            diags.append(Diagnostic(Code.BAD_VALUE, "the spec is nested too deeply"))
+        else:
+            found: list[Diagnostic] = []
+            drafts = normalize.expand(parsed, found)
+            if drafts is not None:
+                spec = infer(parsed, drafts, found, limits)
+            diags.extend(found)
+    diags = _dedupe(diags)
+    if document is not None:
+        diags = [
+            document.locate(d, key=d.code in (Code.UNKNOWN_KEY, Code.DUPLICATE_KEY))
+            if d.line is None
+            else d
+            for d in diags
+        ]
+    if any(d.severity == "error" for d in diags):
+        spec = None
+    return Result(spec=spec, diagnostics=diags, file=file)
+
+
+def validate_text(
+    text: str, *, file: str | None = None, format: io.Format | None = None,
+    limits: Limits | None = None,
+) -> Result:
+    """Parse and validate JSON/YAML text; raises :class:`~rpnschema.errors.LoadError` if the
+    text is not a JSON/YAML document."""
+    document = io.parse(text, file=file, format=format)
+    return validate_data(document.data, document=document, limits=limits)
+
+
+def validate_file(path: str | Path, *, limits: Limits | None = None) -> Result:
+    """Read, parse and validate a spec file (``-`` is standard input); raises
+    :class:`~rpnschema.errors.LoadError` when it cannot be read or parsed."""
+    document = io.load(path)
+    return validate_data(document.data, document=document, limits=limits)
+
+
+def load_spec(source: str | Path | dict[str, Any] | ModelSpec, *, limits: Limits | None = None) -> ModelSpec:
+    """The normalized spec of a file path, plain data or a :class:`ModelSpec`.
+
+    Raises :class:`~rpnschema.errors.SpecError` (every problem, located) when invalid.
+    """
+    if isinstance(source, ModelSpec):
+        return validate_data(source.to_data(), limits=limits).unwrap()
+    if isinstance(source, dict):
+        return validate_data(source, limits=limits).unwrap()
+    return validate_file(source, limits=limits).unwrap()
+
+
+def normalize_spec(spec: ModelSpec, *, limits: Limits | None = None) -> ModelSpec:
+    """The normalized form of an in-memory spec (idempotent)."""
+    return load_spec(spec, limits=limits)
