@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rpnschema.errors import Code, Loc
+from rpnschema.factors import find_close_factors
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import processing as pr
@@ -45,14 +46,6 @@ def lookup(table: dict[type, T], spec: Component) -> T:
     raise KeyError(f"no rule for {type(spec).__name__}")
 
 
-def divisors_near_sqrt(k: int) -> int:
-    """The largest divisor of k that is <= isqrt(k) (tinybig's find_close_factors)."""
-    for f in range(math.isqrt(k), 0, -1):
-        if k % f == 0:
-            return f
-    return 1
-
-
 def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
     if dim % factor != 0:
         near = [f for f in range(1, dim + 1) if dim % f == 0]
@@ -61,7 +54,7 @@ def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
             Code.DIVISIBILITY,
             f"{name} (={factor}) must divide {dim_name} (={dim})",
             path=(name,),
-            expected=f"a divisor of {dim}: {near if len(near) <= 12 else near[:12] + ['...']}",
+            expected=f"a divisor of {dim}: {near if len(near) <= 12 else [*near[:12], '...']}",
             found=str(factor),
             suggestion=f"use {name}: {best}",
         )
@@ -112,9 +105,7 @@ def _geometric_centres(spec: ex._GeometricExpansion, semantics: str) -> int:
             found=str(list(cd)),
             suggestion="use densest_packing or a larger patch radius",
         )
-    return (
-        math.ceil(spec.h / cd[0]) * math.ceil(spec.w / cd[1]) * math.ceil(spec.d / cd[2])
-    )
+    return math.ceil(spec.h / cd[0]) * math.ceil(spec.w / cd[1]) * math.ceil(spec.d / cd[2])
 
 
 _SQ2, _SQ3, _SQ6 = math.sqrt(2), math.sqrt(3), math.sqrt(6)
@@ -201,9 +192,7 @@ def _nested_D(spec: ex.NestedExpansion, m: int, semantics: str) -> int:
 
 
 def _extended_D(spec: ex.ExtendedExpansion, m: int, semantics: str) -> int:
-    return sum(
-        _sub_D(f, m, semantics, ("functions", i)) for i, f in enumerate(spec.functions)
-    )
+    return sum(_sub_D(f, m, semantics, ("functions", i)) for i, f in enumerate(spec.functions))
 
 
 def _sub_D(spec: ex.Expansion, m: int, semantics: str, prefix: Loc) -> int:
@@ -247,11 +236,11 @@ def expansion_D(spec: ex.Expansion, m: int, semantics: str = "native") -> int:
 def resolve_pq(spec: Any, n: int, D: int) -> tuple[int, int]:
     """The (p, q) a hypercomplex reconciliation uses: given, or tinybig's choice."""
     padding = (rc.DuplicatedPaddingReconciliation, rc.DuplicatedDiagonalPaddingReconciliation)
-    if isinstance(spec, padding) or isinstance(spec, fu._ParameterizedConcatenation):
+    if isinstance(spec, (*padding, fu._ParameterizedConcatenation)):
         p = spec.p
         return p, spec.q if spec.q is not None else p
-    p = spec.p if spec.p is not None else divisors_near_sqrt(n)
-    q = spec.q if spec.q is not None else divisors_near_sqrt(D)
+    p = spec.p if spec.p is not None else find_close_factors(n)
+    q = spec.q if spec.q is not None else find_close_factors(D)
     return p, q
 
 
@@ -385,15 +374,17 @@ FUSION_L_RULES: dict[type, Callable[[Any, list[int]], int]] = {
     fu.ParameterizedWeightedSummationFusion: lambda s, dims: len(dims),
     fu.ConcatenationFusion: lambda s, dims: 0,
     fu.ParameterizedConcatenationFusion: lambda s, dims: fusion_n(s, dims) * sum(dims),
-    fu.LowrankParameterizedConcatenationFusion: lambda s, dims: s.r
-    * (fusion_n(s, dims) + sum(dims)),
+    fu.LowrankParameterizedConcatenationFusion: lambda s, dims: (
+        s.r * (fusion_n(s, dims) + sum(dims))
+    ),
     fu.HMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(s, dims, _hm_l),
     fu.LPHMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(s, dims, _lphm_l),
     fu.DualLPHMParameterizedConcatenationFusion: lambda s, dims: _concat_kron_l(
         s, dims, _dual_lphm_l
     ),
-    fu.RandomMatrixAdaptionParameterizedConcatenationFusion: lambda s, dims: fusion_n(s, dims)
-    + s.r,
+    fu.RandomMatrixAdaptionParameterizedConcatenationFusion: lambda s, dims: (
+        fusion_n(s, dims) + s.r
+    ),
 }
 
 

@@ -60,7 +60,7 @@ CODE_DOCS: dict[Code, str] = {
     Code.DUPLICATE_KEY: "A YAML/JSON mapping repeats a key (the later value would silently win).",
     Code.IO: "The file cannot be read (missing, a directory, not UTF-8, too large).",
     Code.UNKNOWN_KEY: "A key that the object does not have; a close match is suggested.",
-    Code.UNKNOWN_FUNCTION: "A component name that is not in the catalog; a close match is suggested.",
+    Code.UNKNOWN_FUNCTION: "A component name not in the catalog; a close match is suggested.",
     Code.MISSING: "A required field is missing.",
     Code.WRONG_TYPE: "A value has the wrong type (a string where an integer is expected, ...).",
     Code.OUT_OF_BOUNDS: "A number outside its allowed range (d >= 1, 0 < p <= 1, ...).",

@@ -150,7 +150,7 @@ class _Checker:
                     suggestion="set semantics: native to honour it, or remove it",
                 )
             )
-        if D > self.limits.max_dim:
+        if self.limits.max_dim < D:
             self.error(
                 Code.BUDGET,
                 path,
@@ -181,7 +181,9 @@ class _Checker:
                 suggestion="remove dims to have it inferred",
             )
             return None
-        if self.semantics == "tinybig" and isinstance(spec, fu.ParameterizedWeightedSummationFusion):
+        if self.semantics == "tinybig" and isinstance(
+            spec, fu.ParameterizedWeightedSummationFusion
+        ):
             self.error(
                 Code.SEMANTICS,
                 (*path, "name"),

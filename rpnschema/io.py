@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import yaml
 
-from rpnschema.errors import Code, Diagnostic, Loc, LoadError
+from rpnschema.errors import Code, Diagnostic, LoadError, Loc
 
 Format = Literal["json", "yaml"]
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -100,10 +100,7 @@ def read_text(path: str | Path) -> str:
 def parse(text: str, *, file: str | None = None, format: Format | None = None) -> Document:
     """Parse JSON or YAML text into a :class:`Document`; raise :class:`LoadError` if unparseable."""
     fmt = format or detect_format(file, text)
-    if fmt == "json":
-        data = _parse_json(text, file)
-    else:
-        data = None
+    data = _parse_json(text, file) if fmt == "json" else None
     doc = Document(data=data, file=file)
     node = _compose(text, file, strict=fmt == "yaml")
     if node is not None:

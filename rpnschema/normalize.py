@@ -51,7 +51,7 @@ def _alloc(
             out.append(
                 Diagnostic(
                     code,
-                    f"{alloc_name} has {len(alloc)} entries for {count} {items_name} configs",
+                    f"{alloc_name} has {len(alloc)} entries for {count} {what} configs",
                     path=(*src, alloc_name),
                     expected=f"{count} entries, one per {items_name} config",
                     found=str(alloc),
@@ -89,7 +89,7 @@ def _alloc(
     out.append(
         Diagnostic(
             code,
-            f"{total_name} (={total}) is ambiguous with {count} {items_name} configs: "
+            f"{total_name} (={total}) is ambiguous with {count} {what} configs: "
             f"say how often each repeats",
             path=(*src, total_name),
             expected=f"{total_name}: {count}, or a {alloc_name} summing to {total}",

@@ -59,7 +59,9 @@ def render_text(reports: Sequence[FileReport], *, show_notices: bool = True) -> 
             out.append(f"{where}: {d.severity} {d.code.value} {d.pointer}: {d.message}")
             if d.severity != "notice":
                 out.extend(_detail(d))
-        errors, warnings, notices = (_count(r.diagnostics, s) for s in ("error", "warning", "notice"))
+        errors, warnings, notices = (
+            _count(r.diagnostics, s) for s in ("error", "warning", "notice")
+        )
         if r.io_error:
             out.append(f"{r.file}: cannot be read")
         elif r.failed:
@@ -87,9 +89,7 @@ def render_json(reports: Sequence[FileReport], *, show_notices: bool = True) -> 
                 "layers": r.layers,
                 "parameters": r.parameters,
                 "diagnostics": [
-                    d.to_dict()
-                    for d in r.diagnostics
-                    if show_notices or d.severity != "notice"
+                    d.to_dict() for d in r.diagnostics if show_notices or d.severity != "notice"
                 ],
             }
         )

@@ -61,10 +61,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Loc:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
         elif isinstance(node, (dict, list)):
@@ -116,7 +115,12 @@ def _close(word: str, choices: list[str]) -> str | None:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    import json
+
+    try:
+        text = repr(value) if isinstance(value, str) else json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -147,8 +151,13 @@ _BOUNDS = {
 
 def _type_name(value: Any) -> str:
     return {
-        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-        list: "a list", dict: "a mapping", type(None): "null",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "null",
     }.get(type(value), type(value).__name__)
 
 
@@ -336,13 +345,17 @@ def validate_data(
             else d
             for d in diags
         ]
+        diags.sort(key=lambda d: (d.line is None, d.line or 0, d.column or 0))
     if any(d.severity == "error" for d in diags):
         spec = None
     return Result(spec=spec, diagnostics=diags, file=file)
 
 
 def validate_text(
-    text: str, *, file: str | None = None, format: io.Format | None = None,
+    text: str,
+    *,
+    file: str | None = None,
+    format: io.Format | None = None,
     limits: Limits | None = None,
 ) -> Result:
     """Parse and validate JSON/YAML text; raises :class:`~rpnschema.errors.LoadError` if the
@@ -358,7 +371,9 @@ def validate_file(path: str | Path, *, limits: Limits | None = None) -> Result:
     return validate_data(document.data, document=document, limits=limits)
 
 
-def load_spec(source: str | Path | dict[str, Any] | ModelSpec, *, limits: Limits | None = None) -> ModelSpec:
+def load_spec(
+    source: str | Path | dict[str, Any] | ModelSpec, *, limits: Limits | None = None
+) -> ModelSpec:
     """The normalized spec of a file path, plain data or a :class:`ModelSpec`.
 
     Raises :class:`~rpnschema.errors.SpecError` (every problem, located) when invalid.

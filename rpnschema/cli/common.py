@@ -25,9 +25,7 @@ MaxParameters = Annotated[
     int,
     typer.Option(min=1, help="Parameter budget: larger specs are rejected before allocating."),
 ]
-MaxDim = Annotated[
-    int, typer.Option(min=1, help="Largest expansion size D any head may have.")
-]
+MaxDim = Annotated[int, typer.Option(min=1, help="Largest expansion size D any head may have.")]
 Strict = Annotated[
     bool, typer.Option("--strict", help="Fail on notices and warnings too (explicit specs only).")
 ]

@@ -428,8 +428,13 @@ class CylinderPatchExpansion(_GeometricExpansion):
     p_d: NonNegativeInt = 0
     p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
     packing_strategy: Literal[
-        "densest_packing", "denser_hexagonal", "dense_hexagonal", "complete_hexagonal",
-        "sparse_hexagonal", "complete_square", "sparse_square",
+        "densest_packing",
+        "denser_hexagonal",
+        "dense_hexagonal",
+        "complete_hexagonal",
+        "sparse_hexagonal",
+        "complete_square",
+        "sparse_square",
     ] = "densest_packing"
 
 
@@ -439,9 +444,15 @@ class SpherePatchExpansion(_GeometricExpansion):
     name: Literal["sphere_patch_based_geometric_expansion"]
     p_r: NonNegativeInt
     packing_strategy: Literal[
-        "densest_packing", "dense_hexagonal", "complete_hexagonal", "sparse_hexagonal",
-        "dense_face_centered_cubic", "complete_face_centered_cubic",
-        "sparse_face_centered_cubic", "dense_simple_cubic", "complete_simple_cubic",
+        "densest_packing",
+        "dense_hexagonal",
+        "complete_hexagonal",
+        "sparse_hexagonal",
+        "dense_face_centered_cubic",
+        "complete_face_centered_cubic",
+        "sparse_face_centered_cubic",
+        "dense_simple_cubic",
+        "complete_simple_cubic",
         "sparse_simple_cubic",
     ] = "densest_packing"
 
@@ -464,34 +475,105 @@ class ExtendedExpansion(Expansion):
 
 
 EXPANSION_TYPES: tuple[type[Expansion], ...] = (
-    IdentityExpansion, ReciprocalExpansion, LinearExpansion, TaylorExpansion, FourierExpansion,
-    HyperbolicExpansion, ArcHyperbolicExpansion, TrigonometricExpansion,
-    ArcTrigonometricExpansion, NormalExpansion, CauchyExpansion, Chi2Expansion, GammaExpansion,
-    ExponentialExpansion, LaplaceExpansion, HybridProbabilisticExpansion, NaiveNormalExpansion,
-    NaiveCauchyExpansion, NaiveChi2Expansion, NaiveGammaExpansion, NaiveExponentialExpansion,
-    NaiveLaplaceExpansion, GaussianRBFExpansion, InverseQuadraticRBFExpansion, BSplineExpansion,
-    ChebyshevExpansion, JacobiExpansion, HermiteExpansion, LaguerreExpansion, LegendreExpansion,
-    GegenbauerExpansion, BesselExpansion, ReverseBesselExpansion, FibonacciExpansion,
-    LucasExpansion, MeyerWaveletExpansion, RickerWaveletExpansion, ShannonWaveletExpansion,
-    BetaWaveletExpansion, HarrWaveletExpansion, DogWaveletExpansion, CombinatorialExpansion,
-    CombinatorialNormalExpansion, CuboidPatchExpansion, CylinderPatchExpansion,
-    SpherePatchExpansion, NestedExpansion, ExtendedExpansion,
+    IdentityExpansion,
+    ReciprocalExpansion,
+    LinearExpansion,
+    TaylorExpansion,
+    FourierExpansion,
+    HyperbolicExpansion,
+    ArcHyperbolicExpansion,
+    TrigonometricExpansion,
+    ArcTrigonometricExpansion,
+    NormalExpansion,
+    CauchyExpansion,
+    Chi2Expansion,
+    GammaExpansion,
+    ExponentialExpansion,
+    LaplaceExpansion,
+    HybridProbabilisticExpansion,
+    NaiveNormalExpansion,
+    NaiveCauchyExpansion,
+    NaiveChi2Expansion,
+    NaiveGammaExpansion,
+    NaiveExponentialExpansion,
+    NaiveLaplaceExpansion,
+    GaussianRBFExpansion,
+    InverseQuadraticRBFExpansion,
+    BSplineExpansion,
+    ChebyshevExpansion,
+    JacobiExpansion,
+    HermiteExpansion,
+    LaguerreExpansion,
+    LegendreExpansion,
+    GegenbauerExpansion,
+    BesselExpansion,
+    ReverseBesselExpansion,
+    FibonacciExpansion,
+    LucasExpansion,
+    MeyerWaveletExpansion,
+    RickerWaveletExpansion,
+    ShannonWaveletExpansion,
+    BetaWaveletExpansion,
+    HarrWaveletExpansion,
+    DogWaveletExpansion,
+    CombinatorialExpansion,
+    CombinatorialNormalExpansion,
+    CuboidPatchExpansion,
+    CylinderPatchExpansion,
+    SpherePatchExpansion,
+    NestedExpansion,
+    ExtendedExpansion,
 )
 
 AnyExpansion = Annotated[
-    IdentityExpansion | ReciprocalExpansion | LinearExpansion | TaylorExpansion | FourierExpansion
-    | HyperbolicExpansion | ArcHyperbolicExpansion | TrigonometricExpansion
-    | ArcTrigonometricExpansion | NormalExpansion | CauchyExpansion | Chi2Expansion
-    | GammaExpansion | ExponentialExpansion | LaplaceExpansion | HybridProbabilisticExpansion
-    | NaiveNormalExpansion | NaiveCauchyExpansion | NaiveChi2Expansion | NaiveGammaExpansion
-    | NaiveExponentialExpansion | NaiveLaplaceExpansion | GaussianRBFExpansion
-    | InverseQuadraticRBFExpansion | BSplineExpansion | ChebyshevExpansion | JacobiExpansion
-    | HermiteExpansion | LaguerreExpansion | LegendreExpansion | GegenbauerExpansion
-    | BesselExpansion | ReverseBesselExpansion | FibonacciExpansion | LucasExpansion
-    | MeyerWaveletExpansion | RickerWaveletExpansion | ShannonWaveletExpansion
-    | BetaWaveletExpansion | HarrWaveletExpansion | DogWaveletExpansion | CombinatorialExpansion
-    | CombinatorialNormalExpansion | CuboidPatchExpansion | CylinderPatchExpansion
-    | SpherePatchExpansion | NestedExpansion | ExtendedExpansion,
+    IdentityExpansion
+    | ReciprocalExpansion
+    | LinearExpansion
+    | TaylorExpansion
+    | FourierExpansion
+    | HyperbolicExpansion
+    | ArcHyperbolicExpansion
+    | TrigonometricExpansion
+    | ArcTrigonometricExpansion
+    | NormalExpansion
+    | CauchyExpansion
+    | Chi2Expansion
+    | GammaExpansion
+    | ExponentialExpansion
+    | LaplaceExpansion
+    | HybridProbabilisticExpansion
+    | NaiveNormalExpansion
+    | NaiveCauchyExpansion
+    | NaiveChi2Expansion
+    | NaiveGammaExpansion
+    | NaiveExponentialExpansion
+    | NaiveLaplaceExpansion
+    | GaussianRBFExpansion
+    | InverseQuadraticRBFExpansion
+    | BSplineExpansion
+    | ChebyshevExpansion
+    | JacobiExpansion
+    | HermiteExpansion
+    | LaguerreExpansion
+    | LegendreExpansion
+    | GegenbauerExpansion
+    | BesselExpansion
+    | ReverseBesselExpansion
+    | FibonacciExpansion
+    | LucasExpansion
+    | MeyerWaveletExpansion
+    | RickerWaveletExpansion
+    | ShannonWaveletExpansion
+    | BetaWaveletExpansion
+    | HarrWaveletExpansion
+    | DogWaveletExpansion
+    | CombinatorialExpansion
+    | CombinatorialNormalExpansion
+    | CuboidPatchExpansion
+    | CylinderPatchExpansion
+    | SpherePatchExpansion
+    | NestedExpansion
+    | ExtendedExpansion,
     Field(discriminator="name"),
     BeforeValidator(name_shorthand),
 ]

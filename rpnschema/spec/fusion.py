@@ -157,20 +157,45 @@ class RandomMatrixAdaptionParameterizedConcatenationFusion(_ParameterizedConcate
 
 
 FUSION_TYPES: tuple[type[Fusion], ...] = (
-    SummationFusion, AverageFusion, MeanFusion, SumFusion, MaxFusion, MinFusion, ProdFusion,
-    MedianFusion, L1NormFusion, L2NormFusion, WeightedSummationFusion,
-    ParameterizedWeightedSummationFusion, ConcatenationFusion, ParameterizedConcatenationFusion,
-    LowrankParameterizedConcatenationFusion, HMParameterizedConcatenationFusion,
-    LPHMParameterizedConcatenationFusion, DualLPHMParameterizedConcatenationFusion,
+    SummationFusion,
+    AverageFusion,
+    MeanFusion,
+    SumFusion,
+    MaxFusion,
+    MinFusion,
+    ProdFusion,
+    MedianFusion,
+    L1NormFusion,
+    L2NormFusion,
+    WeightedSummationFusion,
+    ParameterizedWeightedSummationFusion,
+    ConcatenationFusion,
+    ParameterizedConcatenationFusion,
+    LowrankParameterizedConcatenationFusion,
+    HMParameterizedConcatenationFusion,
+    LPHMParameterizedConcatenationFusion,
+    DualLPHMParameterizedConcatenationFusion,
     RandomMatrixAdaptionParameterizedConcatenationFusion,
 )
 
 AnyFusion = Annotated[
-    SummationFusion | AverageFusion | MeanFusion | SumFusion | MaxFusion | MinFusion | ProdFusion
-    | MedianFusion | L1NormFusion | L2NormFusion | WeightedSummationFusion
-    | ParameterizedWeightedSummationFusion | ConcatenationFusion
-    | ParameterizedConcatenationFusion | LowrankParameterizedConcatenationFusion
-    | HMParameterizedConcatenationFusion | LPHMParameterizedConcatenationFusion
+    SummationFusion
+    | AverageFusion
+    | MeanFusion
+    | SumFusion
+    | MaxFusion
+    | MinFusion
+    | ProdFusion
+    | MedianFusion
+    | L1NormFusion
+    | L2NormFusion
+    | WeightedSummationFusion
+    | ParameterizedWeightedSummationFusion
+    | ConcatenationFusion
+    | ParameterizedConcatenationFusion
+    | LowrankParameterizedConcatenationFusion
+    | HMParameterizedConcatenationFusion
+    | LPHMParameterizedConcatenationFusion
     | DualLPHMParameterizedConcatenationFusion
     | RandomMatrixAdaptionParameterizedConcatenationFusion,
     Field(discriminator="name"),

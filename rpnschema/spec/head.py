@@ -7,7 +7,13 @@ from pydantic import Discriminator, Field, Tag
 from rpnschema.spec.base import Spec
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
-from rpnschema.spec.presets import KanPreset, NaiveBayesPreset, PerceptronPreset, PgmPreset, SvmPreset
+from rpnschema.spec.presets import (
+    KanPreset,
+    NaiveBayesPreset,
+    PerceptronPreset,
+    PgmPreset,
+    SvmPreset,
+)
 from rpnschema.spec.processing import ProcessingList
 from rpnschema.spec.reconciliation import AnyReconciliation
 from rpnschema.spec.remainder import AnyRemainder
@@ -58,7 +64,6 @@ def _head_tag(value: Any) -> str:
         return preset if isinstance(preset, str) else "head"
     preset = getattr(value, "preset", None)
     return preset if isinstance(preset, str) else "head"
-
 
 
 AnyHead = Annotated[

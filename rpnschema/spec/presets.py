@@ -51,7 +51,10 @@ class Preset(Spec):
 
 
 def _output_process(
-    *, batch_norm: bool = False, relu: bool = False, dropout: float | None = None,
+    *,
+    batch_norm: bool = False,
+    relu: bool = False,
+    dropout: float | None = None,
     softmax: bool = False,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
@@ -82,7 +85,11 @@ class PerceptronPreset(Preset):
 
     def _reconciliation(self) -> dict[str, Any]:
         if self.with_dual_lphm:
-            return {"name": "dual_lphm_reconciliation", "r": self.r, "enable_bias": self.enable_bias}
+            return {
+                "name": "dual_lphm_reconciliation",
+                "r": self.r,
+                "enable_bias": self.enable_bias,
+            }
         return super()._reconciliation()
 
     def expand(self) -> dict[str, Any]:
@@ -153,9 +160,7 @@ class NaiveBayesPreset(Preset):
     """A naive probabilistic expansion (one log-density per feature)."""
 
     preset: Literal["naive_bayes"]
-    distribution: Literal["normal", "exponential", "cauchy", "gamma", "chi2", "laplace"] = (
-        "normal"
-    )
+    distribution: Literal["normal", "exponential", "cauchy", "gamma", "chi2", "laplace"] = "normal"
 
     def expand(self) -> dict[str, Any]:
         return self._head({"name": f"naive_{self.distribution}_expansion"})
@@ -179,5 +184,9 @@ class PgmPreset(Preset):
 
 
 PRESET_TYPES: tuple[type[Preset], ...] = (
-    PerceptronPreset, KanPreset, SvmPreset, NaiveBayesPreset, PgmPreset,
+    PerceptronPreset,
+    KanPreset,
+    SvmPreset,
+    NaiveBayesPreset,
+    PgmPreset,
 )

@@ -109,13 +109,33 @@ class Dropout(Processing):
 
 
 PROCESSING_TYPES = (
-    ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Softplus, ELU, Softmax, LayerNorm, BatchNorm,
+    ReLU,
+    LeakyReLU,
+    Sigmoid,
+    Tanh,
+    GELU,
+    SiLU,
+    Softplus,
+    ELU,
+    Softmax,
+    LayerNorm,
+    BatchNorm,
     Dropout,
 )
 
 AnyProcessing = Annotated[
-    ReLU | LeakyReLU | Sigmoid | Tanh | GELU | SiLU | Softplus | ELU | Softmax | LayerNorm
-    | BatchNorm | Dropout,
+    ReLU
+    | LeakyReLU
+    | Sigmoid
+    | Tanh
+    | GELU
+    | SiLU
+    | Softplus
+    | ELU
+    | Softmax
+    | LayerNorm
+    | BatchNorm
+    | Dropout,
     Field(discriminator="name"),
     BeforeValidator(name_shorthand),
 ]

@@ -139,19 +139,39 @@ class RandomMatrixHypernetReconciliation(Reconciliation):
 
 
 RECONCILIATION_TYPES: tuple[type[Reconciliation], ...] = (
-    ConstantReconciliation, ZeroReconciliation, OneReconciliation, ConstantEyeReconciliation,
-    IdentityReconciliation, MaskingReconciliation, DuplicatedPaddingReconciliation,
-    DuplicatedDiagonalPaddingReconciliation, LorrReconciliation, HMReconciliation,
-    LPHMReconciliation, DualLPHMReconciliation, HypernetReconciliation,
-    RandomMatrixAdaptionReconciliation, RandomMatrixHypernetReconciliation,
+    ConstantReconciliation,
+    ZeroReconciliation,
+    OneReconciliation,
+    ConstantEyeReconciliation,
+    IdentityReconciliation,
+    MaskingReconciliation,
+    DuplicatedPaddingReconciliation,
+    DuplicatedDiagonalPaddingReconciliation,
+    LorrReconciliation,
+    HMReconciliation,
+    LPHMReconciliation,
+    DualLPHMReconciliation,
+    HypernetReconciliation,
+    RandomMatrixAdaptionReconciliation,
+    RandomMatrixHypernetReconciliation,
 )
 
 AnyReconciliation = Annotated[
-    ConstantReconciliation | ZeroReconciliation | OneReconciliation | ConstantEyeReconciliation
-    | IdentityReconciliation | MaskingReconciliation | DuplicatedPaddingReconciliation
-    | DuplicatedDiagonalPaddingReconciliation | LorrReconciliation | HMReconciliation
-    | LPHMReconciliation | DualLPHMReconciliation | HypernetReconciliation
-    | RandomMatrixAdaptionReconciliation | RandomMatrixHypernetReconciliation,
+    ConstantReconciliation
+    | ZeroReconciliation
+    | OneReconciliation
+    | ConstantEyeReconciliation
+    | IdentityReconciliation
+    | MaskingReconciliation
+    | DuplicatedPaddingReconciliation
+    | DuplicatedDiagonalPaddingReconciliation
+    | LorrReconciliation
+    | HMReconciliation
+    | LPHMReconciliation
+    | DualLPHMReconciliation
+    | HypernetReconciliation
+    | RandomMatrixAdaptionReconciliation
+    | RandomMatrixHypernetReconciliation,
     Field(discriminator="name"),
     BeforeValidator(name_shorthand),
 ]

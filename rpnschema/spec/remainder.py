@@ -48,7 +48,11 @@ class LinearRemainder(Remainder):
 
 
 REMAINDER_TYPES: tuple[type[Remainder], ...] = (
-    ZeroRemainder, OneRemainder, ConstantRemainder, IdentityRemainder, LinearRemainder,
+    ZeroRemainder,
+    OneRemainder,
+    ConstantRemainder,
+    IdentityRemainder,
+    LinearRemainder,
 )
 
 AnyRemainder = Annotated[
