@@ -187,3 +187,11 @@ class LoadError(RpnSchemaError):
 
 class MissingDependencyError(RpnSchemaError):
     """An optional dependency (torch) is needed for this operation."""
+
+
+class DeviceError(RpnSchemaError):
+    """The requested device or dtype is not available here (e.g. cuda without a GPU)."""
+
+
+class StateDictError(RpnSchemaError):
+    """A state dict does not fit the compiled module (unknown or missing keys, wrong shapes)."""

@@ -100,13 +100,17 @@ def read_text(path: str | Path) -> str:
 def parse(text: str, *, file: str | None = None, format: Format | None = None) -> Document:
     """Parse JSON or YAML text into a :class:`Document`; raise :class:`LoadError` if unparseable."""
     fmt = format or detect_format(file, text)
-    data = _parse_json(text, file) if fmt == "json" else None
-    doc = Document(data=data, file=file)
-    node = _compose(text, file, strict=fmt == "yaml")
+    if fmt == "json":
+        doc = Document(data=_parse_json(text, file), file=file)
+        try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
+            node, _ = _compose(text, file)
+        except LoadError:
+            return doc
+    else:
+        node, data = _compose(text, file)
+        doc = Document(data=data, file=file)
     if node is not None:
         _walk(node, (), doc, depth=0)
-    if fmt == "yaml":
-        doc.data = _construct(text, file)
     return doc
 
 
@@ -138,6 +142,9 @@ def _parse_json(text: str, file: str | None) -> Any:
 def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
     mark = getattr(e, "problem_mark", None)
     problem = getattr(e, "problem", None) or str(e)
+    context, context_mark = getattr(e, "context", None), getattr(e, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} started at line {context_mark.line + 1})"
     return LoadError(
         Diagnostic(
             Code.SYNTAX,
@@ -150,24 +157,22 @@ def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
     )
 
 
-def _compose(text: str, file: str | None, *, strict: bool) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        if strict:
-            raise _syntax_error(e, file) from e
-        return None  # valid JSON that PyYAML cannot compose: no positions, still loads
-    except RecursionError as e:
-        raise LoadError(Diagnostic(Code.SYNTAX, "document nesting is too deep", file=file)) from e
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same rules
 
 
-def _construct(text: str, file: str | None) -> Any:
+def _compose(text: str, file: str | None) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for positions) and the data built from it, with safe tags only."""
+    loader = _Loader(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return node, data
     except yaml.YAMLError as e:
         raise _syntax_error(e, file) from e
     except RecursionError as e:
         raise LoadError(Diagnostic(Code.SYNTAX, "document nesting is too deep", file=file)) from e
+    finally:
+        loader.dispose()
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

@@ -35,7 +35,7 @@ class IdentityExpansion(Expansion):
 
 
 class ReciprocalExpansion(Expansion):
-    """kappa(x) = 1/x (|x| clamped below by 1e-6). D = m."""
+    """kappa(x) = 1/x, with x clamped away from 0 by 1e-6. D = m."""
 
     name: Literal["reciprocal_expansion"]
 
@@ -70,25 +70,25 @@ class _ThreeMExpansion(Expansion):
 
 
 class HyperbolicExpansion(_ThreeMExpansion):
-    """[cosh, sinh, tanh](x). D = 3 m."""
+    """[sinh, cosh, tanh](x). D = 3 m."""
 
     name: Literal["hyperbolic_expansion"]
 
 
 class ArcHyperbolicExpansion(_ThreeMExpansion):
-    """[arccosh, arcsinh, arctanh] of a clamped x. D = 3 m."""
+    """[asinh, acosh, atanh] of sigmoid(x), shifted into their domains. D = 3 m."""
 
     name: Literal["arc_hyperbolic_expansion"]
 
 
 class TrigonometricExpansion(_ThreeMExpansion):
-    """[cos, sin, tan](x). D = 3 m."""
+    """[sin, cos, tan](x). D = 3 m."""
 
     name: Literal["trigonometric_expansion"]
 
 
 class ArcTrigonometricExpansion(_ThreeMExpansion):
-    """[arccos, arcsin, arctan] of a clamped x. D = 3 m."""
+    """[asin, acos, atan] of sigmoid(x), scaled into their domains. D = 3 m."""
 
     name: Literal["arc_trigonometric_expansion"]
 

@@ -1,0 +1,31 @@
+# One command to set up and run the main job, one to run the tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# torch is pinned so pip takes the CPU wheel (an unpinned torch may pull a multi-GB CUDA build).
+TORCH ?= torch==2.13.0
+
+.PHONY: setup demo test lint bench
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check "$(TORCH)"
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,torch]"
+	touch $@
+
+demo: setup
+	$(BIN)/rpnschema validate examples/*
+	$(BIN)/rpnschema resolve examples/kan_bspline.yaml
+
+lint: setup
+	$(BIN)/ruff check rpnschema tests benchmarks
+	$(BIN)/ruff format --check rpnschema tests benchmarks
+
+test: setup
+	$(BIN)/ruff check rpnschema tests benchmarks
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/bench_validate.py

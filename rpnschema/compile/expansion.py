@@ -1,0 +1,83 @@
+"""Data expansion modules kappa: (b, m) -> (b, D): preprocess, kernel, postprocess."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rpnschema.compile.context import BuildContext
+from rpnschema.compile.kernels.expansion import EXPANSIONS
+from rpnschema.compile.processing import build_processing
+from rpnschema.spec import expansion as ex
+from rpnschema.spec.base import Component
+
+ExpansionBuilder = Callable[[ex.Expansion, BuildContext], nn.Module]
+
+_NOT_KERNEL_PARAMS = frozenset({"name", "preprocess", "postprocess", "functions"})
+
+
+def kernel_params(spec: Component, skip: frozenset[str] = _NOT_KERNEL_PARAMS) -> dict[str, Any]:
+    """The spec's own parameters, under their (tinybig) kernel keyword names."""
+    return {k: getattr(spec, k) for k in type(spec).model_fields if k not in skip}
+
+
+class Expansion(nn.Module):
+    """One catalog expansion: ``postprocess(kernel(preprocess(x)))``."""
+
+    def __init__(self, spec: ex.Expansion, ctx: BuildContext):
+        super().__init__()
+        self.name = spec.name
+        self.semantics = ctx.semantics
+        self.kernel = EXPANSIONS.get(spec.name)  # None for the composite expansions
+        self.params = kernel_params(spec)
+        self.preprocess = build_processing(spec.preprocess, ctx.at("preprocess"))
+        self.postprocess = build_processing(spec.postprocess, ctx.at("postprocess"))
+
+    def expand(self, x: Tensor) -> Tensor:
+        return self.kernel(x, semantics=self.semantics, **self.params)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.postprocess(self.expand(self.preprocess(x)))
+
+    def extra_repr(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)
+        return f"{self.name}({args})"
+
+
+class NestedExpansion(Expansion):
+    """kappa_k(... kappa_1(x)): each part with its own pre/post-processing."""
+
+    def __init__(self, spec: ex.NestedExpansion, ctx: BuildContext):
+        super().__init__(spec, ctx)
+        self.functions = nn.ModuleList(
+            build_expansion(f, ctx.at("functions", i)) for i, f in enumerate(spec.functions)
+        )
+
+    def expand(self, x: Tensor) -> Tensor:
+        for f in self.functions:
+            x = f(x)
+        return x
+
+
+class ExtendedExpansion(NestedExpansion):
+    """[kappa_1(x), ..., kappa_k(x)] concatenated along the features."""
+
+    def expand(self, x: Tensor) -> Tensor:
+        return torch.cat([f(x) for f in self.functions], dim=1)
+
+
+EXPANSION_BUILDERS: dict[type[ex.Expansion], ExpansionBuilder] = {
+    cls: Expansion
+    for cls in ex.EXPANSION_TYPES
+    if cls not in (ex.NestedExpansion, ex.ExtendedExpansion)
+}
+EXPANSION_BUILDERS[ex.NestedExpansion] = NestedExpansion
+EXPANSION_BUILDERS[ex.ExtendedExpansion] = ExtendedExpansion
+
+
+def build_expansion(spec: ex.Expansion, ctx: BuildContext) -> nn.Module:
+    """The module of one expansion spec."""
+    return EXPANSION_BUILDERS[type(spec)](spec, ctx)

@@ -1,0 +1,22 @@
+"""The README's catalog reference is generated from the spec models and must be current."""
+
+from pathlib import Path
+
+from rpnschema import reference
+from rpnschema.spec import CATALOG
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_reference_is_current() -> None:
+    text = README.read_text()
+    assert reference.splice(text, reference.render()) == text, (
+        "README catalog is stale: run python -m rpnschema.reference --write README.md"
+    )
+
+
+def test_every_catalog_function_is_documented() -> None:
+    text = reference.render()
+    for name, cls in CATALOG.items():
+        assert f"| `{name}` |" in text
+        assert cls.__doc__ and "D" in text
