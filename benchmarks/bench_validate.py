@@ -50,7 +50,10 @@ def cold_start(rounds: int) -> dict[str, float]:
         "python -c 'pass'": [sys.executable, "-c", "pass"],
         f"rpnschema validate {Path(spec).name}": [exe, "validate", "-q", spec],
         f"rpnschema validate examples/* ({len(EXAMPLES)} files)": [
-            exe, "validate", "-q", *map(str, EXAMPLES)
+            exe,
+            "validate",
+            "-q",
+            *map(str, EXAMPLES),
         ],
     }
     times: dict[str, list[float]] = {k: [] for k in commands}

@@ -37,9 +37,11 @@ def _default(info: FieldInfo) -> str:
     else:
         return "required"
     if value is None:
-        return "auto" if "inferred" in (info.description or "") or "Defaults" in (
-            info.description or ""
-        ) else "none"
+        return (
+            "auto"
+            if "inferred" in (info.description or "") or "Defaults" in (info.description or "")
+            else "none"
+        )
     if isinstance(value, tuple):
         value = list(value)
     return str(value).replace("True", "true").replace("False", "false")
@@ -47,9 +49,7 @@ def _default(info: FieldInfo) -> str:
 
 def _params(cls: type[Any], skip: set[str]) -> str:
     parts = [
-        f"`{name}`={_default(info)}"
-        for name, info in cls.model_fields.items()
-        if name not in skip
+        f"`{name}`={_default(info)}" for name, info in cls.model_fields.items() if name not in skip
     ]
     return ", ".join(parts) if parts else "-"
 
@@ -61,7 +61,12 @@ def _doc(cls: type[Any]) -> str:
 def render() -> str:
     lines = [START, ""]
     for family, classes in COMPONENT_TYPES.items():
-        lines += [f"#### {_TITLES[family]}", "", "| name | parameters (default) | rule |", "|---|---|---|"]
+        lines += [
+            f"#### {_TITLES[family]}",
+            "",
+            "| name | parameters (default) | rule |",
+            "|---|---|---|",
+        ]
         for cls in classes:
             lines.append(f"| `{component_name(cls)}` | {_params(cls, _COMMON)} | {_doc(cls)} |")
         lines.append("")
