@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/rpnschema validate examples/*
+	$(BIN)/rpnschema validate examples/*.yaml examples/*.json examples/tinybig/*.yaml
 	$(BIN)/rpnschema resolve examples/kan_bspline.yaml
 
 lint: setup
@@ -29,3 +29,5 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_validate.py
+	$(PY) benchmarks/bench_ci.py
+	$(PY) benchmarks/bench_compile.py

@@ -46,17 +46,33 @@ def lookup(table: dict[type, T], spec: Component) -> T:
     raise KeyError(f"no rule for {type(spec).__name__}")
 
 
+#: Expansion sizes are exact up to this bound; above it a rule returns some value above it, so
+#: that a typo such as ``d: 100000`` fails the budget check (max_dim) at once instead of
+#: computing numbers with millions of digits.
+DIM_CEILING = 2**64
+#: Largest patch radii whose cell count is computed (larger ones have over 2^32 cells).
+MAX_DISC_RADIUS, MAX_BALL_RADIUS = 40_000, 1_100
+#: Largest size that is factored (trial division up to its square root, 10^6 steps).
+MAX_FACTORED = 10**12
+
+
+def _divisors(k: int) -> list[int]:
+    small = [f for f in range(1, math.isqrt(k) + 1) if k % f == 0]
+    return sorted({*small, *(k // f for f in small)})
+
+
 def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
     if dim % factor != 0:
-        near = [f for f in range(1, dim + 1) if dim % f == 0]
-        best = min(near, key=lambda f: (abs(f - factor), f))
+        near = _divisors(dim) if dim <= MAX_FACTORED else []
+        best = min(near, key=lambda f: (abs(f - factor), f)) if near else None
+        shown = f": {near if len(near) <= 12 else [*near[:12], '...']}" if near else ""
         raise DimProblem(
             Code.DIVISIBILITY,
             f"{name} (={factor}) must divide {dim_name} (={dim})",
             path=(name,),
-            expected=f"a divisor of {dim}: {near if len(near) <= 12 else [*near[:12], '...']}",
+            expected=f"a divisor of {dim}{shown}",
             found=str(factor),
-            suggestion=f"use {name}: {best}",
+            suggestion=f"use {name}: {best}" if best is not None else None,
         )
 
 
@@ -65,12 +81,37 @@ def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
 ExpansionRule = Callable[[Any, int, str], int]
 
 
+def _power_sum(base: int, d: int) -> int:
+    """sum_{k=1..d} base^k (saturating above DIM_CEILING)."""
+    if base == 1:
+        return d
+    total, term = 0, 1
+    for _ in range(d):
+        term *= base
+        total += term
+        if total > DIM_CEILING:
+            break
+    return total
+
+
+def _comb(n: int, k: int) -> int:
+    """C(n, k) (saturating above DIM_CEILING)."""
+    k = min(k, n - k)
+    if k < 0:
+        return 0
+    c = 1
+    for i in range(k):
+        c = c * (n - i) // (i + 1)
+        if c > DIM_CEILING:
+            break
+    return c
+
+
 def _wavelet_D(spec: ex._WaveletExpansion, m: int, semantics: str) -> int:
-    base = m * spec.s * spec.t
-    return sum(base**k for k in range(1, spec.d + 1))
+    return _power_sum(m * spec.s * spec.t, spec.d)
 
 
-def _combinatorial_count(spec: Any, m: int, semantics: str, weight: Callable[[int], int]) -> int:
+def _combinatorial_count(spec: Any, m: int, semantics: str, weighted: bool) -> int:
     replace = spec.with_replacement and semantics == "native"
     if not replace and spec.d > m:
         raise DimProblem(
@@ -83,10 +124,17 @@ def _combinatorial_count(spec: Any, m: int, semantics: str, weight: Callable[[in
             suggestion=f"use d: {m}"
             + (" or with_replacement: true" if semantics == "native" else ""),
         )
+    d = spec.d
+    if replace:  # hockey-stick identities over r = 1..d of C(m + r - 1, r) and r C(m + r - 1, r)
+        if weighted:
+            return m * _comb(m + d, d - 1)
+        count = _comb(m + d, d)
+        return count - 1 if count <= DIM_CEILING else count
     total = 0
-    for r in range(1, spec.d + 1):
-        count = math.comb(m + r - 1, r) if replace else math.comb(m, r)
-        total += weight(r) * count
+    for r in range(1, d + 1):
+        total += (r if weighted else 1) * _comb(m, r)
+        if total > DIM_CEILING:
+            break
     return total
 
 
@@ -105,7 +153,8 @@ def _geometric_centres(spec: ex._GeometricExpansion, semantics: str) -> int:
             found=str(list(cd)),
             suggestion="use densest_packing or a larger patch radius",
         )
-    return math.ceil(spec.h / cd[0]) * math.ceil(spec.w / cd[1]) * math.ceil(spec.d / cd[2])
+    # integer ceilings: exact, and no float overflow for huge grids
+    return -(-spec.h // cd[0]) * -(-spec.w // cd[1]) * -(-spec.d // cd[2])
 
 
 _SQ2, _SQ3, _SQ6 = math.sqrt(2), math.sqrt(3), math.sqrt(6)
@@ -146,13 +195,36 @@ def _packing_distances(spec: ex._GeometricExpansion) -> tuple[int, int, int]:
     return tuple(int(v) for v in table[s])  # type: ignore[return-value]
 
 
+def _huge_patch(r: int, limit: int) -> DimProblem:
+    # A lattice ball of radius r holds at least the volume of radius r - sqrt(3)/2 (disc:
+    # r - sqrt(2)/2): above the limits that is over 2^32 cells, and counting would take minutes.
+    return DimProblem(
+        Code.BUDGET,
+        f"p_r (={r}) gives patches of more than {2**32} cells each",
+        path=("p_r",),
+        expected=f"p_r <= {limit}",
+        found=str(r),
+        suggestion="use a patch radius smaller than the grid",
+    )
+
+
 def _disc(r: int) -> int:
-    return sum(1 for i in range(-r, r + 1) for j in range(-r, r + 1) if i * i + j * j <= r * r)
+    """Lattice points with i^2 + j^2 <= r^2."""
+    if r > MAX_DISC_RADIUS:
+        raise _huge_patch(r, MAX_DISC_RADIUS)
+    return sum(2 * math.isqrt(r * r - i * i) + 1 for i in range(-r, r + 1))
 
 
 def _ball(r: int) -> int:
-    rng = range(-r, r + 1)
-    return sum(1 for i in rng for j in rng for k in rng if i * i + j * j + k * k <= r * r)
+    """Lattice points with i^2 + j^2 + k^2 <= r^2."""
+    if r > MAX_BALL_RADIUS:
+        raise _huge_patch(r, MAX_BALL_RADIUS)
+    total = 0
+    for i in range(-r, r + 1):
+        rest = r * r - i * i
+        top = math.isqrt(rest)
+        total += 2 * top + 1 + 2 * sum(2 * math.isqrt(rest - j * j) + 1 for j in range(1, top + 1))
+    return total
 
 
 def patch_volume(spec: ex._GeometricExpansion, semantics: str) -> int:
@@ -181,7 +253,8 @@ def _geometric_D(spec: ex._GeometricExpansion, m: int, semantics: str) -> int:
             found=f"m = {m}",
             suggestion="set h, w and d to the grid shape of the input",
         )
-    return _geometric_centres(spec, semantics) * patch_volume(spec, semantics)
+    volume = patch_volume(spec, semantics)  # first: it bounds p_r, which the packings scale
+    return _geometric_centres(spec, semantics) * volume
 
 
 def _nested_D(spec: ex.NestedExpansion, m: int, semantics: str) -> int:
@@ -207,7 +280,7 @@ D_RULES: dict[type, ExpansionRule] = {
     ex.IdentityExpansion: lambda s, m, sem: m,
     ex.ReciprocalExpansion: lambda s, m, sem: m,
     ex.LinearExpansion: lambda s, m, sem: m,
-    ex.TaylorExpansion: lambda s, m, sem: sum(m**i for i in range(1, s.d + 1)),
+    ex.TaylorExpansion: lambda s, m, sem: _power_sum(m, s.d),
     ex.FourierExpansion: lambda s, m, sem: 2 * s.N * m,
     ex._ThreeMExpansion: lambda s, m, sem: 3 * m,
     ex._ProbabilisticExpansion: lambda s, m, sem: 6 * m,
@@ -217,8 +290,8 @@ D_RULES: dict[type, ExpansionRule] = {
     ex.BSplineExpansion: lambda s, m, sem: m * (s.t + s.d),
     ex._DegreeExpansion: lambda s, m, sem: m * s.d,
     ex._WaveletExpansion: _wavelet_D,
-    ex.CombinatorialExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, lambda r: r),
-    ex.CombinatorialNormalExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, lambda r: 1),
+    ex.CombinatorialExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, True),
+    ex.CombinatorialNormalExpansion: lambda s, m, sem: _combinatorial_count(s, m, sem, False),
     ex._GeometricExpansion: _geometric_D,
     ex.NestedExpansion: _nested_D,
     ex.ExtendedExpansion: _extended_D,
@@ -239,6 +312,16 @@ def resolve_pq(spec: Any, n: int, D: int) -> tuple[int, int]:
     if isinstance(spec, (*padding, fu._ParameterizedConcatenation)):
         p = spec.p
         return p, spec.q if spec.q is not None else p
+    for name, given, dim in (("p", spec.p, n), ("q", spec.q, D)):
+        if given is None and dim > MAX_FACTORED:
+            raise DimProblem(
+                Code.BUDGET,
+                f"{name} is chosen by factoring {dim}, which is too large to factor",
+                path=(name,),
+                expected=f"an explicit {name}",
+                found="none",
+                suggestion=f"give {name}: a divisor of {dim}",
+            )
     p = spec.p if spec.p is not None else find_close_factors(n)
     q = spec.q if spec.q is not None else find_close_factors(D)
     return p, q
@@ -309,6 +392,11 @@ L_RULES: dict[type, Callable[[Any, int, int], int]] = {
 def reconciliation_l(spec: rc.Reconciliation, n: int, D: int) -> int:
     """Learnable values per channel of ``spec`` fabricating an n x D matrix."""
     return lookup(L_RULES, spec)(spec, n, D)
+
+
+def has_bias(spec: rc.Reconciliation, l: int, semantics: str) -> bool:
+    """Whether a head has the bias b: tinybig creates it only when l > 0."""
+    return spec.enable_bias and (l > 0 or semantics == "native")
 
 
 def reconciliation_extra_parameters(spec: rc.Reconciliation, n: int, D: int) -> int:

@@ -52,6 +52,10 @@ class Code(str, Enum):
     EXPANSION_DOMAIN = "RPN407"
     BUDGET = "RPN408"
     SEMANTICS = "RPN409"
+    # 5xx: interoperability with other formats (tinybig configs)
+    NOT_REPRESENTABLE = "RPN500"
+    TINYBIG_BEHAVIOUR = "RPN501"
+    CONVERTED = "RPN502"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -86,6 +90,12 @@ CODE_DOCS: dict[Code, str] = {
     Code.EXPANSION_DOMAIN: "An expansion's parameters do not fit its input (e.g. m != h*w*d).",
     Code.BUDGET: "The spec exceeds a resource budget (parameters, expansion dimension).",
     Code.SEMANTICS: "A construct that the chosen numeric semantics cannot express.",
+    Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
+    "other cannot represent; it is dropped, or the conversion fails.",
+    Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "
+    "of a tinybig config.",
+    Code.CONVERTED: "Notice: a conversion made something explicit or changed its form (a fusion "
+    "added, a preset expanded, a function renamed).",
 }
 
 
@@ -175,6 +185,10 @@ class SpecError(RpnSchemaError):
         lines = "\n".join(f"  {d}" for d in errors)
         n = len(errors)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in spec:\n{lines}")
+
+
+class InteropError(SpecError):
+    """A spec cannot be written in a foreign format (tinybig); ``diagnostics`` says why."""
 
 
 class LoadError(RpnSchemaError):

@@ -12,7 +12,7 @@ from typing import Any
 
 from rpnschema import dims
 from rpnschema.errors import Code, Diagnostic, Loc
-from rpnschema.normalize import HeadDraft, LayerDraft
+from rpnschema.normalize import MAX_COUNT, HeadDraft, LayerDraft
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import processing as pr
@@ -151,13 +151,14 @@ class _Checker:
                 )
             )
         if self.limits.max_dim < D:
+            exact = D <= dims.DIM_CEILING  # larger D are saturated lower bounds
             self.error(
                 Code.BUDGET,
                 path,
-                f"{spec.name} on m={m} gives D={D}, above the expansion budget "
-                f"{self.limits.max_dim}",
+                f"{spec.name} on m={m} gives D{f'={D}' if exact else f' > {dims.DIM_CEILING}'}, "
+                f"above the expansion budget {self.limits.max_dim}",
                 expected=f"D <= {self.limits.max_dim}",
-                found=str(D),
+                found=str(D) if exact else f"> {dims.DIM_CEILING}",
                 suggestion="lower the degree, or raise the limit (--max-dim)",
             )
             return spec, 0, params
@@ -219,6 +220,15 @@ class _Checker:
                     suggestion=f"remove the head's {name}; heads inherit it from the layer",
                 )
                 ok = False
+        if spec.channels > MAX_COUNT:  # the channel fusion would list every channel's size
+            self.error(
+                Code.BUDGET,
+                (*path, "channels"),
+                f"channels (={spec.channels}) is above the limit of {MAX_COUNT}",
+                expected=f"channels <= {MAX_COUNT}",
+                found=str(spec.channels),
+            )
+            return None
         inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
         expansion, D, exp_params = self.expansion(spec.expansion, m, (*path, "expansion"))
         params += exp_params
@@ -241,7 +251,7 @@ class _Checker:
             return None
         self.pin((*path, "l"), "l", spec.l, l)
         reconciliation = _resolved_factors(reconciliation, n, D)
-        params += spec.channels * l + (n if reconciliation.enable_bias else 0)
+        params += spec.channels * l + (n if dims.has_bias(reconciliation, l, self.semantics) else 0)
         params += dims.reconciliation_extra_parameters(reconciliation, n, D)
 
         out_dim = n

@@ -10,11 +10,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import Preset
+
+#: Most heads in a layer (after width_alloc), layers in a model (after depth_alloc or dims) and
+#: heads in a model: far beyond real models, low enough that a typo such as width: 1000000000
+#: is reported at once instead of materializing a billion heads.
+MAX_COUNT = 10_000
+
+
+class _PresetInvalid(Exception):
+    """A preset whose options expand to an invalid head (already reported)."""
+
+
+def _too_many(what: str, count: int, path: Loc, name: str) -> Diagnostic:
+    return Diagnostic(
+        Code.BUDGET,
+        f"{name} gives {count} {what}s, above the limit of {MAX_COUNT}",
+        path=path,
+        expected=f"at most {MAX_COUNT} {what}s",
+        found=str(count),
+        suggestion=f"check {name}",
+    )
 
 
 @dataclass
@@ -72,9 +94,15 @@ def _alloc(
                 )
             )
             return None
+        if sum(alloc) > MAX_COUNT:
+            out.append(_too_many(what, sum(alloc), (*src, alloc_name), alloc_name))
+            return None
         return list(alloc)
     if total is None or total == count:
         return [1] * count
+    if total > MAX_COUNT:
+        out.append(_too_many(what, total, (*src, total_name), total_name))
+        return None
     if count == 1:
         out.append(
             Diagnostic(
@@ -104,7 +132,16 @@ def _alloc(
 
 def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
     if isinstance(head, Preset):
-        expanded = HeadSpec.model_validate(head.expand())
+        try:
+            expanded = HeadSpec.model_validate(head.expand())
+        except ValidationError as e:  # an option the preset passes on unchecked, e.g. a range
+            for err in e.errors(include_url=False):
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                key = next((f for f in type(head).model_fields if msg.startswith(f)), "preset")
+                out.append(
+                    Diagnostic(Code.BAD_VALUE, f"preset {head.preset!r}: {msg}", (*src, key))
+                )
+            raise _PresetInvalid from e
         out.append(
             Diagnostic(
                 Code.PRESET_EXPANDED,
@@ -147,6 +184,27 @@ def expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     An inconsistent allocation is reported and then each config is checked once, so that the
     problems inside it are reported too.
     """
+    try:
+        drafts = _expand(model, out)
+    except _PresetInvalid:
+        return None
+    heads = sum(len(d.heads) for d in drafts or [])
+    if heads > MAX_COUNT:
+        out.append(
+            Diagnostic(
+                Code.BUDGET,
+                f"the layers have {heads} heads in all, above the limit of {MAX_COUNT}",
+                path=("layers",),
+                expected=f"at most {MAX_COUNT} heads",
+                found=str(heads),
+                suggestion="lower depth (depth_alloc) or width (width_alloc)",
+            )
+        )
+        return None
+    return drafts
+
+
+def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     if model.dims is not None:
         if model.layers is not None:
             out.append(
@@ -170,6 +228,9 @@ def expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
             )
             return None
         layer_count = len(model.dims) - 1
+        if layer_count > MAX_COUNT:
+            out.append(_too_many("layer", layer_count, ("dims",), "dims"))
+            return None
         if model.depth is not None and model.depth != layer_count:
             out.append(
                 Diagnostic(

@@ -1,8 +1,10 @@
-"""Render validation results for people (text) and machines (json).
+"""Render validation results for people and for CI.
 
-The JSON document is stable (``"format": "rpnschema-report", "version": 1``): one entry per
-file with its diagnostics, each carrying file, line, column, path, code, severity, message,
-expected, found and suggestion.
+Formats: ``text`` (default), ``json`` (a stable document: ``"format": "rpnschema-report",
+"version": 1``, one entry per file with its diagnostics), ``github`` (GitHub Actions workflow
+commands: one annotation per diagnostic), ``sarif`` (SARIF 2.1.0 for code-scanning dashboards)
+and ``junit`` (JUnit XML, one test case per file). Every format carries file, line, column,
+path, code and message of each diagnostic.
 """
 
 from __future__ import annotations
@@ -48,6 +50,20 @@ def _detail(d: Diagnostic) -> list[str]:
     return lines
 
 
+def _summary(r: FileReport) -> str:
+    """The closing line for one file: ok (with its size), invalid (with counts), unreadable."""
+    errors, warnings, notices = (_count(r.diagnostics, s) for s in ("error", "warning", "notice"))
+    if r.io_error:
+        return f"{r.file}: cannot be read"
+    if r.failed:
+        return (
+            f"{r.file}: invalid ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "
+            f"{_plural(notices, 'notice')})"
+        )
+    extra = f", {_plural(notices, 'notice')}" if notices else ""
+    return f"{r.file}: ok ({_plural(r.layers or 0, 'layer')}, {r.parameters:,} parameters{extra})"
+
+
 def render_text(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
     out: list[str] = []
     for r in reports:
@@ -59,22 +75,7 @@ def render_text(reports: Sequence[FileReport], *, show_notices: bool = True) -> 
             out.append(f"{where}: {d.severity} {d.code.value} {d.pointer}: {d.message}")
             if d.severity != "notice":
                 out.extend(_detail(d))
-        errors, warnings, notices = (
-            _count(r.diagnostics, s) for s in ("error", "warning", "notice")
-        )
-        if r.io_error:
-            out.append(f"{r.file}: cannot be read")
-        elif r.failed:
-            out.append(
-                f"{r.file}: invalid ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "
-                f"{_plural(notices, 'notice')})"
-            )
-        else:
-            extra = f", {_plural(notices, 'notice')}" if notices else ""
-            out.append(
-                f"{r.file}: ok ({_plural(r.layers or 0, 'layer')}, "
-                f"{r.parameters:,} parameters{extra})"
-            )
+        out.append(_summary(r))
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -110,4 +111,147 @@ def render_json(reports: Sequence[FileReport], *, show_notices: bool = True) -> 
     return json.dumps(doc, indent=2) + "\n"
 
 
-REPORTERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "notice": "notice"}
+
+
+def _full_message(d: Diagnostic) -> str:
+    lines = [f"{d.pointer}: {d.message}", *(line.strip() for line in _detail(d))]
+    return "\n".join(lines)
+
+
+def render_github(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
+    """GitHub Actions workflow commands (``::error file=...,line=...,col=...::message``)."""
+    out: list[str] = []
+    for r in reports:
+        for d in r.diagnostics:
+            if d.severity == "notice" and not show_notices:
+                continue
+            props = [f"file={_github_escape(d.file or r.file, prop=True)}"]
+            if d.line is not None:
+                props += [f"line={d.line}", f"col={d.column}"]
+            props.append(f"title={_github_escape(f'rpnschema {d.code.value}', prop=True)}")
+            level = _GITHUB_LEVEL[d.severity]
+            out.append(f"::{level} {','.join(props)}::{_github_escape(_full_message(d))}")
+    out.extend(_summary(r) for r in reports)
+    return "\n".join(out) + "\n"
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "notice": "note"}
+
+
+def render_sarif(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
+    """A SARIF 2.1.0 log with one run; rules are the stable diagnostic codes."""
+    from rpnschema._version import __version__
+    from rpnschema.errors import CODE_DOCS
+
+    codes = list(CODE_DOCS)
+    rules = [
+        {
+            "id": code.value,
+            "name": code.name.title().replace("_", ""),
+            "shortDescription": {"text": CODE_DOCS[code]},
+        }
+        for code in codes
+    ]
+    results = []
+    for r in reports:
+        for d in r.diagnostics:
+            if d.severity == "notice" and not show_notices:
+                continue
+            region = {"startLine": d.line, "startColumn": d.column} if d.line is not None else None
+            physical: dict[str, object] = {"artifactLocation": {"uri": (d.file or r.file)}}
+            if region:
+                physical["region"] = region
+            results.append(
+                {
+                    "ruleId": d.code.value,
+                    "ruleIndex": codes.index(d.code),
+                    "level": _SARIF_LEVEL[d.severity],
+                    "message": {"text": _full_message(d)},
+                    "locations": [
+                        {
+                            "physicalLocation": physical,
+                            "logicalLocations": [
+                                {"fullyQualifiedName": d.pointer, "kind": "member"}
+                            ],
+                        }
+                    ],
+                    "properties": {
+                        "path": d.pointer,
+                        "expected": d.expected,
+                        "found": d.found,
+                        "suggestion": d.suggestion,
+                    },
+                }
+            )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "rpnschema",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/rpnschema/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def render_junit(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
+    """JUnit XML: one test case per file, failing with its located diagnostics."""
+    import xml.etree.ElementTree as ET
+
+    failures = sum(1 for r in reports if r.failed and not r.io_error)
+    errors = sum(1 for r in reports if r.io_error)
+    counts = {"tests": str(len(reports)), "failures": str(failures), "errors": str(errors)}
+    root = ET.Element("testsuites", {"name": "rpnschema", **counts})
+    suite = ET.SubElement(
+        root, "testsuite", {"name": "rpnschema validate", **counts, "skipped": "0"}
+    )
+    for r in reports:
+        case = ET.SubElement(
+            suite, "testcase", {"classname": "rpnschema.validate", "name": r.file, "file": r.file}
+        )
+        shown = [d for d in r.diagnostics if d.severity != "notice" or show_notices]
+        body = render_text(
+            [FileReport(r.file, shown, r.failed, r.io_error, r.layers, r.parameters)]
+        )
+        if r.failed:
+            first = next((d for d in r.diagnostics if d.severity == "error"), None)
+            tag = "error" if r.io_error else "failure"
+            n_err = _count(r.diagnostics, "error")
+            message = f"{_plural(n_err, 'error')}" + (
+                f"; first: {first.pointer}: {first.message}" if first else ""
+            )
+            node = ET.SubElement(
+                case, tag, {"type": first.code.value if first else "strict", "message": message}
+            )
+            node.text = body
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = body
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+REPORTERS: dict[str, Callable[..., str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+    "junit": render_junit,
+}

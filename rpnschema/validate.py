@@ -56,19 +56,51 @@ class Result:
 # --- pydantic errors -> diagnostics ---------------------------------------------------------
 
 
+# Fields holding a tagged union (a component or head), and lists of them: pydantic's loc gives
+# the tag right after such a value, even when the mapping also has a key of that name.
+_UNION_FIELDS = {
+    "expansion",
+    "reconciliation",
+    "remainder",
+    "channel_fusion",
+    "head_fusion",
+    "head",
+}
+_UNION_LISTS = {
+    "heads",
+    "functions",
+    "preprocess",
+    "postprocess",
+    "input_process",
+    "output_process",
+    "activation",
+}
+
+
 def _data_path(loc: tuple[Any, ...], data: Any) -> Loc:
     """Map pydantic's loc (which includes union tags) onto the path in the input data."""
     path: list[str | int] = []
     node = data
+    tag_next = False  # node is a union member: its tag comes first
     for part in loc:
+        if tag_next and isinstance(node, dict) and isinstance(part, str) and _is_tag(part, node):
+            tag_next = False
+            continue
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
+            in_union_list = isinstance(node, list) and bool(path) and path[-1] in _UNION_LISTS
+            tag_next = in_union_list or part in _UNION_FIELDS or part in _UNION_LISTS
             path.append(part)
             node = node[part]
+        elif isinstance(node, str) and part == 0:
+            continue  # a bare name written for a one-item list (shorthand)
         elif isinstance(node, (dict, list)):
-            # A union tag (e.g. 'taylor_expansion', 'head') or a missing key.
+            # A union tag (e.g. 'taylor_expansion', 'head'), the index pydantic gives a single
+            # item written for a list (shorthand), or a missing key.
             if isinstance(node, dict) and isinstance(part, str) and _is_tag(part, node):
+                continue
+            if isinstance(node, dict) and part == 0:
                 continue
             path.append(part)
             node = None
@@ -86,7 +118,12 @@ def _fields_at(path: Loc, data: Any) -> list[str]:
     """The keys allowed in the mapping at ``path`` (for 'did you mean' suggestions)."""
     node = data
     for part in path:
-        node = node[part] if isinstance(node, (dict, list)) else None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
     if not isinstance(node, dict):
         return []
     name = node.get("name")
@@ -282,14 +319,15 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             )
         else:
             msg = str(e["msg"]).removeprefix("Value error, ")
-            out.append(
-                Diagnostic(
-                    Code.BAD_VALUE,
-                    f"{key}: {msg}",
-                    path=path,
-                    found=_show(value),
-                )
-            )
+            # A model validator names the offending field first ("grid_range (=[1, -1]) ..."):
+            # point at that field rather than at the whole mapping.
+            named = re.match(r"(\w+) \(=", msg)
+            if named and isinstance(value, dict) and named.group(1) in value:
+                path, value = (*path, named.group(1)), value[named.group(1)]
+                text = msg
+            else:
+                text = msg if isinstance(key, int) else f"{key}: {msg}"
+            out.append(Diagnostic(Code.BAD_VALUE, text, path=path, found=_show(value)))
     return out
 
 

@@ -20,3 +20,20 @@ def test_every_catalog_function_is_documented() -> None:
     for name, cls in CATALOG.items():
         assert f"| `{name}` |" in text
         assert cls.__doc__ and "D" in text
+
+
+def test_error_code_docs_are_current() -> None:
+    path = README.parent / "docs" / "error-codes.md"
+    assert path.read_text() == reference.render_error_codes(), (
+        "run: python -m rpnschema.reference --error-codes docs/error-codes.md"
+    )
+
+
+def test_every_validation_code_has_a_real_example() -> None:
+    from rpnschema.errors import Code
+
+    for code in Code:
+        if code.value < "RPN500":
+            assert code.value in reference.CODE_EXAMPLES, code
+            output = reference._example_output(code.value, reference.CODE_EXAMPLES[code.value])
+            assert f" {code.value} " in output, (code, output)

@@ -306,3 +306,10 @@ def test_positions_point_into_the_file() -> None:
     r = validate_text(text, file="spec.yaml")
     (d,) = r.errors
     assert (d.file, d.line, d.column) == ("spec.yaml", 6, 54)  # the value 3
+
+
+def test_bias_without_parameters_counts_only_under_native() -> None:
+    head = _head(reconciliation={"name": "constant_reconciliation", "enable_bias": True})
+    assert load_spec(_model({"m": 3, "n": 2, "heads": [head]})).parameters == 2
+    tinybig = _model({"m": 3, "n": 2, "heads": [head]}, semantics="tinybig")
+    assert load_spec(tinybig).parameters == 0  # tinybig creates b only when l > 0

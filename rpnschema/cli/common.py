@@ -11,7 +11,7 @@ import typer
 from rpnschema.errors import Diagnostic, LoadError
 from rpnschema.infer import Limits
 from rpnschema.report import FileReport
-from rpnschema.validate import Result, validate_file
+from rpnschema.validate import Result, validate_data, validate_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -19,6 +19,9 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 MaxParameters = Annotated[
@@ -33,11 +36,45 @@ Strict = Annotated[
 DEFAULT_LIMITS = Limits()
 
 
-def check_file(path: Path | str, limits: Limits, strict: bool) -> tuple[FileReport, Result | None]:
-    """Validate one file into a report; I/O and syntax problems become an io_error report."""
+class Source(str, Enum):
+    auto = "auto"
+    native = "native"
+    tinybig = "tinybig"
+
+
+From = Annotated[
+    Source,
+    typer.Option(
+        "--from",
+        help="Input format: an rpnschema spec, a tinybig config, or auto-detected (default).",
+    ),
+]
+
+
+def _validate(path: Path | str, limits: Limits, source: str) -> Result:
+    if source == "native":
+        return validate_file(path, limits=limits)
+    from rpnschema import io
+    from rpnschema.interop import detect_tinybig
+
+    document = io.load(path)
+    if source == "tinybig" or detect_tinybig(document.data):
+        from rpnschema.interop.tinybig import validate_tinybig
+
+        return validate_tinybig(document, limits=limits)
+    return validate_data(document.data, document=document, limits=limits)
+
+
+def check_file(
+    path: Path | str, limits: Limits, strict: bool, source: Source | str = "auto"
+) -> tuple[FileReport, Result | None]:
+    """Validate one file into a report; I/O and syntax problems become an io_error report.
+
+    ``source``: ``native``, ``tinybig`` (a tinybig config, reported at its own paths) or
+    ``auto`` (tinybig when :func:`~rpnschema.interop.tinybig.detect_tinybig` says so)."""
     name = str(path)
     try:
-        result = validate_file(path, limits=limits)
+        result = _validate(path, limits, Source(source).value)
     except LoadError as e:
         d: Diagnostic = e.diagnostic
         return FileReport(name, [d], failed=True, io_error=True), None

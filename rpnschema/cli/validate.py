@@ -10,9 +10,11 @@ import typer
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
+    From,
     MaxDim,
     MaxParameters,
     ReportFormat,
+    Source,
     Strict,
     check_file,
     exit_code,
@@ -35,6 +37,7 @@ def validate(
     ] = False,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    source: From = Source.auto,
 ) -> None:
     """Validate spec files: structure, allocations, dimensions and budgets.
 
@@ -42,6 +45,6 @@ def validate(
     or parsed.
     """
     limits = Limits(max_parameters=max_parameters, max_dim=max_dim)
-    reports = [check_file(f, limits, strict)[0] for f in files]
+    reports = [check_file(f, limits, strict, source)[0] for f in files]
     typer.echo(REPORTERS[format.value](reports, show_notices=not quiet), nl=False)
     raise typer.Exit(exit_code(reports))

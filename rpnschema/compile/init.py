@@ -54,7 +54,9 @@ INIT_METHODS: dict[str, Init] = {
 }
 
 
-def _parameter(ctx: BuildContext, shape: tuple[int, ...], fill: Callable[[Tensor], None]) -> nn.Parameter:
+def _parameter(
+    ctx: BuildContext, shape: tuple[int, ...], fill: Callable[[Tensor], None]
+) -> nn.Parameter:
     if ctx.meta:
         return nn.Parameter(ctx.empty(*shape))
     staged = torch.empty(*shape, dtype=torch.float32)

@@ -21,7 +21,9 @@ class ModelSpec(Spec):
 
     spec_version: Annotated[int, Field(ge=1, description="Spec format version.")] = SPEC_VERSION
     name: str = "rpn_model"
-    seed: int | None = Field(default=None, description="Seed for weights and random buffers.")
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = Field(
+        default=None, description="Seed for weights and random buffers."
+    )
     device: Annotated[str, Field(pattern=r"^(cpu|meta|mps|cuda(:\d+)?)$")] = "cpu"
     dtype: DType = "float32"
     init: InitMethod = Field(default="xavier_normal", description="Parameter init method.")

@@ -6,13 +6,18 @@ the normalized spec shows exactly which components it chose.
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from rpnschema.spec.base import Range, Spec
 
 Rank = Annotated[int, Field(ge=1)]
 Channels = Annotated[int, Field(ge=1)]
 Dim = Annotated[int, Field(ge=1)]
+
+
+def _increasing(name: str, value: tuple[float, float]) -> None:
+    if not value[0] < value[1]:
+        raise ValueError(f"{name} (={list(value)}) must be increasing: [low, high]")
 
 
 class Preset(Spec):
@@ -117,6 +122,11 @@ class KanPreset(Preset):
     with_batch_norm: bool = False
     with_softmax: bool = False
 
+    @model_validator(mode="after")
+    def _range_ordered(self):
+        _increasing("grid_range", self.grid_range)
+        return self
+
     def _remainder(self) -> dict[str, Any]:
         return {"name": "linear_remainder", "activation": [{"name": "silu"}]}
 
@@ -141,6 +151,11 @@ class SvmPreset(Preset):
     epsilon: Annotated[float, Field(gt=0)] = 1.0
     with_batch_norm: bool = False
     with_softmax: bool = False
+
+    @model_validator(mode="after")
+    def _range_ordered(self):
+        _increasing("base_range", self.base_range)
+        return self
 
     def expand(self) -> dict[str, Any]:
         if self.kernel == "linear":

@@ -7,7 +7,7 @@ input (m) or output, a layer's input or output, a remainder's output (n). ``laye
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 
 from rpnschema.spec.base import Component, list_shorthand, name_shorthand
 
@@ -73,7 +73,14 @@ class Softmax(Processing):
     """Softmax over the feature dimension."""
 
     name: Literal["softmax"]
-    dim: Literal[-1, 1] = -1
+    dim: Annotated[int, Field(ge=-1, le=1, description="-1 or 1: the feature dimension.")] = -1
+
+    @field_validator("dim")
+    @classmethod
+    def _feature_dim(cls, v: int) -> int:
+        if v == 0:
+            raise ValueError("dim 0 is the batch dimension; use -1 (or 1), the features")
+        return v
 
 
 class LayerNorm(Processing):

@@ -62,14 +62,15 @@ def cuboid_cells(p_h: int, p_w: int, p_d: int, p_h_prime: int, p_w_prime: int, p
     )
 
 
-def cylinder_cells(p_r: int, p_d_prime: int) -> tuple[Cell, ...]:
-    # tinybig spans the depth axis with -p_d_prime..p_d_prime (p_d itself is not used here)
+def cylinder_cells(p_r: int, p_d_prime: int, p_d: int | None = None) -> tuple[Cell, ...]:
+    """Disc cells times depth offsets -p_d..p_d' (tinybig, p_d None: -p_d'..p_d')."""
+    low = p_d_prime if p_d is None else p_d
     cells = []
     for i in range(-p_r, p_r + 1):
         j_lim = int(math.sqrt(p_r**2 - i**2))
         for j in range(-j_lim, j_lim + 1):
             if i**2 + j**2 <= p_r**2:
-                for k in range(-p_d_prime, p_d_prime + 1):
+                for k in range(-low, p_d_prime + 1):
                     cells.append((i, j, k))
     return tuple(cells)
 
@@ -245,14 +246,14 @@ def cylinder_patch_based_geometric(
     cd_w: int | None = None,
     cd_d: int | None = None,
 ) -> Tensor:
-    """Cylinder patches: disk i^2 + j^2 <= p_r^2 times depth offsets -p_d'..p_d'.
+    """Cylinder patches: disk i^2 + j^2 <= p_r^2 times depth offsets -p_d..p_d'.
 
-    tinybig uses p_d_prime (default p_d) for both depth directions; both semantics follow it
-    so the output width matches tinybig's calculate_D.
+    tinybig uses p_d_prime (default p_d) for both depth directions (p_d is never read there);
+    native spans -p_d..p_d' as documented. They agree whenever p_d' = p_d (the default).
     """
     check_semantics(semantics)
     p_d_prime = p_d if p_d_prime is None else p_d_prime
-    cells = cylinder_cells(p_r, p_d_prime)
+    cells = cylinder_cells(p_r, p_d_prime, None if semantics == "tinybig" else p_d)
     cd = _resolve_cd(
         cd_h, cd_w, cd_d, lambda: cylinder_center_distances(p_r, p_d, packing_strategy, semantics)
     )

@@ -123,7 +123,11 @@ def beta_wavelet(
         return density(tau)
 
     def psi_native(tau: Tensor) -> Tensor:
-        inside = (tau >= 0) & (tau <= 1)
+        # The density is 0 at an endpoint whose exponent is positive; leaving that endpoint
+        # out of the support keeps the value and avoids tau^(alpha-1)'s infinite slope there.
+        lower = tau > 0 if alpha > 1 else tau >= 0
+        upper = tau < 1 if beta > 1 else tau <= 1
+        inside = lower & upper
         safe = torch.where(inside, tau, torch.full_like(tau, 0.5))
         return torch.where(inside, density(safe), torch.zeros_like(tau))
 

@@ -1,0 +1,204 @@
+"""``rpnschema build SPEC``: validate, compile to torch, summarize, check, and optionally save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rpnschema.cli.app import app
+from rpnschema.cli.common import (
+    DEFAULT_LIMITS,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    MaxDim,
+    MaxParameters,
+    check_file,
+)
+from rpnschema.errors import MissingDependencyError, RpnSchemaError
+from rpnschema.infer import Limits
+from rpnschema.report import render_text
+
+
+def summary_rows(spec: Any) -> list[tuple[str, ...]]:
+    """Rows (where, m, expansion, D, reconciliation, l, n, out, parameters) of a spec."""
+    rows = []
+    for i, layer in enumerate(spec.layers):
+        for j, head in enumerate(layer.heads):
+            rows.append(
+                (
+                    f"layer {i} head {j}",
+                    str(head.m),
+                    head.expansion.name.removesuffix("_expansion"),
+                    str(head.D),
+                    head.reconciliation.name.removesuffix("_reconciliation"),
+                    str(head.l),
+                    str(head.n),
+                    str(head.output_dim),
+                    f"{head.parameters:,}",
+                )
+            )
+        heads = f"{layer.width} head{'s' if layer.width != 1 else ''}"
+        if layer.head_fusion is not None:
+            heads += f" + {layer.head_fusion.name.removesuffix('_fusion')}"
+        rows.append(
+            (
+                f"layer {i}",
+                str(layer.m),
+                heads,
+                "",
+                "",
+                "",
+                str(layer.n),
+                str(layer.output_dim),
+                f"{layer.parameters:,}",
+            )
+        )
+    return rows
+
+
+@app.command()
+def build(
+    spec_file: Annotated[Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML).")],
+    device: Annotated[
+        str | None, typer.Option(help="cpu, cuda[:i], mps or meta (default: the spec's).")
+    ] = None,
+    dtype: Annotated[
+        str | None, typer.Option(help="float32, float64 or bfloat16 (default: the spec's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the spec's).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Save weights + spec to this .safetensors file."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
+    ] = True,
+    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
+    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+) -> None:
+    """Compile a spec to a torch module, print its summary table, check a forward pass, and
+    with --out save it (atomically) as one self-describing safetensors file.
+
+    Exit code 0 on success, 1 for an invalid spec, 2 for usage/IO errors (unreadable file,
+    unavailable device, torch not installed).
+    """
+    report, result = check_file(spec_file, Limits(max_parameters, max_dim), strict=False)
+    if result is None or result.spec is None:
+        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
+    spec = result.spec
+    try:
+        import rpnschema
+
+        module = rpnschema.build(spec, device=device, dtype=dtype, seed=seed)
+    except MissingDependencyError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    except RpnSchemaError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    _print_summary(spec, module)
+    if check:
+        _forward_check(module, batch)
+    if out is not None:
+        from rpnschema.compile.serialize import save_model
+
+        try:
+            save_model(module, out)
+        except (OSError, ValueError) as e:
+            typer.echo(f"error: cannot save to {out}: {e}", err=True)
+            raise typer.Exit(EXIT_USAGE) from e
+        typer.echo(f"saved {out}")
+
+
+@app.command("load")
+def load_command(
+    model_file: Annotated[
+        Path, typer.Argument(metavar="MODEL", help="A file written by `rpnschema build --out`.")
+    ],
+    device: Annotated[str | None, typer.Option(help="Device to restore onto.")] = None,
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
+    ] = True,
+    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+) -> None:
+    """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
+    print its summary table and check a forward pass. Exit 2 if the file cannot be read."""
+    from rpnschema.errors import LoadError
+
+    try:
+        from rpnschema.compile.serialize import load_model, spec_hash, stored_hash
+
+        module = load_model(model_file, device=device)
+    except LoadError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    except RpnSchemaError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    _print_summary(module.spec, module)
+    if stored_hash(model_file) not in (None, spec_hash(module.spec)):
+        typer.echo("error: the stored spec hash does not match the stored spec", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(f"spec sha256: {spec_hash(module.spec)}")
+    if check:
+        _forward_check(module, batch)
+
+
+def _print_summary(spec: Any, module: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{spec.name} ({spec.semantics} semantics)")
+    for col in ("", "m", "expansion", "D", "reconciliation", "l", "n", "out", "parameters"):
+        table.add_column(
+            col, justify="left" if col in ("", "expansion", "reconciliation") else "right"
+        )
+    for row in summary_rows(spec):
+        table.add_row(*row)
+    built = sum(p.numel() for p in module.parameters())
+    table.add_section()
+    table.add_row("total", "", "", "", "", "", "", "", f"{built:,}")
+    Console(width=120).print(table)
+    device, dtype = _placement(module)
+    typer.echo(f"parameters: {built:,} (inferred {spec.parameters:,}); {device}, {dtype}")
+    if built != spec.parameters:
+        typer.echo("error: the built module's parameter count differs from the spec's", err=True)
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _placement(module: Any) -> tuple[Any, Any]:
+    import torch
+
+    for t in module.state_dict().values():
+        if t.is_floating_point():
+            return t.device, t.dtype
+    spec = module.spec
+    return torch.device(spec.device), getattr(torch, spec.dtype)
+
+
+def _forward_check(module: Any, batch: int) -> None:
+    import torch
+
+    spec = module.spec
+    device, dtype = _placement(module)
+    x = torch.randn(batch, spec.layers[0].m, generator=torch.Generator().manual_seed(0))
+    x = x.to(device=device, dtype=dtype)
+    with torch.no_grad():
+        y = module(x)
+    want = (batch, spec.layers[-1].output_dim)
+    if tuple(y.shape) != want:
+        typer.echo(
+            f"forward check failed: output shape {tuple(y.shape)}, expected {want}", err=True
+        )
+        raise typer.Exit(EXIT_INVALID)
+    if y.device.type == "meta":
+        typer.echo(f"forward check: output {tuple(y.shape)} (meta device: values not computed)")
+        return
+    finite = bool(torch.isfinite(y).all())
+    typer.echo(f"forward check: output {tuple(y.shape)}, all finite: {finite}")
+    if not finite:
+        raise typer.Exit(EXIT_INVALID)

@@ -1,0 +1,156 @@
+"""The compiled modules: :class:`RPNModel` -> :class:`RPNLayer` -> :class:`RPNHead`.
+
+Learnable parameters carry tinybig's names so tinybig state dicts load unchanged (see
+:func:`rpnschema.compile.load_tinybig_state_dict`): a head owns ``w`` (channels x l), ``b`` (n),
+``w_remainder`` (n x m), ``b_remainder`` (n) and ``w_channel_fusion`` (1 x l); a layer owns
+``w_head_fusion`` (1 x l). A parameter whose size would be 0 is not created (as in tinybig).
+Each module keeps its normalized spec in ``.spec``.
+"""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rpnschema import dims
+from rpnschema.compile.components import (
+    build_expansion,
+    build_fusion,
+    build_processing,
+    build_reconciliation,
+    build_remainder,
+)
+from rpnschema.compile.context import BuildContext
+from rpnschema.compile.init import new_bias, new_weight
+from rpnschema.spec import remainder as rm
+from rpnschema.spec.head import HeadSpec
+from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model import ModelSpec
+
+
+def _filled(value: int | None, what: str) -> int:
+    if value is None:
+        raise ValueError(f"{what} is not set; build from a normalized spec (rpnschema.load_spec)")
+    return value
+
+
+class RPNHead(nn.Module):
+    """g(x) = out(fuse_c(<kappa(in(x)), psi(w_c)> + b) + pi(in(x)))."""
+
+    def __init__(self, spec: HeadSpec, ctx: BuildContext):
+        super().__init__()
+        self.spec = spec
+        m, n = _filled(spec.m, "head m"), _filled(spec.n, "head n")
+        D, l = _filled(spec.D, "head D"), _filled(spec.l, "head l")
+        reconciliation, remainder = spec.reconciliation, spec.remainder
+        if reconciliation is None or remainder is None:
+            raise ValueError("head components are not filled; build from a normalized spec")
+        self.m, self.n, self.D, self.l, self.channels = m, n, D, l, spec.channels
+
+        self.input_process = build_processing(spec.input_process, ctx.at("input_process"))
+        self.expansion = build_expansion(spec.expansion, ctx.at("expansion"))
+        self.reconciliation = build_reconciliation(
+            reconciliation, ctx.at("reconciliation"), n, D, l
+        )
+        self.channel_fusion = (
+            build_fusion(spec.channel_fusion, ctx.at("channel_fusion"))
+            if spec.channel_fusion is not None
+            else None
+        )
+        self.remainder = build_remainder(remainder, ctx.at("remainder"), m, n)
+        self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
+
+        self.w = new_weight(ctx.at("w"), spec.channels, l) if l > 0 else None
+        with_b = dims.has_bias(reconciliation, l, ctx.semantics)
+        self.b = new_bias(ctx.at("b"), n, l) if with_b else None
+        linear = isinstance(remainder, rm.LinearRemainder)
+        self.w_remainder = new_weight(ctx.at("w_remainder"), n, m) if linear else None
+        with_bias = linear and remainder.enable_bias  # type: ignore[union-attr]
+        self.b_remainder = new_bias(ctx.at("b_remainder"), n, m) if with_bias else None
+        fusion_l = self.channel_fusion.l if self.channel_fusion is not None else 0
+        self.w_channel_fusion = (
+            new_weight(ctx.at("w_channel_fusion"), 1, fusion_l) if fusion_l > 0 else None
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.input_process(x)
+        kappa = self.expansion(x)
+        C, n = self.channels, self.n
+        W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
+        if C == 1:
+            outs = [F.linear(kappa, W[0], self.b)]
+        else:
+            y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
+            if self.b is not None:
+                y = y + self.b  # one bias shared by the channels (tinybig)
+            outs = list(y.unbind(1))
+        if self.channel_fusion is not None:
+            out = self.channel_fusion(outs, self.w_channel_fusion)
+        else:
+            out = outs[0]
+        if not self.remainder.skipped:
+            out = out + self.remainder(x, self.w_remainder, self.b_remainder)
+        return self.output_process(out)
+
+    def extra_repr(self) -> str:
+        return f"m={self.m}, n={self.n}, D={self.D}, l={self.l}, channels={self.channels}"
+
+
+class RPNLayer(nn.Module):
+    """``width`` heads on the same (processed) input, combined by the head fusion."""
+
+    def __init__(self, spec: LayerSpec, ctx: BuildContext):
+        super().__init__()
+        self.spec = spec
+        self.m, self.n = _filled(spec.m, "layer m"), _filled(spec.n, "layer n")
+        self.input_process = build_processing(spec.input_process, ctx.at("input_process"))
+        heads = []
+        for i, head in enumerate(spec.heads):
+            if not isinstance(head, HeadSpec):
+                raise ValueError("presets are not expanded; build from a normalized spec")
+            heads.append(RPNHead(head, ctx.at("heads", i)))
+        self.heads = nn.ModuleList(heads)
+        self.head_fusion = (
+            build_fusion(spec.head_fusion, ctx.at("head_fusion"))
+            if spec.head_fusion is not None
+            else None
+        )
+        fusion_l = self.head_fusion.l if self.head_fusion is not None else 0
+        self.w_head_fusion = (
+            new_weight(ctx.at("w_head_fusion"), 1, fusion_l) if fusion_l > 0 else None
+        )
+        self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.input_process(x)
+        outs = [head(x) for head in self.heads]
+        if self.head_fusion is not None:
+            out = self.head_fusion(outs, self.w_head_fusion)
+        else:
+            out = outs[0]
+        return self.output_process(out)
+
+    def extra_repr(self) -> str:
+        return f"m={self.m}, n={self.n}, width={len(self.heads)}"
+
+
+class RPNModel(nn.Module):
+    """The layers of a normalized :class:`~rpnschema.spec.ModelSpec`, applied in sequence.
+
+    ``spec`` is the normalized spec with the device, dtype and seed actually used, so
+    ``rpnschema.build(model.spec)`` rebuilds the same architecture with the same weights.
+    """
+
+    def __init__(self, spec: ModelSpec, ctx: BuildContext):
+        super().__init__()
+        self.spec = spec
+        if not spec.layers:
+            raise ValueError("the spec has no layers; build from a normalized spec")
+        self.layers = nn.ModuleList(
+            RPNLayer(layer, ctx.at("layers", j)) for j, layer in enumerate(spec.layers)
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x

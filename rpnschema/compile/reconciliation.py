@@ -1,0 +1,126 @@
+"""Parameter reconciliation modules psi: w (channels, l) -> W (channels, n, D).
+
+The learnable ``w`` and the reconciliation bias ``b`` belong to the head (tinybig's names);
+this module holds only what the function itself owns: the random draws of the random
+reconciliations and, for ``hypernet_reconciliation(static=False)``, its trained network.
+
+``masking_reconciliation(fixed_mask=False)`` draws a new mask (from torch's global generator)
+at every forward pass in training mode, as tinybig does; in eval mode it uses its stored mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from rpnschema.compile.context import BuildContext
+from rpnschema.compile.draws import Shape, random_tensors, register
+from rpnschema.compile.expansion import kernel_params
+from rpnschema.compile.kernels.reconciliation import RANDOM_BUFFERS, RECONCILIATIONS
+from rpnschema.spec import reconciliation as rc
+
+ReconciliationBuilder = Callable[[rc.Reconciliation, BuildContext, int, int, int], nn.Module]
+
+_SKIP = frozenset({"name", "enable_bias"})
+_PARAMETERLESS = (
+    rc.ConstantReconciliation,
+    rc.ZeroReconciliation,
+    rc.OneReconciliation,
+    rc.ConstantEyeReconciliation,
+)
+
+RandomShapes = dict[str, tuple[Shape, torch.dtype | None]]
+
+
+def random_shapes(spec: rc.Reconciliation, n: int, D: int) -> RandomShapes:
+    """Shapes (and dtypes; None = the model's) of a random reconciliation's draws."""
+    if isinstance(spec, rc.MaskingReconciliation):
+        return {"mask": ((n, D), torch.bool)}
+    if isinstance(spec, rc.RandomMatrixAdaptionReconciliation):
+        return {"A": ((n, spec.r), None), "B": ((D, spec.r), None)}
+    if isinstance(spec, rc.RandomMatrixHypernetReconciliation):
+        r, h = spec.r, spec.hidden_dim
+        return {
+            "P": ((spec.l, r), None),
+            "Q": ((h, r), None),
+            "S": ((h, r), None),
+            "T": ((n * D, r), None),
+        }
+    if isinstance(spec, rc.HypernetReconciliation):
+        h = spec.hidden_dim
+        return {
+            "weight1": ((h, spec.l), None),
+            "bias1": ((h,), None),
+            "weight2": ((n * D, h), None),
+            "bias2": ((n * D,), None),
+        }
+    return {}
+
+
+class Reconciliation(nn.Module):
+    """psi applied to each channel's row of w; l = 0 functions ignore w."""
+
+    def __init__(self, spec: rc.Reconciliation, ctx: BuildContext, n: int, D: int, l: int):
+        super().__init__()
+        self.name = spec.name
+        self.semantics = ctx.semantics
+        self.kernel = RECONCILIATIONS[spec.name]
+        self.params = kernel_params(spec, _SKIP)
+        self.n, self.D, self.l = n, D, l
+        self.parameterless = isinstance(spec, _PARAMETERLESS)
+        self.random_names: tuple[str, ...] = ()
+        self.redraw_mask = isinstance(spec, rc.MaskingReconciliation) and not spec.fixed_mask
+        if spec.name in RANDOM_BUFFERS:
+            drawn = random_tensors(
+                RANDOM_BUFFERS[spec.name], random_shapes(spec, n, D), ctx, n=n, D=D, **self.params
+            )
+            trainable = isinstance(spec, rc.HypernetReconciliation) and not spec.static
+            register(self, drawn, trainable=trainable)
+            self.random_names = tuple(drawn)
+
+    def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
+        tensors = {k: getattr(self, k) for k in self.random_names}
+        if self.redraw_mask and self.training:
+            u = torch.rand(self.n, self.D, device=like.device)
+            tensors["mask"] = u < self.params["p"]
+        return tensors
+
+    def forward(self, w: Tensor | None, channels: int, like: Tensor) -> Tensor:
+        """W for every channel, (channels, n, D); ``like`` gives dtype and device."""
+        if self.parameterless:
+            W = self.kernel(
+                None,
+                n=self.n,
+                D=self.D,
+                semantics=self.semantics,
+                dtype=like.dtype,
+                device=like.device,
+                **self.params,
+            )
+            return W.unsqueeze(0).expand(channels, -1, -1)
+        if w is None:  # pragma: no cover - the head always registers w when l > 0
+            raise RuntimeError(f"{self.name} needs its parameters w")
+        extra = {"buffers": self._random_inputs(like)} if self.random_names else {}
+        Ws = [
+            self.kernel(w[c], n=self.n, D=self.D, semantics=self.semantics, **self.params, **extra)
+            for c in range(channels)
+        ]
+        return torch.stack(Ws, dim=0)
+
+    def extra_repr(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)
+        return f"{self.name}({args}), n={self.n}, D={self.D}, l={self.l}"
+
+
+RECONCILIATION_BUILDERS: dict[type[rc.Reconciliation], ReconciliationBuilder] = {
+    cls: Reconciliation for cls in rc.RECONCILIATION_TYPES
+}
+
+
+def build_reconciliation(
+    spec: rc.Reconciliation, ctx: BuildContext, n: int, D: int, l: int
+) -> nn.Module:
+    """The module of one reconciliation spec fabricating n x D matrices from l values."""
+    return RECONCILIATION_BUILDERS[type(spec)](spec, ctx, n, D, l)

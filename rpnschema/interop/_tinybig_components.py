@@ -1,0 +1,198 @@
+"""Reading tinybig function configs (``function_class`` / ``function_parameters``) into
+native component data, recording where each part came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rpnschema.errors import Code, Loc
+from rpnschema.interop import _tinybig_table as T
+from rpnschema.interop._tinybig_base import close
+from rpnschema.interop._tinybig_processing import ProcessingReader
+from rpnschema.spec import CATALOG
+
+_EXPANSION_PROCESSING = {
+    "preprocess": ("preprocess_function_configs", "preprocess_functions"),
+    "postprocess": ("postprocess_function_configs", "postprocess_functions"),
+}
+_REMAINDER_PROCESSING = {"activation": ("activation_function_configs", "activation_functions")}
+_NOT_FIELDS = {"name", "preprocess", "postprocess", "functions", "activation"}
+
+
+class ComponentReader(ProcessingReader):
+    """Expansion, reconciliation, remainder and fusion function configs."""
+
+    # -- function configs --------------------------------------------------------------------
+
+    def component(self, cfg: Any, path: Loc, family: str, native: Loc) -> dict[str, Any] | None:
+        """A function config of ``family`` as native component data (None after an error)."""
+        if not isinstance(cfg, dict):
+            self.wrong_type(path, "a mapping with function_class and function_parameters")
+            return None
+        cls = cfg.get("function_class")
+        if not isinstance(cls, str):
+            if cls is None:
+                self.report(
+                    Code.MISSING,
+                    path,
+                    "missing function_class",
+                    expected="function_class: tinybig.<package>.<class>",
+                )
+            else:
+                self.wrong_type((*path, "function_class"), "a class path string")
+            return None
+        entry = T.COMPONENT_CLASSES.get(cls)
+        if entry is None:
+            choices = [p for p, (f, _) in T.COMPONENT_CLASSES.items() if f == family]
+            near = close(cls, choices) or close(cls.rsplit(".", 1)[-1], list(T.NAMES[family]))
+            near_path = T.CLASS_PATH.get(near, near) if near else None
+            self.report(
+                Code.UNKNOWN_FUNCTION,
+                (*path, "function_class"),
+                f"unknown {family} class {cls!r}",
+                expected=f"one of {len(T.NAMES[family])} {family} classes, e.g. "
+                + ", ".join(T.CLASS_PATH[n] for n in T.NAMES[family][:2]),
+                found=cls,
+                suggestion=f"did you mean {near_path!r}?" if near_path else None,
+            )
+            return None
+        fam, name = entry
+        if fam != family:
+            self.report(
+                Code.BAD_VALUE,
+                (*path, "function_class"),
+                f"{cls} is a {fam} function, not a {family}",
+                expected=f"a {family} class",
+                found=cls,
+            )
+            return None
+        if cls in T.UNEXPORTED:
+            self.report(
+                Code.TINYBIG_BEHAVIOUR,
+                (*path, "function_class"),
+                f"{T.UNEXPORTED[cls]}: tinybig 0.2.1 fails to import {cls!r}",
+                severity="warning",
+                suggestion=f"use {T.CLASS_PATH[name]!r}",
+            )
+        for key in cfg:
+            if key not in ("function_class", "function_parameters", "device"):
+                self.unknown_key(
+                    (*path, key),
+                    key,
+                    ["function_class", "function_parameters"],
+                    "a function config",
+                )
+        params = cfg.get("function_parameters")
+        ppath: Loc = (*path, "function_parameters")
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            self.wrong_type(ppath, "a mapping")
+            return None
+        fields = CATALOG[name].model_fields
+        self.paths.add(native, path)
+        self.paths.add((*native, "name"), (*path, "function_class"))
+        for f in fields:
+            if f not in _NOT_FIELDS:
+                self.paths.add((*native, f), (*ppath, f))
+        out: dict[str, Any] = {"name": name}
+        handled = {"name", "device", "require_parameters"}
+        processing = {"expansion": _EXPANSION_PROCESSING, "remainder": _REMAINDER_PROCESSING}.get(
+            family, {}
+        )
+        for ours, (configs, functions) in processing.items():
+            handled |= {configs, functions}
+            items = self.processing_pair(params, ppath, configs, functions, (*native, ours))
+            if items:
+                out[ours] = items
+        ok = True
+        if name in ("nested_expansion", "extended_expansion"):
+            handled.add("composition_function_configs")
+            ok = self._composition(params, ppath, native, out)
+        if family == "remainder":
+            handled.add("enable_bias")
+            out = self._remainder(name, out, params, ppath)
+        elif (
+            family == "fusion"
+            and name == "weighted_summation_fusion"
+            and params.get("require_parameters")
+        ):
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*ppath, "require_parameters"),
+                "weighted_summation_fusion with require_parameters learns its weights: use "
+                "parameterized_weighted_summation_fusion",
+                severity="warning",
+            )
+        for key, value in params.items():
+            if key in handled:
+                continue
+            if key in fields and key not in _NOT_FIELDS:
+                out[key] = value
+            else:
+                allowed = [f for f in fields if f not in _NOT_FIELDS]
+                self.unknown_key((*ppath, key), key, allowed, name)
+        return out if ok else None
+
+    def _composition(
+        self, params: dict[str, Any], ppath: Loc, native: Loc, out: dict[str, Any]
+    ) -> bool:
+        configs = params.get("composition_function_configs")
+        cpath: Loc = (*ppath, "composition_function_configs")
+        if not isinstance(configs, list) or not configs:
+            self.report(
+                Code.MISSING,
+                cpath,
+                "a composed expansion needs a non-empty list composition_function_configs",
+                expected="composition_function_configs: [{function_class: ...}, ...]",
+            )
+            return False
+        self.paths.add((*native, "functions"), cpath)
+        functions = []
+        ok = True
+        for i, sub in enumerate(configs):
+            if isinstance(sub, dict) and "function_parameters" not in sub:
+                self.report(
+                    Code.TINYBIG_BEHAVIOUR,
+                    (*cpath, i),
+                    "tinybig 0.2.1 raises KeyError for a composition entry without "
+                    "function_parameters",
+                    severity="warning",
+                    suggestion="add function_parameters: {}",
+                )
+            converted = self.component(sub, (*cpath, i), "expansion", (*native, "functions", i))
+            ok = ok and converted is not None
+            if converted is not None:
+                functions.append(converted)
+        out["functions"] = functions
+        return ok
+
+    def _remainder(
+        self, name: str, out: dict[str, Any], params: dict[str, Any], ppath: Loc
+    ) -> dict[str, Any]:
+        required = params.get("require_parameters", False)
+        if name == "linear_remainder":
+            if required is True:
+                if "enable_bias" in params:
+                    out["enable_bias"] = params["enable_bias"]
+                return out
+            self.report(
+                Code.TINYBIG_BEHAVIOUR,
+                (*ppath, "require_parameters") if "require_parameters" in params else ppath,
+                "linear_remainder without require_parameters: true has no weights in tinybig: "
+                "it adds x unchanged (converted to identity_remainder)",
+                severity="warning",
+                suggestion="set require_parameters: true for a learned n x m map",
+            )
+            return {**out, "name": "identity_remainder"}
+        if required is True:
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*ppath, "require_parameters"),
+                f"with require_parameters tinybig gives {name} an n x m weight (and a bias with "
+                "enable_bias) that it never uses; rpnschema does not create it, so parameter "
+                "counts and state dicts differ",
+                severity="warning",
+                suggestion="remove require_parameters",
+            )
+        return out

@@ -1,0 +1,148 @@
+"""tinybig's head and layer presets (``tinybig.head.*_head``, ``tinybig.layer.*_layer``) as the
+explicit heads tinybig 0.2.1 builds from them.
+
+rpnschema's own presets differ in places (for example its ``with_residual`` gives a weighted
+linear remainder), so a tinybig preset is expanded here, following tinybig's constructors, into
+plain components rather than into an rpnschema preset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rpnschema.interop._tinybig_table import PresetInfo
+
+_FLAGS = (
+    "enable_bias",
+    "with_lorr",
+    "with_taylor",
+    "with_dual_lphm",
+    "with_residual",
+    "with_batch_norm",
+    "with_relu",
+    "with_dropout",
+    "with_softmax",
+    "with_replacement",
+)
+_DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
+_KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
+
+#: Preset arguments -> the native field they end up in (for locating diagnostics).
+FIELD_SOURCES: dict[tuple[str, ...], str] = {
+    ("channels",): "channel_num",
+    ("expansion", "d"): "d",
+    ("expansion", "t"): "t",
+    ("expansion", "grid_range"): "grid_range",
+    ("expansion", "base_range"): "base_range",
+    ("expansion", "num_interval"): "num_interval",
+    ("expansion", "epsilon"): "epsilon",
+    ("expansion", "with_replacement"): "with_replacement",
+    ("reconciliation", "r"): "r",
+    ("reconciliation", "enable_bias"): "enable_bias",
+}
+
+
+class PresetProblem(ValueError):
+    """A preset argument tinybig would reject: ``key`` names it, the message says why."""
+
+    def __init__(self, key: str, message: str, expected: str):
+        super().__init__(message)
+        self.key = key
+        self.expected = expected
+
+
+def _check(p: dict[str, Any]) -> None:
+    for key in _FLAGS:
+        if key in p and not isinstance(p[key], bool):
+            raise PresetProblem(key, f"{key} must be true or false", "true or false")
+
+
+def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    if kind == "perceptron" and p.get("with_dual_lphm"):
+        return {"name": "dual_lphm_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
+    if p.get("with_lorr"):
+        return {"name": "lorr_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
+    return {"name": "identity_reconciliation", "enable_bias": p["enable_bias"]}
+
+
+def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    if kind == "perceptron":
+        if p["with_taylor"]:
+            return {"name": "taylor_expansion", "d": p["d"]}
+        return {"name": "identity_expansion"}
+    if kind == "svm":
+        kernel = p["kernel"]
+        if kernel not in _KERNELS:
+            raise PresetProblem("kernel", f"unknown svm kernel {kernel!r}", " | ".join(_KERNELS))
+        if kernel == "linear":
+            return {"name": "identity_expansion"}
+        return {
+            "name": f"{kernel}_expansion",
+            "base_range": p["base_range"],
+            "num_interval": p["num_interval"],
+            "epsilon": p["epsilon"],
+        }
+    if kind == "kan":
+        return {
+            "name": "bspline_expansion",
+            "grid_range": p["grid_range"],
+            "t": p["t"],
+            "d": p["d"],
+        }
+    distribution = p["distribution"]
+    if kind == "naive_bayes":
+        if distribution not in _DISTRIBUTIONS:
+            raise PresetProblem(
+                "distribution", f"unknown distribution {distribution!r}", " | ".join(_DISTRIBUTIONS)
+            )
+        return {"name": f"naive_{distribution}_expansion"}
+    if distribution != "normal":
+        raise PresetProblem(
+            "distribution", "pgm_head supports only the normal distribution", "normal"
+        )
+    return {
+        "name": "combinatorial_normal_expansion",
+        "d": p["d"],
+        "with_replacement": p["with_replacement"],
+    }
+
+
+def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if p.get("with_batch_norm"):
+        out.append({"name": "batch_norm", "num_features": n})
+    if kind == "perceptron" and p.get("with_relu"):
+        out.append({"name": "relu"})
+    if kind == "perceptron" and p.get("with_dropout"):
+        out.append({"name": "dropout", "p": p["p"]})
+    if p.get("with_softmax"):
+        out.append({"name": "softmax", "dim": -1})
+    return out
+
+
+def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> tuple[dict[str, Any], bool]:
+    """The head tinybig builds from a preset with arguments ``given``.
+
+    Returns (head data, whether its remainder is tinybig's parameterless linear_remainder).
+    Raises :class:`PresetProblem` for an argument tinybig would reject.
+    """
+    p = {**info.defaults, **given}
+    _check(p)
+    kind = info.kind
+    # tinybig builds linear_remainder() without require_parameters: no weights, so it passes
+    # x through (kan_head's require_remainder_parameters=True is a keyword linear_remainder
+    # ignores).
+    residual = kind == "kan" or bool(p.get("with_residual"))
+    remainder: dict[str, Any] = {"name": "identity_remainder" if residual else "zero_remainder"}
+    if kind == "kan":
+        remainder["activation"] = [{"name": "silu"}]
+    head: dict[str, Any] = {
+        "channels": p["channel_num"],
+        "expansion": _expansion(kind, p),
+        "reconciliation": _reconciliation(kind, p),
+        "remainder": remainder,
+    }
+    output = _output(kind, p, n)
+    if output:
+        head["output_process"] = output
+    return head, residual

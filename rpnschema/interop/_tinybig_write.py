@@ -1,0 +1,219 @@
+"""Native spec -> a tinybig 0.2.1 config (``model_class: tinybig.model.rpn``).
+
+The normalized spec is written out: every layer and head explicit, consecutive equal layers
+(heads) folded into ``depth_alloc`` (``width_alloc``), every multi-head layer with an explicit
+``head_fusion_configs`` (tinybig crashes without one), every function config with a
+``function_parameters`` mapping (tinybig's composed expansions need the key).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.interop import _tinybig_table as T
+from rpnschema.interop._tinybig_semantics import changed_functions
+from rpnschema.spec import expansion as ex
+from rpnschema.spec import fusion as fu
+from rpnschema.spec import remainder as rm
+from rpnschema.spec.base import Component
+from rpnschema.spec.head import HeadSpec
+from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model import ModelSpec
+from rpnschema.spec.processing import Processing
+from rpnschema.validate import load_spec
+
+_OWN = {"name", "preprocess", "postprocess", "functions", "activation"}
+
+
+def _groups(items: list[Any]) -> list[tuple[Any, int]]:
+    """Consecutive equal items folded into (item, count)."""
+    out: list[tuple[Any, int]] = []
+    for item in items:
+        if out and out[-1][0] == item:
+            out[-1] = (item, out[-1][1] + 1)
+        else:
+            out.append((item, 1))
+    return out
+
+
+def _processing(items: list[Processing]) -> list[dict[str, Any]]:
+    return [
+        {
+            "function_class": T.PROCESSING_PATH[item.name],
+            "function_parameters": item.model_dump(
+                mode="json", exclude_none=True, exclude={"name"}
+            ),
+        }
+        for item in items
+    ]
+
+
+def _function(spec: Component) -> dict[str, Any]:
+    params = spec.model_dump(mode="json", exclude_none=True, exclude=_OWN)
+    if isinstance(spec, ex.Expansion):
+        if spec.preprocess:
+            params["preprocess_function_configs"] = _processing(spec.preprocess)
+        if spec.postprocess:
+            params["postprocess_function_configs"] = _processing(spec.postprocess)
+        if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
+            params["composition_function_configs"] = [_function(f) for f in spec.functions]
+    if isinstance(spec, rm.Remainder):
+        if isinstance(spec, rm.LinearRemainder):
+            params = {"require_parameters": True, **params}
+        if spec.activation:
+            params["activation_function_configs"] = _processing(spec.activation)
+    return {"function_class": T.CLASS_PATH[spec.name], "function_parameters": params}
+
+
+class _Writer:
+    def __init__(self, native: bool) -> None:
+        self.diags: list[Diagnostic] = []
+        self.native = native
+
+    def semantics(self, node: Component | HeadSpec, path: Loc) -> None:
+        """Warn about the functions tinybig computes differently from native semantics."""
+        if not self.native:
+            return
+        data = node.to_data()
+        found = changed_functions({"head_fusion": data} if isinstance(node, fu.Fusion) else data)
+        for sub, name, why in found:
+            where = (*path, *sub[1:]) if isinstance(node, fu.Fusion) else (*path, *sub)
+            self.report(
+                Code.SEMANTICS,
+                where,
+                f"{name}: this spec uses native semantics ({why}); tinybig computes it its own way",
+                severity="warning",
+                suggestion="set semantics: tinybig to check the spec as tinybig runs it",
+            )
+
+    def report(
+        self, code: Code, path: Loc, message: str, severity: str = "error", **kw: Any
+    ) -> None:
+        self.diags.append(Diagnostic(code, message, path=path, severity=severity, **kw))  # type: ignore[arg-type]
+
+    def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:
+        assert head.reconciliation is not None and head.remainder is not None
+        params: dict[str, Any] = {
+            "channel_num": head.channels,
+            "data_transformation_configs": _function(head.expansion),
+            "parameter_fabrication_configs": _function(head.reconciliation),
+            "remainder_configs": _function(head.remainder),
+        }
+        if head.channel_fusion is not None:
+            self.fusion(head.channel_fusion, (*path, "channel_fusion"), "channel")
+            params["channel_fusion_configs"] = _function(head.channel_fusion)
+        if head.input_process:
+            params["input_process_function_configs"] = _processing(head.input_process)
+        if head.output_process:
+            params["output_process_function_configs"] = _processing(head.output_process)
+        self.semantics(head, path)
+        if isinstance(head.expansion, ex.CombinatorialExpansion):
+            self.report(
+                Code.TINYBIG_BEHAVIOUR,
+                (*path, "expansion"),
+                "tinybig's combinatorial_expansion returns a list, so tinybig's rpn_head fails "
+                "on it at the first forward pass",
+                severity="warning",
+            )
+        return {"head_class": T.HEAD_CLASS, "head_parameters": params}
+
+    def fusion(self, fusion: fu.Fusion, path: Loc, role: str) -> None:
+        if isinstance(fusion, fu.ParameterizedWeightedSummationFusion):
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*path, "name"),
+                f"tinybig cannot use parameterized_weighted_summation_fusion as a {role} fusion "
+                "(its (1, l) weight fails tinybig's shape assertion)",
+                suggestion="use weighted_summation_fusion, mean_fusion or a parameterized "
+                "concatenation",
+            )
+
+    def layer(self, layer: LayerSpec, path: Loc, init: str) -> dict[str, Any]:
+        for key in ("input_process", "output_process"):
+            if getattr(layer, key):
+                self.report(
+                    Code.NOT_REPRESENTABLE,
+                    (*path, key),
+                    f"tinybig 0.2.1's rpn_layer has no {key}",
+                    suggestion=f"move it into the heads' {key} (for a single head), or drop it",
+                )
+        groups = _groups(list(layer.heads))
+        heads = []
+        for i, (head, _) in enumerate(groups):
+            index = sum(c for _, c in groups[:i])
+            heads.append(self.head(head, (*path, "heads", index)))  # type: ignore[arg-type]
+        params: dict[str, Any] = {
+            "m": layer.m,
+            "n": layer.n,
+            "width": len(layer.heads),
+            "width_alloc": [c for _, c in groups],
+            "head_configs": heads,
+        }
+        if layer.head_fusion is not None:
+            self.fusion(layer.head_fusion, (*path, "head_fusion"), "head")
+            self.semantics(layer.head_fusion, (*path, "head_fusion"))
+            params["head_fusion_configs"] = _function(layer.head_fusion)
+        params["parameters_init_method"] = init
+        return {"layer_class": T.LAYER_CLASS, "layer_parameters": params}
+
+    def model(self, spec: ModelSpec, document: bool) -> dict[str, Any]:
+        layers = list(spec.layers or [])
+        groups = _groups(layers)
+        configs = []
+        for i, (layer, _) in enumerate(groups):
+            index = sum(c for _, c in groups[:i])
+            configs.append(self.layer(layer, ("layers", index), spec.init))
+        model = {
+            "model_class": T.MODEL_CLASS,
+            "model_parameters": {
+                "name": spec.name,
+                "device": spec.device,
+                "depth": len(layers),
+                "depth_alloc": [c for _, c in groups],
+                "layer_configs": configs,
+            },
+        }
+        if spec.dtype != "float32":
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                ("dtype",),
+                f"tinybig configs have no dtype: tinybig builds float32, not {spec.dtype}",
+                severity="warning",
+            )
+        if not document:
+            if spec.seed is not None:
+                self.report(
+                    Code.NOT_REPRESENTABLE,
+                    ("seed",),
+                    "a bare tinybig model config has no seed (the configurations document keeps "
+                    "it as random_seed)",
+                    severity="notice",
+                )
+            return model
+        conf: dict[str, Any] = {}
+        if spec.seed is not None:
+            conf["random_seed"] = spec.seed
+        conf["model_configs"] = model
+        return {"configurations": conf}
+
+
+def export_tinybig(
+    spec: ModelSpec | dict[str, Any] | str | Path, *, document: bool = False
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """A tinybig 0.2.1 config of ``spec``, and what it could not express (at spec paths).
+
+    Args:
+        spec: a :class:`ModelSpec`, spec data or a spec file; it is normalized first
+            (:class:`~rpnschema.errors.SpecError` when invalid).
+        document: return a whole ``configurations:`` document (with ``random_seed``) instead of
+            a bare ``{model_class, model_parameters}`` config.
+
+    Error diagnostics mark constructs that tinybig cannot express; the config then omits them.
+    Diagnostic paths are paths in the normalized spec (as ``rpnschema resolve`` prints it); a
+    repeated head or layer is reported once, at its first copy.
+    """
+    normalized = load_spec(spec)
+    writer = _Writer(native=normalized.semantics == "native")
+    return writer.model(normalized, document), writer.diags

@@ -1,0 +1,128 @@
+"""Small specs that together use every component of the catalog at least once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rpnschema.spec import COMPONENT_TYPES, component_name
+
+TAYLOR2 = {"name": "taylor_expansion", "d": 2}
+
+# Expansions whose defaults need more than {"name": ...}, with the m they need.
+_EXPANSIONS: dict[str, tuple[dict[str, Any], int]] = {
+    "cuboid_patch_based_geometric_expansion": ({"h": 2, "w": 2, "p_h": 1, "p_w": 1}, 4),
+    "cylinder_patch_based_geometric_expansion": ({"h": 2, "w": 2, "p_r": 1}, 4),
+    "sphere_patch_based_geometric_expansion": ({"h": 2, "w": 2, "p_r": 1}, 4),
+    "nested_expansion": ({"functions": ["identity_expansion", TAYLOR2]}, 3),
+    "extended_expansion": ({"functions": ["identity_expansion", "chebyshev_expansion"]}, 3),
+    "combinatorial_expansion": ({"d": 2}, 3),
+    "combinatorial_normal_expansion": ({"d": 2}, 3),
+    "bspline_expansion": ({"d": 2, "t": 3}, 3),
+}
+
+# Reconciliations with n = 4 on D = 12 (Taylor d=2 on m=3).
+_RECONCILIATIONS: dict[str, dict[str, Any]] = {
+    "constant_reconciliation": {"c": 0.5, "enable_bias": True},
+    "duplicated_padding_reconciliation": {"p": 2},
+    "duplicated_diagonal_padding_reconciliation": {"p": 4},
+    "lphm_reconciliation": {"r": 1},
+    "dual_lphm_reconciliation": {"r": 1},
+    "hypernet_reconciliation": {"l": 8, "hidden_dim": 16, "static": False},
+    "random_matrix_hypernet_reconciliation": {"l": 8, "hidden_dim": 16},
+    "masking_reconciliation": {"p": 0.5, "enable_bias": True},
+}
+_EXTRA_RECONCILIATIONS = {
+    "hypernet_static": {"name": "hypernet_reconciliation", "l": 8, "hidden_dim": 16},
+    "masking_redrawn": {"name": "masking_reconciliation", "fixed_mask": False},
+}
+
+# Fusions of 3 channels of n = 4.
+_FUSIONS: dict[str, dict[str, Any]] = {
+    "weighted_summation_fusion": {"weights": [0.2, 0.3, 0.5]},
+    "parameterized_concatenation_fusion": {"n": 4},
+    "lowrank_parameterized_concatenation_fusion": {"n": 4, "r": 2},
+    "hm_parameterized_concatenation_fusion": {"n": 4, "p": 2},
+    "lphm_parameterized_concatenation_fusion": {"n": 4, "p": 2, "r": 1},
+    "dual_lphm_parameterized_concatenation_fusion": {"n": 4, "p": 2, "r": 1},
+    "random_matrix_adaption_parameterized_concatenation_fusion": {"n": 4, "r": 2},
+}
+
+
+def model(head: dict[str, Any], m: int, n: int = 4, **layer: Any) -> dict[str, Any]:
+    return {"seed": 7, "layers": [{"m": m, "n": n, "heads": [head], **layer}]}
+
+
+def _cases() -> dict[str, dict[str, Any]]:
+    cases: dict[str, dict[str, Any]] = {}
+    base = {"reconciliation": "identity_reconciliation", "remainder": "linear_remainder"}
+    for cls in COMPONENT_TYPES["expansion"]:
+        name = component_name(cls)
+        params, m = _EXPANSIONS.get(name, ({}, 3))
+        cases[name] = model({**base, "expansion": {"name": name, **params}}, m)
+    for cls in COMPONENT_TYPES["reconciliation"]:
+        name = component_name(cls)
+        rec = {"name": name, **_RECONCILIATIONS.get(name, {})}
+        cases[name] = model(
+            {"expansion": TAYLOR2, "reconciliation": rec, "remainder": "linear_remainder"}, 3
+        )
+    for key, rec in _EXTRA_RECONCILIATIONS.items():
+        cases[key] = model({"expansion": TAYLOR2, "reconciliation": rec}, 3, n=3)
+    for cls in COMPONENT_TYPES["remainder"]:
+        name = component_name(cls)
+        rem = {"name": name, "c": 0.5} if name == "constant_remainder" else name
+        cases[name] = model({"expansion": TAYLOR2, "remainder": rem}, 4)
+    cases["linear_remainder_bias_relu"] = model(
+        {
+            "expansion": TAYLOR2,
+            "remainder": {"name": "linear_remainder", "enable_bias": True, "activation": ["relu"]},
+        },
+        3,
+    )
+    for cls in COMPONENT_TYPES["fusion"]:
+        name = component_name(cls)
+        fusion = {"name": name, **_FUSIONS.get(name, {})}
+        remainder = "zero_remainder" if name == "concatenation_fusion" else "linear_remainder"
+        head = {
+            "expansion": TAYLOR2,
+            "channels": 3,
+            "channel_fusion": fusion,
+            "reconciliation": {"name": "lorr_reconciliation", "enable_bias": True},
+            "remainder": remainder,
+        }
+        cases[name] = model(head, 3)
+        cases[f"head_fusion_{name}"] = model(
+            {"expansion": "chebyshev_expansion", "remainder": "zero_remainder"},
+            3,
+            width=3,
+            head_fusion=fusion,
+        )
+    for cls in COMPONENT_TYPES["processing"]:
+        name = component_name(cls)
+        cases[name] = model(
+            {
+                "expansion": TAYLOR2,
+                "remainder": "linear_remainder",
+                "output_process": [name],
+                "input_process": [name] if name in ("layer_norm", "batch_norm", "tanh") else [],
+            },
+            3,
+            input_process=["sigmoid"],
+            output_process=[name],
+        )
+    cases["nested_processing"] = model(
+        {
+            "expansion": {**TAYLOR2, "preprocess": ["layer_norm"], "postprocess": ["batch_norm"]},
+            "remainder": {"name": "linear_remainder", "activation": ["layer_norm"]},
+        },
+        3,
+    )
+    return cases
+
+
+CASES = _cases()
+
+#: Cases that tinybig semantics reject (tinybig cannot use these as head/channel fusions).
+NATIVE_ONLY = {
+    "parameterized_weighted_summation_fusion",
+    "head_fusion_parameterized_weighted_summation_fusion",
+}
