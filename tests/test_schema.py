@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -65,9 +66,14 @@ def test_yaml_examples_carry_the_schema_modeline() -> None:
             assert first == "# yaml-language-server: $schema=../schemas/rpnschema.schema.json"
 
 
-@pytest.mark.skipif(shutil.which("check-jsonschema") is None, reason="check-jsonschema missing")
+CHECK_JSONSCHEMA = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or (
+    shutil.which("check-jsonschema")
+)
+
+
+@pytest.mark.skipif(CHECK_JSONSCHEMA is None, reason="check-jsonschema is not installed")
 def test_check_jsonschema_accepts_every_example() -> None:
-    cmd = ["check-jsonschema", "--schemafile", str(COMMITTED), *map(str, EXAMPLES)]
+    cmd = [CHECK_JSONSCHEMA, "--schemafile", str(COMMITTED), *map(str, EXAMPLES)]
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
