@@ -6,17 +6,20 @@ Importing this package never imports torch; :func:`build` does, when called.
 from typing import Any
 
 from rpnschema._version import __version__ as __version__
+from rpnschema.canonical import spec_hash as spec_hash
+from rpnschema.diff import diff_specs as diff_specs
 from rpnschema.errors import Code as Code
 from rpnschema.errors import Diagnostic as Diagnostic
 from rpnschema.errors import LoadError as LoadError
 from rpnschema.errors import MissingDependencyError as MissingDependencyError
 from rpnschema.errors import RpnSchemaError as RpnSchemaError
 from rpnschema.errors import SpecError as SpecError
-from rpnschema.infer import Limits as Limits
+from rpnschema.limits import Limits as Limits
 from rpnschema.spec import CATALOG as CATALOG
 from rpnschema.spec import HeadSpec as HeadSpec
 from rpnschema.spec import LayerSpec as LayerSpec
 from rpnschema.spec import ModelSpec as ModelSpec
+from rpnschema.summary import summarize as summarize
 from rpnschema.validate import Result as Result
 from rpnschema.validate import load_spec as load_spec
 from rpnschema.validate import normalize_spec as normalize_spec

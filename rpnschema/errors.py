@@ -24,6 +24,7 @@ class Code(str, Enum):
     NOT_A_MAPPING = "RPN101"
     DUPLICATE_KEY = "RPN102"
     IO = "RPN103"
+    RESOURCE = "RPN104"
     # 2xx: structure (types, keys, function names, bounds)
     UNKNOWN_KEY = "RPN200"
     UNKNOWN_FUNCTION = "RPN201"
@@ -62,7 +63,9 @@ CODE_DOCS: dict[Code, str] = {
     Code.SYNTAX: "The file is not valid JSON or YAML.",
     Code.NOT_A_MAPPING: "The document is not a mapping (a spec is a JSON object / YAML mapping).",
     Code.DUPLICATE_KEY: "A YAML/JSON mapping repeats a key (the later value would silently win).",
-    Code.IO: "The file cannot be read (missing, a directory, not UTF-8, too large).",
+    Code.IO: "The file cannot be read (missing, a directory, not UTF-8).",
+    Code.RESOURCE: "The document exceeds a resource limit before it is even validated: file "
+    "size, number of values (counting every YAML alias expansion) or nesting depth.",
     Code.UNKNOWN_KEY: "A key that the object does not have; a close match is suggested.",
     Code.UNKNOWN_FUNCTION: "A component name not in the catalog; a close match is suggested.",
     Code.MISSING: "A required field is missing.",
@@ -148,7 +151,8 @@ class Diagnostic:
 
 
 def format_path(path: Sequence[str | int]) -> str:
-    return "/".join(str(p) for p in path) if path else "<root>"
+    """``layers/0/m``; ``<root>`` for the document; an empty key shows as ``""``."""
+    return "/".join(str(p) if p != "" else '""' for p in path) if path else "<root>"
 
 
 @dataclass

@@ -7,12 +7,12 @@ path. Pure arithmetic through :mod:`rpnschema.dims`; no torch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rpnschema import dims
 from rpnschema.errors import Code, Diagnostic, Loc
-from rpnschema.normalize import MAX_COUNT, HeadDraft, LayerDraft
+from rpnschema.limits import Limits as Limits
+from rpnschema.normalize import HeadDraft, LayerDraft
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import processing as pr
@@ -21,14 +21,6 @@ from rpnschema.spec import remainder as rm
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource budgets checked before anything is allocated."""
-
-    max_parameters: int = 1_000_000_000
-    max_dim: int = 100_000_000
 
 
 def _resolved_factors(spec: Any, n: int, D: int) -> Any:
@@ -220,12 +212,13 @@ class _Checker:
                     suggestion=f"remove the head's {name}; heads inherit it from the layer",
                 )
                 ok = False
-        if spec.channels > MAX_COUNT:  # the channel fusion would list every channel's size
+        limit = self.limits.max_count
+        if spec.channels > limit:  # the channel fusion would list every channel's size
             self.error(
                 Code.BUDGET,
                 (*path, "channels"),
-                f"channels (={spec.channels}) is above the limit of {MAX_COUNT}",
-                expected=f"channels <= {MAX_COUNT}",
+                f"channels (={spec.channels}) is above the limit of {limit}",
+                expected=f"channels <= {limit}",
                 found=str(spec.channels),
             )
             return None

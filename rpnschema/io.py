@@ -1,23 +1,27 @@
 """Load JSON and YAML spec documents with source positions; dump specs.
 
 YAML is read with PyYAML's safe loader only: no tags that construct Python objects. Every value
-and every key gets its (line, column), so diagnostics can point into the file.
+and every key gets its (line, column), so diagnostics can point into the file. The document limits
+of :class:`~rpnschema.limits.Limits` (file size, values counting alias expansions, nesting depth)
+are checked before the data is built or walked: a violation is an RPN104 :class:`LoadError`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
 from rpnschema.errors import Code, Diagnostic, LoadError, Loc
+from rpnschema.limits import MAX_FILE_BYTES as MAX_FILE_BYTES
+from rpnschema.limits import MAX_NODES as MAX_NODES
+from rpnschema.limits import Limits
 
 Format = Literal["json", "yaml"]
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_NODES = 1_000_000
 
 
 @dataclass
@@ -61,32 +65,35 @@ def detect_format(name: str | None, text: str) -> Format:
     return "json" if text.lstrip().startswith(("{", "[")) else "yaml"
 
 
-def read_text(path: str | Path) -> str:
-    """Read a spec file (``-`` is standard input); raise :class:`LoadError` on any I/O problem."""
+def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a spec file (``-`` is standard input); raise :class:`LoadError` on any I/O problem.
+
+    Reads at most ``max_bytes + 1`` bytes: a larger file is an RPN104 error, never read whole."""
     import sys
 
     name = str(path)
     try:
         if name == "-":
-            raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            raw = sys.stdin.buffer.read(max_bytes + 1)
         else:
             p = Path(path)
             if p.is_dir():
                 raise IsADirectoryError(f"{name} is a directory")
             with p.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
+                raw = fh.read(max_bytes + 1)
     except OSError as e:
         reason = e.strerror or str(e)
         raise LoadError(
             Diagnostic(Code.IO, f"cannot read file: {reason}", file=name, found=name)
         ) from e
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > max_bytes:
         raise LoadError(
             Diagnostic(
-                Code.IO,
-                f"file is larger than {MAX_FILE_BYTES} bytes",
+                Code.RESOURCE,
+                f"file is larger than the limit of {max_bytes} bytes",
                 file=name,
-                expected=f"at most {MAX_FILE_BYTES} bytes",
+                expected=f"at most {max_bytes} bytes",
+                suggestion="raise the limit (--max-file-bytes) if the file is trusted",
             )
         )
     try:
@@ -97,28 +104,41 @@ def read_text(path: str | Path) -> str:
         ) from e
 
 
-def parse(text: str, *, file: str | None = None, format: Format | None = None) -> Document:
-    """Parse JSON or YAML text into a :class:`Document`; raise :class:`LoadError` if unparseable."""
+def parse(
+    text: str,
+    *,
+    file: str | None = None,
+    format: Format | None = None,
+    limits: Limits | None = None,
+) -> Document:
+    """Parse JSON or YAML text into a :class:`Document`; raise :class:`LoadError` if unparseable
+    or above a document limit (values counting alias expansions, nesting depth)."""
+    limits = limits or Limits()
     fmt = format or detect_format(file, text)
     if fmt == "json":
-        doc = Document(data=_parse_json(text, file), file=file)
+        data = _parse_json(text, file)
+        _check_data(data, file, limits)
+        doc = Document(data=data, file=file)
         try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
-            node, _ = _compose(text, file)
+            node, _ = _compose(text, file, limits)
         except LoadError:
             return doc
     else:
-        node, data = _compose(text, file)
+        node, data = _compose(text, file, limits)
         doc = Document(data=data, file=file)
     if node is not None:
         _walk(node, (), doc, depth=0)
     return doc
 
 
-def load(path: str | Path, *, format: Format | None = None) -> Document:
-    """Read and parse a spec file (``-`` reads standard input)."""
+def load(
+    path: str | Path, *, format: Format | None = None, limits: Limits | None = None
+) -> Document:
+    """Read and parse a spec file (``-`` reads standard input) within ``limits``."""
+    limits = limits or Limits()
     name = str(path)
-    text = read_text(path)
-    return parse(text, file=name, format=format)
+    text = read_text(path, max_bytes=limits.max_file_bytes)
+    return parse(text, file=name, format=format, limits=limits)
 
 
 def _parse_json(text: str, file: str | None) -> Any:
@@ -160,8 +180,112 @@ def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same rules
 
 
-def _compose(text: str, file: str | None) -> tuple[yaml.Node | None, Any]:
+def _too_big(
+    what: str, found: int, limit: int, option: str, file: str | None, mark: Any = None
+) -> LoadError:
+    return LoadError(
+        Diagnostic(
+            Code.RESOURCE,
+            f"the document {what} (at least {found}), above the limit of {limit}",
+            file=file,
+            line=mark.line + 1 if mark is not None else None,
+            column=mark.column + 1 if mark is not None else None,
+            expected=f"at most {limit}",
+            found=str(found),
+            suggestion=f"raise the limit ({option}) if the file is trusted",
+        )
+    )
+
+
+def _too_many(count: int, limits: Limits, file: str | None, mark: Any = None) -> LoadError:
+    what = "has too many values, counting alias expansions"
+    return _too_big(what, count, limits.max_nodes, "--max-nodes", file, mark)
+
+
+def _too_deep(depth: int, limits: Limits, file: str | None, mark: Any = None) -> LoadError:
+    return _too_big("is nested too deeply", depth, limits.max_depth, "--max-depth", file, mark)
+
+
+def _check_events(text: str, file: str | None, limits: Limits) -> None:
+    """Count values (each alias expansion counted again) and nesting depth from the event
+    stream, before any node is built: stops at the first event past a limit, so a large or
+    alias-bombed document costs at most ``max_nodes`` events."""
+    loader = _Loader(text)
+    anchored: dict[str, int] = {}  # anchor -> size of its (expanded) subtree
+    open_: list[list[Any]] = []  # [size so far, anchor] of each open collection
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                if any(anchor == event.anchor for _, anchor in open_):
+                    raise LoadError(
+                        Diagnostic(
+                            Code.RESOURCE,
+                            "the document is recursive: an alias refers to its own anchor",
+                            file=file,
+                            line=event.start_mark.line + 1,
+                            column=event.start_mark.column + 1,
+                            expected="a finite tree",
+                            suggestion="replace the alias by a copy of the value",
+                        )
+                    )
+                size = anchored.get(event.anchor, 1)  # undefined: the composer reports it
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor is not None:
+                    anchored[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                count += 1
+                if count > limits.max_nodes:
+                    raise _too_many(count, limits, file, event.start_mark)
+                open_.append([1, event.anchor])
+                if len(open_) > limits.max_depth:
+                    raise _too_deep(len(open_), limits, file, event.start_mark)
+                continue
+            elif isinstance(event, yaml.CollectionEndEvent):
+                size, anchor = open_.pop()
+                if anchor is not None:
+                    anchored[anchor] = size
+                if open_:
+                    open_[-1][0] += size
+                continue
+            else:
+                continue
+            count += size
+            if count > limits.max_nodes:
+                raise _too_many(count, limits, file, event.start_mark)
+            if open_:
+                open_[-1][0] += size
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, file) from e
+    finally:
+        loader.dispose()
+
+
+def _check_data(data: Any, file: str | None, limits: Limits) -> None:
+    """The same limits on parsed JSON data (no aliases), stopping past the first limit."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        count += 1
+        if count > limits.max_nodes:
+            raise _too_many(count, limits, file)
+        if level > limits.max_depth:
+            raise _too_deep(level, limits, file)
+        if isinstance(value, dict):
+            items: Any = (v for pair in value.items() for v in pair)
+        elif isinstance(value, list):
+            items = value
+        else:
+            continue
+        stack.extend((v, level + 1) for v in islice(items, limits.max_nodes))
+
+
+def _compose(text: str, file: str | None, limits: Limits) -> tuple[yaml.Node | None, Any]:
     """The node tree (for positions) and the data built from it, with safe tags only."""
+    _check_events(text, file, limits)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -8,20 +8,20 @@ combination is an error that says what would be consistent.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import Preset
 
-#: Most heads in a layer (after width_alloc), layers in a model (after depth_alloc or dims) and
-#: heads in a model: far beyond real models, low enough that a typo such as width: 1000000000
-#: is reported at once instead of materializing a billion heads.
-MAX_COUNT = 10_000
+#: The limit :func:`expand` applies (``Limits.max_count``), set per call.
+_max_count: ContextVar[int] = ContextVar("max_count", default=MAX_COUNT)
 
 
 class _PresetInvalid(Exception):
@@ -29,11 +29,12 @@ class _PresetInvalid(Exception):
 
 
 def _too_many(what: str, count: int, path: Loc, name: str) -> Diagnostic:
+    limit = _max_count.get()
     return Diagnostic(
         Code.BUDGET,
-        f"{name} gives {count} {what}s, above the limit of {MAX_COUNT}",
+        f"{name} gives {count} {what}s, above the limit of {limit}",
         path=path,
-        expected=f"at most {MAX_COUNT} {what}s",
+        expected=f"at most {limit} {what}s",
         found=str(count),
         suggestion=f"check {name}",
     )
@@ -94,13 +95,13 @@ def _alloc(
                 )
             )
             return None
-        if sum(alloc) > MAX_COUNT:
+        if sum(alloc) > _max_count.get():
             out.append(_too_many(what, sum(alloc), (*src, alloc_name), alloc_name))
             return None
         return list(alloc)
     if total is None or total == count:
         return [1] * count
-    if total > MAX_COUNT:
+    if total > _max_count.get():
         out.append(_too_many(what, total, (*src, total_name), total_name))
         return None
     if count == 1:
@@ -178,24 +179,30 @@ def _layer_drafts(layer: LayerSpec, src: Loc, out: list[Diagnostic]) -> list[Hea
     return heads
 
 
-def expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+def expand(
+    model: ModelSpec, out: list[Diagnostic], *, max_count: int = MAX_COUNT
+) -> list[LayerDraft] | None:
     """Explicit layers and heads of ``model``; None if there is no structure to check.
 
     An inconsistent allocation is reported and then each config is checked once, so that the
-    problems inside it are reported too.
+    problems inside it are reported too. ``max_count`` bounds heads per layer, layers and heads
+    in all.
     """
+    token = _max_count.set(max_count)
     try:
         drafts = _expand(model, out)
     except _PresetInvalid:
         return None
+    finally:
+        _max_count.reset(token)
     heads = sum(len(d.heads) for d in drafts or [])
-    if heads > MAX_COUNT:
+    if heads > max_count:
         out.append(
             Diagnostic(
                 Code.BUDGET,
-                f"the layers have {heads} heads in all, above the limit of {MAX_COUNT}",
+                f"the layers have {heads} heads in all, above the limit of {max_count}",
                 path=("layers",),
-                expected=f"at most {MAX_COUNT} heads",
+                expected=f"at most {max_count} heads",
                 found=str(heads),
                 suggestion="lower depth (depth_alloc) or width (width_alloc)",
             )
@@ -228,7 +235,7 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
             )
             return None
         layer_count = len(model.dims) - 1
-        if layer_count > MAX_COUNT:
+        if layer_count > _max_count.get():
             out.append(_too_many("layer", layer_count, ("dims",), "dims"))
             return None
         if model.depth is not None and model.depth != layer_count:

@@ -79,6 +79,31 @@ def render() -> str:
     return "\n".join(lines)
 
 
+def catalog_entries() -> list[dict[str, str]]:
+    """Every catalog function and head preset: family, name, parameters (defaults), rule."""
+    out = [
+        {
+            "family": family,
+            "name": component_name(cls),
+            "parameters": _params(cls, _COMMON),
+            "rule": _doc(cls),
+        }
+        for family, classes in COMPONENT_TYPES.items()
+        for cls in classes
+    ]
+    for cls in PRESET_TYPES:
+        tag = cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
+        out.append(
+            {
+                "family": "preset",
+                "name": tag,
+                "parameters": _params(cls, {"preset", "m", "n"}),
+                "rule": _doc(cls),
+            }
+        )
+    return out
+
+
 def splice(text: str, reference: str) -> str:
     """``text`` with the part between the markers replaced by ``reference``."""
     start, end = text.index(START), text.index(END) + len(END)
@@ -109,6 +134,12 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN100": "layers: [{m: 3, n: [2}]\n",
     "RPN101": "- m: 3\n- n: 2\n",
     "RPN102": f"layers:\n  - m: 3\n    m: 4\n    n: 2\n    {_HEAD}\n",
+    # a "billion laughs" document: 300 bytes of aliases that stand for 10**6 values
+    "RPN104": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in ("ab", "bc", "cd", "de", "ef")
+    )
+    + "layers: *f\n",
     "RPN103": "",
     "RPN200": f"layers:\n  - m: 3\n    n: 2\n    widht: 2\n    {_HEAD}\n",
     "RPN201": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: taylr_expansion}]\n",

@@ -371,7 +371,7 @@ def validate_data(
             diags.append(Diagnostic(Code.BAD_VALUE, "the spec is nested too deeply"))
         else:
             found: list[Diagnostic] = []
-            drafts = normalize.expand(parsed, found)
+            drafts = normalize.expand(parsed, found, max_count=limits.max_count)
             if drafts is not None:
                 spec = infer(parsed, drafts, found, limits)
             diags.extend(found)
@@ -398,14 +398,14 @@ def validate_text(
 ) -> Result:
     """Parse and validate JSON/YAML text; raises :class:`~rpnschema.errors.LoadError` if the
     text is not a JSON/YAML document."""
-    document = io.parse(text, file=file, format=format)
+    document = io.parse(text, file=file, format=format, limits=limits)
     return validate_data(document.data, document=document, limits=limits)
 
 
 def validate_file(path: str | Path, *, limits: Limits | None = None) -> Result:
     """Read, parse and validate a spec file (``-`` is standard input); raises
     :class:`~rpnschema.errors.LoadError` when it cannot be read or parsed."""
-    document = io.load(path)
+    document = io.load(path, limits=limits)
     return validate_data(document.data, document=document, limits=limits)
 
 

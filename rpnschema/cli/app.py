@@ -41,7 +41,17 @@ def _root(
 
 def _register() -> None:
     # Each command lives in its own module; importing them registers them on ``app``.
-    from rpnschema.cli import build, convert, resolve, schema_cmd, validate  # noqa: F401
+    from rpnschema.cli import (  # noqa: F401
+        build,
+        catalog,
+        convert,
+        diff,
+        graph,
+        resolve,
+        schema_cmd,
+        summary,
+        validate,
+    )
 
 
 def main() -> None:

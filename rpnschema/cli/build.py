@@ -12,8 +12,13 @@ from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     EXIT_INVALID,
     EXIT_USAGE,
+    MaxCount,
+    MaxDepth,
     MaxDim,
+    MaxFileBytes,
+    MaxNodes,
     MaxParameters,
+    Set,
     check_file,
 )
 from rpnschema.errors import MissingDependencyError, RpnSchemaError
@@ -21,11 +26,13 @@ from rpnschema.infer import Limits
 from rpnschema.report import render_text
 
 
-def summary_rows(spec: Any) -> list[tuple[str, ...]]:
-    """Rows (where, m, expansion, D, reconciliation, l, n, out, parameters) of a spec."""
+def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
+    """Rows (where, m, expansion, D, reconciliation, l, n, out, parameters) of a spec; with
+    ``paths`` (each built head's evaluation path, per layer) a last column ``path``."""
     rows = []
     for i, layer in enumerate(spec.layers):
         for j, head in enumerate(layer.heads):
+            path = (paths[i][j],) if paths is not None else ()
             rows.append(
                 (
                     f"layer {i} head {j}",
@@ -37,6 +44,7 @@ def summary_rows(spec: Any) -> list[tuple[str, ...]]:
                     str(head.n),
                     str(head.output_dim),
                     f"{head.parameters:,}",
+                    *path,
                 )
             )
         heads = f"{layer.width} head{'s' if layer.width != 1 else ''}"
@@ -53,6 +61,7 @@ def summary_rows(spec: Any) -> list[tuple[str, ...]]:
                 str(layer.n),
                 str(layer.output_dim),
                 f"{layer.parameters:,}",
+                *(("",) if paths is not None else ()),
             )
         )
     return rows
@@ -78,6 +87,11 @@ def build(
     batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    max_count: MaxCount = DEFAULT_LIMITS.max_count,
+    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
+    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
+    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
+    overrides: Set = None,
 ) -> None:
     """Compile a spec to a torch module, print its summary table, check a forward pass, and
     with --out save it (atomically) as one self-describing safetensors file.
@@ -85,7 +99,15 @@ def build(
     Exit code 0 on success, 1 for an invalid spec, 2 for usage/IO errors (unreadable file,
     unavailable device, torch not installed).
     """
-    report, result = check_file(spec_file, Limits(max_parameters, max_dim), strict=False)
+    limits = Limits(
+        max_parameters=max_parameters,
+        max_dim=max_dim,
+        max_count=max_count,
+        max_nodes=max_nodes,
+        max_depth=max_depth,
+        max_file_bytes=max_file_bytes,
+    )
+    report, result = check_file(spec_file, limits, strict=False, overrides=overrides or ())
     if result is None or result.spec is None:
         typer.echo(render_text([report], show_notices=False), err=True, nl=False)
         raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
@@ -153,15 +175,17 @@ def _print_summary(spec: Any, module: Any) -> None:
     from rich.table import Table
 
     table = Table(title=f"{spec.name} ({spec.semantics} semantics)")
+    paths = [[head.evaluation_path for head in layer.heads] for layer in module.layers]
     for col in ("", "m", "expansion", "D", "reconciliation", "l", "n", "out", "parameters"):
         table.add_column(
             col, justify="left" if col in ("", "expansion", "reconciliation") else "right"
         )
-    for row in summary_rows(spec):
+    table.add_column("path", overflow="fold")  # the full name, if need be on two lines
+    for row in summary_rows(spec, paths):
         table.add_row(*row)
     built = sum(p.numel() for p in module.parameters())
     table.add_section()
-    table.add_row("total", "", "", "", "", "", "", "", f"{built:,}")
+    table.add_row("total", "", "", "", "", "", "", "", f"{built:,}", "")
     Console(width=120).print(table)
     device, dtype = _placement(module)
     typer.echo(f"parameters: {built:,} (inferred {spec.parameters:,}); {device}, {dtype}")

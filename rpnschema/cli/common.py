@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,8 +30,26 @@ MaxParameters = Annotated[
     typer.Option(min=1, help="Parameter budget: larger specs are rejected before allocating."),
 ]
 MaxDim = Annotated[int, typer.Option(min=1, help="Largest expansion size D any head may have.")]
+MaxCount = Annotated[
+    int, typer.Option(min=1, help="Most heads per layer, layers, heads in all, channels.")
+]
+MaxNodes = Annotated[
+    int, typer.Option(min=1, help="Most values in a document, counting YAML alias expansions.")
+]
+MaxDepth = Annotated[int, typer.Option(min=1, help="Deepest nesting of mappings and lists.")]
+MaxFileBytes = Annotated[int, typer.Option(min=1, help="Largest spec file read, in bytes.")]
 Strict = Annotated[
     bool, typer.Option("--strict", help="Fail on notices and warnings too (explicit specs only).")
+]
+
+Set = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a value before validation, e.g. layers.0.heads.0.expansion.d=3 "
+        "(repeatable; VALUE is YAML; null removes the key).",
+    ),
 ]
 
 DEFAULT_LIMITS = Limits()
@@ -51,30 +70,44 @@ From = Annotated[
 ]
 
 
-def _validate(path: Path | str, limits: Limits, source: str) -> Result:
-    if source == "native":
+def _validate(path: Path | str, limits: Limits, source: str, overrides: Sequence[str]) -> Result:
+    if source == "native" and not overrides:
         return validate_file(path, limits=limits)
     from rpnschema import io
     from rpnschema.interop import detect_tinybig
+    from rpnschema.overrides import apply_overrides, mark
 
-    document = io.load(path)
-    if source == "tinybig" or detect_tinybig(document.data):
+    document = io.load(path, limits=limits)
+    paths: list[Any] = []
+    if overrides:
+        document, paths = apply_overrides(document, overrides)
+    if source == "tinybig" or (source == "auto" and detect_tinybig(document.data)):
         from rpnschema.interop.tinybig import validate_tinybig
 
-        return validate_tinybig(document, limits=limits)
-    return validate_data(document.data, document=document, limits=limits)
+        result = validate_tinybig(document, limits=limits)
+    else:
+        result = validate_data(document.data, document=document, limits=limits)
+    if overrides:
+        result.diagnostics = mark(result.diagnostics, paths, overrides)
+    return result
 
 
 def check_file(
-    path: Path | str, limits: Limits, strict: bool, source: Source | str = "auto"
+    path: Path | str,
+    limits: Limits,
+    strict: bool,
+    source: Source | str = "auto",
+    overrides: Sequence[str] = (),
 ) -> tuple[FileReport, Result | None]:
     """Validate one file into a report; I/O and syntax problems become an io_error report.
 
     ``source``: ``native``, ``tinybig`` (a tinybig config, reported at its own paths) or
-    ``auto`` (tinybig when :func:`~rpnschema.interop.tinybig.detect_tinybig` says so)."""
+    ``auto`` (tinybig when :func:`~rpnschema.interop.tinybig.detect_tinybig` says so).
+    ``overrides``: ``PATH=VALUE`` texts (see :mod:`rpnschema.overrides`); a malformed one is a
+    usage error."""
     name = str(path)
     try:
-        result = _validate(path, limits, Source(source).value)
+        result = _validate(path, limits, Source(source).value, overrides)
     except LoadError as e:
         d: Diagnostic = e.diagnostic
         return FileReport(name, [d], failed=True, io_error=True), None

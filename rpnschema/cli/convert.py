@@ -16,7 +16,11 @@ from rpnschema.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     From,
+    MaxCount,
+    MaxDepth,
     MaxDim,
+    MaxFileBytes,
+    MaxNodes,
     MaxParameters,
     Source,
 )
@@ -89,6 +93,10 @@ def convert(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide notices.")] = False,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    max_count: MaxCount = DEFAULT_LIMITS.max_count,
+    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
+    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
+    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
 ) -> None:
     """Convert a tinybig config into an rpnschema spec (validated at the tinybig file's own
     paths and lines), or a spec into a tinybig 0.2.1 config.
@@ -101,9 +109,16 @@ def convert(
     from rpnschema.validate import validate_data
 
     name = str(file)
-    limits = Limits(max_parameters=max_parameters, max_dim=max_dim)
+    limits = Limits(
+        max_parameters=max_parameters,
+        max_dim=max_dim,
+        max_count=max_count,
+        max_nodes=max_nodes,
+        max_depth=max_depth,
+        max_file_bytes=max_file_bytes,
+    )
     try:
-        document = io.load(file)
+        document = io.load(file, limits=limits)
     except LoadError as e:
         _fail(name, [e.diagnostic], EXIT_USAGE, quiet)
     tinybig_input = source == Source.tinybig or (

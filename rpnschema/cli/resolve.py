@@ -14,8 +14,13 @@ from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     EXIT_INVALID,
     EXIT_USAGE,
+    MaxCount,
+    MaxDepth,
     MaxDim,
+    MaxFileBytes,
+    MaxNodes,
     MaxParameters,
+    Set,
     check_file,
 )
 from rpnschema.infer import Limits
@@ -38,10 +43,23 @@ def resolve(
     ] = None,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    max_count: MaxCount = DEFAULT_LIMITS.max_count,
+    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
+    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
+    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
+    overrides: Set = None,
 ) -> None:
     """Print the normalized spec: every layer and head explicit, defaults applied, and the
     inferred m, n, D, l, output sizes and parameter counts filled in (a valid spec itself)."""
-    report, result = check_file(file, Limits(max_parameters, max_dim), strict=False)
+    limits = Limits(
+        max_parameters=max_parameters,
+        max_dim=max_dim,
+        max_count=max_count,
+        max_nodes=max_nodes,
+        max_depth=max_depth,
+        max_file_bytes=max_file_bytes,
+    )
+    report, result = check_file(file, limits, strict=False, overrides=overrides or ())
     if result is None or result.spec is None:
         typer.echo(render_text([report], show_notices=False), err=True, nl=False)
         raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)

@@ -11,9 +11,14 @@ from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     From,
+    MaxCount,
+    MaxDepth,
     MaxDim,
+    MaxFileBytes,
+    MaxNodes,
     MaxParameters,
     ReportFormat,
+    Set,
     Source,
     Strict,
     check_file,
@@ -37,6 +42,11 @@ def validate(
     ] = False,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    max_count: MaxCount = DEFAULT_LIMITS.max_count,
+    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
+    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
+    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
+    overrides: Set = None,
     source: From = Source.auto,
 ) -> None:
     """Validate spec files: structure, allocations, dimensions and budgets.
@@ -44,7 +54,14 @@ def validate(
     Exit code 0 when every file is valid, 1 when any is invalid, 2 when a file cannot be read
     or parsed.
     """
-    limits = Limits(max_parameters=max_parameters, max_dim=max_dim)
-    reports = [check_file(f, limits, strict, source)[0] for f in files]
+    limits = Limits(
+        max_parameters=max_parameters,
+        max_dim=max_dim,
+        max_count=max_count,
+        max_nodes=max_nodes,
+        max_depth=max_depth,
+        max_file_bytes=max_file_bytes,
+    )
+    reports = [check_file(f, limits, strict, source, overrides or ())[0] for f in files]
     typer.echo(REPORTERS[format.value](reports, show_notices=not quiet), nl=False)
     raise typer.Exit(exit_code(reports))

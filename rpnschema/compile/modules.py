@@ -5,6 +5,10 @@ Learnable parameters carry tinybig's names so tinybig state dicts load unchanged
 ``w_remainder`` (n x m), ``b_remainder`` (n) and ``w_channel_fusion`` (1 x l); a layer owns
 ``w_head_fusion`` (1 x l). A parameter whose size would be 0 is not created (as in tinybig).
 Each module keeps its normalized spec in ``.spec``.
+
+A head evaluates <kappa(x), psi(w)> along ``evaluation_path`` (see :mod:`rpnschema.compile.fast`),
+chosen at build time from the head's structure; setting it to ``"materialized"`` forces the
+reference computation (materialized expansion and W).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rpnschema.compile.components import (
     build_remainder,
 )
 from rpnschema.compile.context import BuildContext
+from rpnschema.compile.fast import MATERIALIZED, choose_path, evaluate
 from rpnschema.compile.init import new_bias, new_weight
 from rpnschema.spec import remainder as rm
 from rpnschema.spec.head import HeadSpec
@@ -71,19 +76,29 @@ class RPNHead(nn.Module):
         self.w_channel_fusion = (
             new_weight(ctx.at("w_channel_fusion"), 1, fusion_l) if fusion_l > 0 else None
         )
+        path = choose_path(self.expansion, self.reconciliation, ctx.semantics)
+        self.evaluation_path = path if self.w is not None else MATERIALIZED
+
+    def channel_outputs(self, x: Tensor) -> list[Tensor]:
+        """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
+        C, n = self.channels, self.n
+        if self.evaluation_path != MATERIALIZED and self.w is not None:
+            y = evaluate(self.evaluation_path, x, self.expansion, self.reconciliation, self.w)
+            if self.b is not None:
+                y = y + self.b
+            return list(y.unbind(1))
+        kappa = self.expansion(x)
+        W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
+        if C == 1:
+            return [F.linear(kappa, W[0], self.b)]
+        y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
+        if self.b is not None:
+            y = y + self.b  # one bias shared by the channels (tinybig)
+        return list(y.unbind(1))
 
     def forward(self, x: Tensor) -> Tensor:
         x = self.input_process(x)
-        kappa = self.expansion(x)
-        C, n = self.channels, self.n
-        W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
-        if C == 1:
-            outs = [F.linear(kappa, W[0], self.b)]
-        else:
-            y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
-            if self.b is not None:
-                y = y + self.b  # one bias shared by the channels (tinybig)
-            outs = list(y.unbind(1))
+        outs = self.channel_outputs(x)
         if self.channel_fusion is not None:
             out = self.channel_fusion(outs, self.w_channel_fusion)
         else:
@@ -93,7 +108,10 @@ class RPNHead(nn.Module):
         return self.output_process(out)
 
     def extra_repr(self) -> str:
-        return f"m={self.m}, n={self.n}, D={self.D}, l={self.l}, channels={self.channels}"
+        return (
+            f"m={self.m}, n={self.n}, D={self.D}, l={self.l}, channels={self.channels}, "
+            f"path={self.evaluation_path}"
+        )
 
 
 class RPNLayer(nn.Module):

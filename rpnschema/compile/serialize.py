@@ -8,7 +8,6 @@ Writes are atomic: readers see either the previous file or the complete new one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,13 @@ from safetensors.torch import save as _save_bytes
 
 from rpnschema import io
 from rpnschema._version import __version__
+from rpnschema.canonical import spec_hash as spec_hash
 from rpnschema.errors import Code, Diagnostic, LoadError
 from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import validate_data
 
 FORMAT = "rpnschema-model"
 FORMAT_VERSION = "1"
-
-
-def spec_hash(spec: ModelSpec) -> str:
-    """SHA-256 of the canonical JSON of a normalized spec."""
-    canonical = json.dumps(spec.to_data(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def save_model(module: torch.nn.Module, path: str | Path) -> Path:

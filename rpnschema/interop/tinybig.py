@@ -157,7 +157,10 @@ def to_tinybig(
 
 
 def _tinybig_spec(config: Any, semantics: Semantics, limits: Limits | None) -> ModelSpec:
-    document = io.load(config) if isinstance(config, (str, Path)) else io.Document(data=config)
+    if isinstance(config, (str, Path)):
+        document = io.load(config, limits=limits)
+    else:
+        document = io.Document(data=config)
     return validate_tinybig(document, semantics=semantics, limits=limits).unwrap()
 
 

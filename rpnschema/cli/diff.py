@@ -1,0 +1,69 @@
+"""``rpnschema hash SPEC`` and ``rpnschema diff A B``: compare specs after normalization."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rpnschema.canonical import spec_hash
+from rpnschema.cli.app import app
+from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, check_file
+from rpnschema.diff import diff, render_text
+from rpnschema.report import render_text as render_report
+from rpnschema.spec.model import ModelSpec
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _load(path: Path, failure: int) -> ModelSpec:
+    """The normalized spec of ``path``; errors are printed and exit with ``failure`` (or 2)."""
+    report, result = check_file(path, DEFAULT_LIMITS, strict=False)
+    if result is None or result.spec is None:
+        typer.echo(render_report([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else failure)
+    return result.spec
+
+
+@app.command("hash")
+def hash_command(
+    spec_file: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
+    ],
+) -> None:
+    """Print the SHA-256 of the canonical normalized spec (the hash `build --out` stores).
+
+    Specs that differ only in formatting, key order, comments, shorthands or defaults spelled
+    out have the same hash. Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
+    """
+    spec = _load(spec_file, EXIT_INVALID)
+    typer.echo(f"{spec_hash(spec)}  {spec_file}")
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(metavar="A", help="The old spec (JSON or YAML).")],
+    b: Annotated[Path, typer.Argument(metavar="B", help="The new spec (JSON or YAML).")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        DiffFormat.text
+    ),
+) -> None:
+    """Show the architectural difference of two specs after normalization: layers, heads and
+    components added (+), removed (-) or changed (~), with dims and parameter-count deltas.
+
+    Exit code (like `diff` and `git diff --exit-code`): 0 when the normalized specs are equal,
+    1 when they differ, 2 when either file cannot be read or is not a valid spec.
+    """
+    old, new = _load(a, EXIT_USAGE), _load(b, EXIT_USAGE)
+    result = diff(old, new)
+    if format is DiffFormat.json:
+        typer.echo(json.dumps(result.to_data(), indent=2))
+    else:
+        typer.echo(render_text(result), nl=False)
+    raise typer.Exit(EXIT_OK if result.equal else EXIT_INVALID)

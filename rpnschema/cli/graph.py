@@ -1,0 +1,67 @@
+"""``rpnschema graph SPEC``: the architecture as a Mermaid or Graphviz diagram."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rpnschema import io
+from rpnschema.cli.app import app
+from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_INVALID, EXIT_USAGE, Set, check_file
+from rpnschema.graph import build_graph, to_dot, to_mermaid
+from rpnschema.report import render_text
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+
+
+@app.command()
+def graph(
+    spec_file: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
+    ],
+    format: Annotated[GraphFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        GraphFormat.mermaid
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    overrides: Set = None,
+) -> None:
+    """Draw the architecture: layers (clusters), heads, channels, fusions, and the sizes on
+    the edges. mermaid renders as-is in Markdown on code hosting sites; dot is Graphviz; svg
+    runs Graphviz's `dot` (it must be installed).
+
+    Exit code 0, 1 for an invalid spec, 2 for usage/IO errors (or no `dot` for svg)."""
+    report, result = check_file(spec_file, DEFAULT_LIMITS, strict=False, overrides=overrides or ())
+    if result is None or result.spec is None:
+        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
+    g = build_graph(result.spec)
+    text = to_mermaid(g) if format is GraphFormat.mermaid else to_dot(g)
+    if format is GraphFormat.svg:
+        dot = shutil.which("dot")
+        if dot is None:
+            typer.echo("error: --format svg needs Graphviz's `dot` on PATH", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        done = subprocess.run([dot, "-Tsvg"], input=text, capture_output=True, text=True)
+        if done.returncode != 0:
+            typer.echo(f"error: dot failed: {done.stderr.strip()}", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        text = done.stdout
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        io.write_atomic(out, text)
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e

@@ -1,0 +1,132 @@
+"""``rpnschema summary SPEC``: sizes, parameters, memory and FLOPs per head, without torch."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rpnschema.cli.app import app
+from rpnschema.cli.common import (
+    DEFAULT_LIMITS,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    MaxDim,
+    MaxParameters,
+    Set,
+    check_file,
+)
+from rpnschema.infer import Limits
+from rpnschema.report import render_text
+from rpnschema.summary import DTYPE_BYTES, Row, Summary, human, summarize
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+_COLUMNS = (
+    "",
+    "m",
+    "expansion",
+    "D",
+    "reconciliation",
+    "l",
+    "remainder",
+    "ch",
+    "fusion",
+    "n",
+    "parameters",
+    "memory",
+    "FLOPs",
+)
+
+
+def render_table(summary: Summary) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{summary.name} (batch {summary.batch}, {summary.dtype})")
+    left = {"", "expansion", "reconciliation", "remainder", "fusion"}
+    for col in _COLUMNS:
+        table.add_column(col, justify="left" if col in left else "right")
+
+    def cells(r: Row) -> list[str]:
+        def s(v: object) -> str:
+            return "" if v is None else str(v)
+
+        return [
+            r.where,
+            s(r.m),
+            r.expansion,
+            s(r.D),
+            r.reconciliation,
+            s(r.l),
+            r.remainder,
+            s(r.channels),
+            r.fusion,
+            s(r.n),
+            f"{r.parameters:,}",
+            human(r.memory_bytes, "B"),
+            human(r.flops.total),
+        ]
+
+    for row in summary.rows:
+        table.add_row(*cells(row))
+    table.add_section()
+    table.add_row(*cells(summary.total))
+    Console(width=160).print(table)
+    t = summary.total
+    typer.echo(
+        f"parameters: {t.parameters:,} ({human(t.memory_bytes, 'B')} as {summary.dtype}); "
+        f"forward FLOPs at batch {summary.batch}: {t.flops.total:,} "
+        f"(matmul {t.flops.matmul:,}, elementwise ~{t.flops.elementwise:,})"
+    )
+
+
+@app.command()
+def summary(
+    spec_file: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
+    ],
+    batch: Annotated[int, typer.Option(min=1, help="Batch size for the FLOP estimate.")] = 1,
+    dtype: Annotated[
+        str | None,
+        typer.Option(help=f"Parameter dtype for memory: {', '.join(DTYPE_BYTES)} (spec's)."),
+    ] = None,
+    format: Annotated[
+        SummaryFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = SummaryFormat.table,
+    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
+    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
+    overrides: Set = None,
+) -> None:
+    """Show sizes, parameters, memory and estimated FLOPs per head and layer (no torch).
+
+    Per head: m, expansion and D, reconciliation and l, remainder, channels, channel fusion,
+    n, parameters, parameter memory (for --dtype) and forward FLOPs (for --batch); per layer
+    its head fusion; totals.
+
+    FLOPs: matmul FLOPs are exact (inner products 2*B*n*D per channel, linear remainder
+    2*B*n*m, lorr 2*n*r*D, parameterized concatenation fusions); elementwise FLOPs
+    (expansions, other reconciliations, biases, fusions, processing) are estimates; see
+    rpnschema.summary. Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
+    """
+    if dtype is not None and dtype not in DTYPE_BYTES:
+        typer.echo(f"error: --dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    report, result = check_file(
+        spec_file, Limits(max_parameters, max_dim), strict=False, overrides=overrides or ()
+    )
+    if result is None or result.spec is None:
+        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
+    figures = summarize(result.spec, batch=batch, dtype=dtype)
+    if format is SummaryFormat.json:
+        typer.echo(json.dumps(figures.to_data(), indent=2))
+    else:
+        render_table(figures)
