@@ -19,11 +19,10 @@ from rpnschema.cli.common import (
     MaxNodes,
     MaxParameters,
     Set,
-    check_file,
+    load_valid_spec,
 )
 from rpnschema.errors import MissingDependencyError, RpnSchemaError
 from rpnschema.infer import Limits
-from rpnschema.report import render_text
 
 
 def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
@@ -107,11 +106,7 @@ def build(
         max_depth=max_depth,
         max_file_bytes=max_file_bytes,
     )
-    report, result = check_file(spec_file, limits, strict=False, overrides=overrides or ())
-    if result is None or result.spec is None:
-        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
-        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
-    spec = result.spec
+    spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
     try:
         import rpnschema
 

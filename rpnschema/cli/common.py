@@ -11,7 +11,8 @@ import typer
 
 from rpnschema.errors import Diagnostic, LoadError
 from rpnschema.infer import Limits
-from rpnschema.report import FileReport
+from rpnschema.report import FileReport, render_text
+from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import Result, validate_data, validate_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -128,3 +129,15 @@ def exit_code(reports: list[FileReport]) -> int:
     if any(r.failed for r in reports):
         return EXIT_INVALID
     return EXIT_OK
+
+
+def load_valid_spec(
+    path: Path | str, limits: Limits, *, overrides: Sequence[str] = ()
+) -> ModelSpec:
+    """The normalized spec of a file; otherwise print its report to stderr and exit 1 (invalid
+    spec) or 2 (unreadable file)."""
+    report, result = check_file(path, limits, strict=False, overrides=overrides)
+    if result is None or result.spec is None:
+        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
+        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
+    return result.spec

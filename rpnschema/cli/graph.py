@@ -12,9 +12,8 @@ import typer
 
 from rpnschema import io
 from rpnschema.cli.app import app
-from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_INVALID, EXIT_USAGE, Set, check_file
+from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_USAGE, Set, load_valid_spec
 from rpnschema.graph import build_graph, to_dot, to_mermaid
-from rpnschema.report import render_text
 
 
 class GraphFormat(str, Enum):
@@ -41,11 +40,8 @@ def graph(
     runs Graphviz's `dot` (it must be installed).
 
     Exit code 0, 1 for an invalid spec, 2 for usage/IO errors (or no `dot` for svg)."""
-    report, result = check_file(spec_file, DEFAULT_LIMITS, strict=False, overrides=overrides or ())
-    if result is None or result.spec is None:
-        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
-        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
-    g = build_graph(result.spec)
+    spec = load_valid_spec(spec_file, DEFAULT_LIMITS, overrides=overrides or ())
+    g = build_graph(spec)
     text = to_mermaid(g) if format is GraphFormat.mermaid else to_dot(g)
     if format is GraphFormat.svg:
         dot = shutil.which("dot")

@@ -12,7 +12,6 @@ from rpnschema import io
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
-    EXIT_INVALID,
     EXIT_USAGE,
     MaxCount,
     MaxDepth,
@@ -21,10 +20,9 @@ from rpnschema.cli.common import (
     MaxNodes,
     MaxParameters,
     Set,
-    check_file,
+    load_valid_spec,
 )
 from rpnschema.infer import Limits
-from rpnschema.report import render_text
 
 
 class SpecFormat(str, Enum):
@@ -59,11 +57,8 @@ def resolve(
         max_depth=max_depth,
         max_file_bytes=max_file_bytes,
     )
-    report, result = check_file(file, limits, strict=False, overrides=overrides or ())
-    if result is None or result.spec is None:
-        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
-        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
-    text = io.dumps(result.spec.to_data(), format.value)
+    spec = load_valid_spec(file, limits, overrides=overrides or ())
+    text = io.dumps(spec.to_data(), format.value)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -12,15 +12,13 @@ import typer
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
-    EXIT_INVALID,
     EXIT_USAGE,
     MaxDim,
     MaxParameters,
     Set,
-    check_file,
+    load_valid_spec,
 )
 from rpnschema.infer import Limits
-from rpnschema.report import render_text
 from rpnschema.summary import DTYPE_BYTES, Row, Summary, human, summarize
 
 
@@ -119,13 +117,8 @@ def summary(
     if dtype is not None and dtype not in DTYPE_BYTES:
         typer.echo(f"error: --dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    report, result = check_file(
-        spec_file, Limits(max_parameters, max_dim), strict=False, overrides=overrides or ()
-    )
-    if result is None or result.spec is None:
-        typer.echo(render_text([report], show_notices=False), err=True, nl=False)
-        raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
-    figures = summarize(result.spec, batch=batch, dtype=dtype)
+    spec = load_valid_spec(spec_file, Limits(max_parameters, max_dim), overrides=overrides or ())
+    figures = summarize(spec, batch=batch, dtype=dtype)
     if format is SummaryFormat.json:
         typer.echo(json.dumps(figures.to_data(), indent=2))
     else:
