@@ -11,7 +11,7 @@ import typer
 
 from rpnschema import io
 from rpnschema.cli.app import app
-from rpnschema.cli.common import EXIT_INVALID, EXIT_USAGE, Set
+from rpnschema.cli.common import EXIT_INVALID, EXIT_USAGE, Set, write_output
 from rpnschema.errors import LoadError
 from rpnschema.report import FileReport, render_text
 from rpnschema.templates import TEMPLATES, template_text
@@ -115,9 +115,5 @@ def new_command(
     if out.exists() and not force:
         typer.echo(f"error: {out} exists; use --force to overwrite it", err=True)
         raise typer.Exit(EXIT_USAGE)
-    try:
-        io.write_atomic(out, text)
-    except OSError as e:
-        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
+    write_output(text, out)
     typer.echo(f"wrote {out} ({template}; {result.spec.parameters:,} parameters)")

@@ -141,3 +141,17 @@ def load_valid_spec(
         typer.echo(render_text([report], show_notices=False), err=True, nl=False)
         raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
     return result.spec
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it to ``out`` atomically (exit 2 if it cannot be written)."""
+    from rpnschema import io
+
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        io.write_atomic(out, text)
+    except OSError as e:
+        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e

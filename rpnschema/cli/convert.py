@@ -23,6 +23,7 @@ from rpnschema.cli.common import (
     MaxNodes,
     MaxParameters,
     Source,
+    write_output,
 )
 from rpnschema.errors import Diagnostic, LoadError, SpecError
 from rpnschema.infer import Limits
@@ -53,17 +54,6 @@ def _notes(diags: list[Diagnostic], quiet: bool) -> None:
         if d.line is not None:
             where += f":{d.line}:{d.column}"
         typer.echo(f"{where}: {d.severity} {d.code.value} {d.pointer}: {d.message}", err=True)
-
-
-def _write(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        io.write_atomic(out, text)
-    except OSError as e:
-        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
 
 
 @app.command()
@@ -152,5 +142,5 @@ def convert(
         else:
             data = document.data
         fmt = target.value  # type: ignore[assignment]
-    _write(io.dumps(data, fmt), out)
+    write_output(io.dumps(data, fmt), out)
     raise typer.Exit(EXIT_OK)

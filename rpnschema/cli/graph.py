@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from rpnschema import io
 from rpnschema.cli.app import app
-from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_USAGE, Set, load_valid_spec
+from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_USAGE, Set, load_valid_spec, write_output
 from rpnschema.graph import build_graph, to_dot, to_mermaid
 
 
@@ -53,11 +52,4 @@ def graph(
             typer.echo(f"error: dot failed: {done.stderr.strip()}", err=True)
             raise typer.Exit(EXIT_USAGE)
         text = done.stdout
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        io.write_atomic(out, text)
-    except OSError as e:
-        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
+    write_output(text, out)

@@ -12,7 +12,6 @@ from rpnschema import io
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
-    EXIT_USAGE,
     MaxCount,
     MaxDepth,
     MaxDim,
@@ -21,6 +20,7 @@ from rpnschema.cli.common import (
     MaxParameters,
     Set,
     load_valid_spec,
+    write_output,
 )
 from rpnschema.infer import Limits
 
@@ -59,11 +59,4 @@ def resolve(
     )
     spec = load_valid_spec(file, limits, overrides=overrides or ())
     text = io.dumps(spec.to_data(), format.value)
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        io.write_atomic(out, text)
-    except OSError as e:
-        typer.echo(f"{out}: cannot write: {e.strerror or e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
+    write_output(text, out)
