@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/rpnschema validate examples/*.yaml examples/*.json examples/tinybig/*.yaml
 	$(BIN)/rpnschema resolve examples/kan_bspline.yaml
+	$(BIN)/rpnschema build examples/multihead_fusion.yaml
 
 lint: setup
 	$(BIN)/ruff check rpnschema tests benchmarks
