@@ -326,7 +326,8 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
                 path, value = (*path, named.group(1)), value[named.group(1)]
                 text = msg
             else:
-                text = msg if isinstance(key, int) else f"{key}: {msg}"
+                named_first = isinstance(key, int) or msg.startswith(f"{key} ")
+                text = msg if named_first else f"{key}: {msg}"
             out.append(Diagnostic(Code.BAD_VALUE, text, path=path, found=_show(value)))
     return out
 

@@ -313,3 +313,13 @@ def test_bias_without_parameters_counts_only_under_native() -> None:
     assert load_spec(_model({"m": 3, "n": 2, "heads": [head]})).parameters == 2
     tinybig = _model({"m": 3, "n": 2, "heads": [head]}, semantics="tinybig")
     assert load_spec(tinybig).parameters == 0  # tinybig creates b only when l > 0
+
+
+def test_a_newer_spec_version_is_explained() -> None:
+    text = "spec_version: 2\nlayers: [{m: 3, n: 2, heads: [{expansion: taylor_expansion}]}]\n"
+    (d,) = validate_text(text, file="s.yaml").errors
+    assert (d.code, d.pointer, d.line) == (Code.BAD_VALUE, "spec_version", 1)
+    assert d.message == (
+        "spec_version 2 is newer than this rpnschema understands (it reads spec_version 1); "
+        "upgrade rpnschema"
+    )

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
@@ -45,3 +45,13 @@ class ModelSpec(Spec):
     parameters: Annotated[int, Field(ge=0)] | None = Field(
         default=None, description="Parameter count of the model (inferred; checked)."
     )
+
+    @field_validator("spec_version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v > SPEC_VERSION:
+            raise ValueError(
+                f"spec_version {v} is newer than this rpnschema understands (it reads "
+                f"spec_version {SPEC_VERSION}); upgrade rpnschema"
+            )
+        return v
