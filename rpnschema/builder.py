@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rpnschema.overrides import set_path
-from rpnschema.spec import CATALOG
+from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
@@ -31,7 +31,7 @@ _INFERRED = frozenset({"D", "l", "output_dim", "parameters"})
 
 def component(name: str, **params: Any) -> dict[str, Any]:
     """A catalog component as data: ``component("lorr_reconciliation", r=2)``."""
-    if name not in CATALOG:
+    if name not in registry.catalog():
         raise ValueError(f"unknown component {name!r}")
     return {"name": name, **params}
 
@@ -40,7 +40,8 @@ def _split(name: ComponentLike, params: dict[str, Any]) -> ComponentLike:
     """``name`` with the keyword parameters its catalog class declares moved into it."""
     if not isinstance(name, str):
         return name
-    fields = CATALOG[name].model_fields if name in CATALOG else {}
+    catalog = registry.catalog()
+    fields = catalog[name].model_fields if name in catalog else {}
     mine = {k: params.pop(k) for k in list(params) if k in fields and k != "name"}
     return {"name": name, **mine} if mine else name
 

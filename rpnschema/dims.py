@@ -399,12 +399,31 @@ def has_bias(spec: rc.Reconciliation, l: int, semantics: str) -> bool:
     return spec.enable_bias and (l > 0 or semantics == "native")
 
 
+def _hypernet_parameters(spec: rc.HypernetReconciliation, n: int, D: int) -> int:
+    if spec.static:
+        return 0
+    h = spec.hidden_dim
+    return spec.l * h + h + h * n * D + n * D
+
+
+#: Parameters a reconciliation module owns besides the head's w and b (default 0).
+RECONCILIATION_EXTRA_PARAMETERS: dict[type, Callable[[Any, int, int], int]] = {
+    rc.HypernetReconciliation: _hypernet_parameters,
+}
+
+
 def reconciliation_extra_parameters(spec: rc.Reconciliation, n: int, D: int) -> int:
     """Parameters besides w and b: a trained (non-static) hypernet's own network."""
-    if isinstance(spec, rc.HypernetReconciliation) and not spec.static:
-        h = spec.hidden_dim
-        return spec.l * h + h + h * n * D + n * D
-    return 0
+    return _lookup_or(RECONCILIATION_EXTRA_PARAMETERS, spec, 0, n, D)
+
+
+def _lookup_or(
+    table: dict[type, Callable[..., Any]], spec: Component, default: Any, *a: Any
+) -> Any:
+    for cls in type(spec).__mro__:
+        if cls in table:
+            return table[cls](spec, *a)
+    return default
 
 
 # --- fusions --------------------------------------------------------------------------------
@@ -489,14 +508,18 @@ def fusion_l(spec: fu.Fusion, dims: list[int]) -> int:
 # --- remainders and processing --------------------------------------------------------------
 
 
+#: Learnable parameters of a remainder on inputs of size m giving n values (default 0).
+REMAINDER_PARAMETERS: dict[type, Callable[[Any, int, int], int]] = {
+    rm.LinearRemainder: lambda s, m, n: n * m + (n if s.enable_bias else 0),
+}
+
+
 def remainder_parameters(spec: rm.Remainder, m: int, n: int) -> int:
-    if isinstance(spec, rm.LinearRemainder):
-        return n * m + (n if spec.enable_bias else 0)
-    return 0
+    return _lookup_or(REMAINDER_PARAMETERS, spec, 0, m, n)
 
 
-def check_remainder(spec: rm.Remainder, m: int, n: int) -> None:
-    if isinstance(spec, rm.IdentityRemainder) and m != n:
+def _identity_remainder_check(spec: rm.IdentityRemainder, m: int, n: int) -> None:
+    if m != n:
         raise DimProblem(
             Code.REMAINDER,
             f"identity_remainder needs m == n, but m (={m}) and n (={n}) differ",
@@ -505,6 +528,33 @@ def check_remainder(spec: rm.Remainder, m: int, n: int) -> None:
             found=f"m = {m}",
             suggestion="use linear_remainder (learns an n x m map) or zero_remainder",
         )
+
+
+#: Constraints a remainder puts on (m, n); a check raises :class:`DimProblem`.
+REMAINDER_CHECKS: dict[type, Callable[[Any, int, int], None]] = {
+    rm.IdentityRemainder: _identity_remainder_check,
+}
+
+
+def check_remainder(spec: rm.Remainder, m: int, n: int) -> None:
+    _lookup_or(REMAINDER_CHECKS, spec, None, m, n)
+
+
+#: Learnable parameters an expansion module owns (no built-in one has any; plugins may).
+EXPANSION_PARAMETERS: dict[type, Callable[[Any, int, int], int]] = {}
+
+
+def expansion_parameters(spec: ex.Expansion, m: int, D: int) -> int:
+    """Parameters of the expansion function itself on m inputs giving D features."""
+    return _lookup_or(EXPANSION_PARAMETERS, spec, 0, m, D)
+
+
+#: Parameters a fusion module owns besides the owner's fusion weight (plugins only).
+FUSION_EXTRA_PARAMETERS: dict[type, Callable[[Any, list[int]], int]] = {}
+
+
+def fusion_extra_parameters(spec: fu.Fusion, dims: list[int]) -> int:
+    return _lookup_or(FUSION_EXTRA_PARAMETERS, spec, 0, dims)
 
 
 def processing_parameters(spec: pr.Processing, size: int, semantics: str) -> int:

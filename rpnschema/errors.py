@@ -53,6 +53,7 @@ class Code(str, Enum):
     EXPANSION_DOMAIN = "RPN407"
     BUDGET = "RPN408"
     SEMANTICS = "RPN409"
+    PLUGIN = "RPN410"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -93,6 +94,8 @@ CODE_DOCS: dict[Code, str] = {
     Code.EXPANSION_DOMAIN: "An expansion's parameters do not fit its input (e.g. m != h*w*d).",
     Code.BUDGET: "The spec exceeds a resource budget (parameters, expansion dimension).",
     Code.SEMANTICS: "A construct that the chosen numeric semantics cannot express.",
+    Code.PLUGIN: "A plugin's dimension rule failed: it raised an unexpected exception or "
+    "returned something other than a non-negative integer (a bug in the plugin).",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

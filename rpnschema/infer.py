@@ -124,6 +124,8 @@ class _Checker:
         else:
             try:
                 D = dims.expansion_D(spec, m, self.semantics)
+                if self.limits.max_dim >= D:  # plugins' own parameters (built-ins have none)
+                    params += dims.expansion_parameters(spec, m, D)
             except dims.DimProblem as p:
                 self.problem(path, p)
                 return spec, 0, params
@@ -163,7 +165,10 @@ class _Checker:
     def fusion(
         self, spec: fu.Fusion, inputs: list[int], path: Loc, role: str
     ) -> tuple[fu.Fusion, int, int] | None:
-        """(filled spec, output size, l), or None after an error."""
+        """(filled spec, output size, parameters), or None after an error.
+
+        The parameters are the owner's fusion weight (l) plus any the fusion module owns.
+        """
         if spec.dims is not None and list(spec.dims) != inputs:
             self.error(
                 Code.FUSION_DIMS,
@@ -187,7 +192,7 @@ class _Checker:
             return None
         try:
             n = dims.fusion_n(spec, inputs)
-            l = dims.fusion_l(spec, inputs)
+            l = dims.fusion_l(spec, inputs) + dims.fusion_extra_parameters(spec, inputs)
         except dims.DimProblem as p:
             self.problem(path, p)
             return None

@@ -104,6 +104,24 @@ def catalog_entries() -> list[dict[str, str]]:
     return out
 
 
+def plugin_entries() -> list[dict[str, str]]:
+    """The registered plugin components, as :func:`catalog_entries` lists the built-in ones."""
+    from rpnschema.plugins import owner_of
+    from rpnschema.spec import registry
+
+    return [
+        {
+            "family": family,
+            "name": component_name(cls),
+            "parameters": _params(cls, _COMMON),
+            "rule": _doc(cls),
+            "plugin": owner_of(component_name(cls)) or "",
+        }
+        for family in registry.PLUGIN_FAMILIES
+        for cls in registry.plugins(family).values()
+    ]
+
+
 def splice(text: str, reference: str) -> str:
     """``text`` with the part between the markers replaced by ``reference``."""
     start, end = text.index(START), text.index(END) + len(END)
@@ -221,7 +239,7 @@ def render_error_codes() -> str:
         text = CODE_EXAMPLES.get(code.value)
         lines += [f"## {code.value} `{code.name.lower()}`", "", doc, ""]
         if text is None:
-            continue  # interop codes: documented with the converter (docs/tinybig.md)
+            continue  # interop and plugin codes: see docs/tinybig.md and docs/plugins.md
         if text:
             lines += ["```yaml", text.rstrip("\n"), "```", ""]
         else:

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from rpnschema._version import __version__
-from rpnschema.spec import CATALOG, COMPONENT_TYPES, component_name
+from rpnschema.spec import registry
 from rpnschema.spec.model import ModelSpec
+from rpnschema.spec.registry import component_name
 
 SCHEMA_FILE = "rpnschema.schema.json"
 SCHEMA_ID = "https://rpnschema.dev/schemas/v1/rpnschema.schema.json"
@@ -37,15 +38,12 @@ _FAMILY_TITLES = {
     "fusion": "Fusion",
     "processing": "Processing",
 }
-_FAMILY_OF = {
-    component_name(cls): fam for fam, classes in COMPONENT_TYPES.items() for cls in classes
-}
 _META_KEYS = ("title", "description", "default")
 
 
 def _family(union: dict[str, Any]) -> str | None:
     names = set(union.get("discriminator", {}).get("mapping", {}))
-    families = {_FAMILY_OF.get(n) for n in names}
+    families = {registry.family_of(n) for n in names}
     return families.pop() if len(families) == 1 and None not in families else None
 
 
@@ -56,7 +54,7 @@ class _Rewriter:
     def family_ref(self, union: dict[str, Any], family: str) -> dict[str, Any]:
         title = _FAMILY_TITLES[family]
         if title not in self.defs:
-            names = sorted(component_name(c) for c in COMPONENT_TYPES[family])
+            names = sorted(component_name(c) for c in registry.members(family))
             self.defs[title] = {
                 "title": title,
                 "description": f"A {family} function: its catalog name, or a mapping with "
@@ -138,4 +136,4 @@ def export(directory: str | Path) -> list[Path]:
 
 
 def catalog_names() -> list[str]:
-    return sorted(CATALOG)
+    return sorted(registry.catalog())

@@ -11,6 +11,7 @@ and small (sizes <= ``max_dim``, expansions <= ``max_expansion_dim``), mixing th
 forms: string component names, omitted ``m``, ``width`` / ``width_alloc``, ``depth`` /
 ``depth_alloc``, ``dims`` + ``head``, presets, single-item processing lists and pinned figures.
 :func:`mutation_cases` and :func:`garbage` draw malformed documents for robustness tests.
+:func:`check_plugin` checks that a plugin's torch modules agree with its declared rules.
 
 This is the only module of rpnschema that imports hypothesis (the ``dev`` extra).
 """
@@ -28,6 +29,8 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from rpnschema._plugin_check import DEFAULT_SIZES as PLUGIN_SIZES
+from rpnschema._plugin_check import PluginCheckError, check_plugin
 from rpnschema.spec import CATALOG, COMPONENT_TYPES, PRESET_TYPES, component_name
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
@@ -35,10 +38,11 @@ from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import validate_data
 
 __all__ = [
-    "EXPANSION_NAMES", "FUSION_NAMES", "MUTATION_KINDS", "PRESET_NAMES", "PROCESSING_NAMES",
-    "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind", "expansions",
-    "fusions", "garbage", "heads", "layers", "model_spec_objects", "model_specs",
-    "mutation_cases", "mutations", "processing", "reconciliations", "remainders",
+    "EXPANSION_NAMES", "FUSION_NAMES", "MUTATION_KINDS", "PLUGIN_SIZES", "PRESET_NAMES",
+    "PROCESSING_NAMES", "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind",
+    "PluginCheckError", "check_plugin", "expansions", "fusions", "garbage", "heads", "layers",
+    "model_spec_objects", "model_specs", "mutation_cases", "mutations", "processing",
+    "reconciliations", "remainders",
 ]  # fmt: skip
 
 Semantics = Literal["native", "tinybig"]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rpnschema import io, normalize
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
-from rpnschema.spec import CATALOG
+from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
@@ -127,8 +127,9 @@ def _fields_at(path: Loc, data: Any) -> list[str]:
     if not isinstance(node, dict):
         return []
     name = node.get("name")
-    if isinstance(name, str) and name in CATALOG:
-        return list(CATALOG[name].model_fields)
+    catalog = registry.catalog()
+    if isinstance(name, str) and name in catalog:
+        return list(catalog[name].model_fields)
     preset = node.get("preset")
     if isinstance(preset, str) and preset in _PRESETS:
         return list(_PRESETS[preset].model_fields)

@@ -27,6 +27,19 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _load_plugins(names: list[str] | None) -> list[str] | None:
+    if not names:
+        return names
+    from rpnschema.plugins import PluginError, load_entry_points
+
+    try:
+        load_entry_points(names)
+    except PluginError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    return names
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -35,6 +48,18 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin",
+            metavar="NAME",
+            envvar="RPNSCHEMA_PLUGINS",
+            callback=_load_plugins,
+            help="Load the installed plugin NAME (entry-point group rpnschema.plugins; 'all' "
+            "loads every one). Repeatable; RPNSCHEMA_PLUGINS takes space-separated names. "
+            "Plugins are never loaded otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """Validate, inspect and compile RPN specs."""
 

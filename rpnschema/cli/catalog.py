@@ -43,12 +43,13 @@ def list_command(
     ),
 ) -> None:
     """List the catalog: every function and head preset with its parameters, defaults and its
-    D/l rule (the same reference as the README)."""
-    from rpnschema.reference import catalog_entries
+    D/l rule (the same reference as the README), then the components of plugins loaded with
+    --plugin (marked with their plugin's name)."""
+    from rpnschema.reference import catalog_entries, plugin_entries
 
     rows = [
         {**e, "parameters": e["parameters"].replace("`", "")}
-        for e in catalog_entries()
+        for e in [*catalog_entries(), *plugin_entries()]
         if (family is None or e["family"] == family.value) and (not match or match in e["name"])
     ]
     if format is ListFormat.json:
@@ -61,7 +62,8 @@ def list_command(
     for col in ("family", "name", "parameters (default)", "rule"):
         table.add_column(col, overflow="fold")
     for e in rows:
-        table.add_row(e["family"], e["name"], e["parameters"], e["rule"])
+        name = f"{e['name']} [plugin {e['plugin']}]" if e.get("plugin") else e["name"]
+        table.add_row(e["family"], name, e["parameters"], e["rule"])
     Console(width=160).print(table)
     typer.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
 

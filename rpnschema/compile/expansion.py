@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from rpnschema import dims
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.kernels.expansion import EXPANSIONS
 from rpnschema.compile.processing import build_processing
@@ -50,11 +51,14 @@ class Expansion(nn.Module):
 class NestedExpansion(Expansion):
     """kappa_k(... kappa_1(x)): each part with its own pre/post-processing."""
 
-    def __init__(self, spec: ex.NestedExpansion, ctx: BuildContext):
+    def __init__(self, spec: ex.NestedExpansion, ctx: BuildContext, m: int | None = None):
         super().__init__(spec, ctx)
-        self.functions = nn.ModuleList(
-            build_expansion(f, ctx.at("functions", i)) for i, f in enumerate(spec.functions)
-        )
+        functions = []
+        for i, f in enumerate(spec.functions):
+            functions.append(build_expansion(f, ctx.at("functions", i), m))
+            if m is not None and isinstance(spec, ex.NestedExpansion):
+                m = dims.expansion_D(f, m, ctx.semantics)  # the next function's input size
+        self.functions = nn.ModuleList(functions)
 
     def expand(self, x: Tensor) -> Tensor:
         for f in self.functions:
@@ -78,6 +82,13 @@ EXPANSION_BUILDERS[ex.NestedExpansion] = NestedExpansion
 EXPANSION_BUILDERS[ex.ExtendedExpansion] = ExtendedExpansion
 
 
-def build_expansion(spec: ex.Expansion, ctx: BuildContext) -> nn.Module:
-    """The module of one expansion spec."""
-    return EXPANSION_BUILDERS[type(spec)](spec, ctx)
+def build_expansion(spec: ex.Expansion, ctx: BuildContext, m: int | None = None) -> nn.Module:
+    """The module of one expansion spec on inputs of size ``m`` (needed by plugins only)."""
+    builder = EXPANSION_BUILDERS.get(type(spec))
+    if builder is None:
+        from rpnschema.compile.plugin import PluginExpansion
+
+        return PluginExpansion(spec, ctx, m)
+    if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
+        return builder(spec, ctx, m)  # type: ignore[call-arg]
+    return builder(spec, ctx)

@@ -60,4 +60,9 @@ FUSION_BUILDERS: dict[type[fu.Fusion], FusionBuilder] = {cls: Fusion for cls in 
 
 def build_fusion(spec: fu.Fusion, ctx: BuildContext) -> nn.Module:
     """The module of one (normalized) fusion spec."""
-    return FUSION_BUILDERS[type(spec)](spec, ctx)
+    builder = FUSION_BUILDERS.get(type(spec))
+    if builder is None:
+        from rpnschema.compile.plugin import PluginFusion
+
+        return PluginFusion(spec, ctx)
+    return builder(spec, ctx)

@@ -53,7 +53,7 @@ class RPNHead(nn.Module):
         self.m, self.n, self.D, self.l, self.channels = m, n, D, l, spec.channels
 
         self.input_process = build_processing(spec.input_process, ctx.at("input_process"))
-        self.expansion = build_expansion(spec.expansion, ctx.at("expansion"))
+        self.expansion = build_expansion(spec.expansion, ctx.at("expansion"), m)
         self.reconciliation = build_reconciliation(
             reconciliation, ctx.at("reconciliation"), n, D, l
         )

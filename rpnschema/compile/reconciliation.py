@@ -123,4 +123,9 @@ def build_reconciliation(
     spec: rc.Reconciliation, ctx: BuildContext, n: int, D: int, l: int
 ) -> nn.Module:
     """The module of one reconciliation spec fabricating n x D matrices from l values."""
-    return RECONCILIATION_BUILDERS[type(spec)](spec, ctx, n, D, l)
+    builder = RECONCILIATION_BUILDERS.get(type(spec))
+    if builder is None:
+        from rpnschema.compile.plugin import PluginReconciliation
+
+        return PluginReconciliation(spec, ctx, n, D, l)
+    return builder(spec, ctx, n, D, l)

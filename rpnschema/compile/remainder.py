@@ -71,4 +71,9 @@ REMAINDER_BUILDERS: dict[type[rm.Remainder], RemainderBuilder] = {
 
 def build_remainder(spec: rm.Remainder, ctx: BuildContext, m: int, n: int) -> nn.Module:
     """The module of one remainder spec mapping m inputs to n outputs."""
-    return REMAINDER_BUILDERS[type(spec)](spec, ctx, m, n)
+    builder = REMAINDER_BUILDERS.get(type(spec))
+    if builder is None:
+        from rpnschema.compile.plugin import PluginRemainder
+
+        return PluginRemainder(spec, ctx, m, n)
+    return builder(spec, ctx, m, n)

@@ -21,10 +21,13 @@ from rpnschema.spec.processing import Processing as Processing
 from rpnschema.spec.reconciliation import RECONCILIATION_TYPES as RECONCILIATION_TYPES
 from rpnschema.spec.reconciliation import AnyReconciliation as AnyReconciliation
 from rpnschema.spec.reconciliation import Reconciliation as Reconciliation
+from rpnschema.spec.registry import component_name as component_name
 from rpnschema.spec.remainder import REMAINDER_TYPES as REMAINDER_TYPES
 from rpnschema.spec.remainder import AnyRemainder as AnyRemainder
 from rpnschema.spec.remainder import Remainder as Remainder
 
+#: The built-in members of each family (plugins excluded; see
+#: :func:`rpnschema.spec.registry.members`).
 COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
     "expansion": EXPANSION_TYPES,
     "reconciliation": RECONCILIATION_TYPES,
@@ -34,11 +37,7 @@ COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
 }
 
 
-def component_name(cls: type[Component]) -> str:
-    """The catalog name (the ``name`` literal) of a component class."""
-    return cls.model_fields["name"].annotation.__args__[0]  # type: ignore[union-attr]
-
-
+#: The built-in catalog (plugins excluded; see :func:`rpnschema.spec.registry.catalog`).
 CATALOG: dict[str, type[Component]] = {
     component_name(cls): cls for family in COMPONENT_TYPES.values() for cls in family
 }

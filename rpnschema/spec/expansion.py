@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from rpnschema.spec.base import Component, Range, name_shorthand
 from rpnschema.spec.processing import ProcessingList
+from rpnschema.spec.registry import FamilyUnion
 
 Degree = Annotated[int, Field(ge=1, description="Degree / order of the expansion.")]
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -525,56 +526,11 @@ EXPANSION_TYPES: tuple[type[Expansion], ...] = (
     ExtendedExpansion,
 )
 
+#: The family's field type: a bare name or a mapping, discriminated by ``name``, over the
+#: built-in members and any registered plugins (see :mod:`rpnschema.spec.registry`).
 AnyExpansion = Annotated[
-    IdentityExpansion
-    | ReciprocalExpansion
-    | LinearExpansion
-    | TaylorExpansion
-    | FourierExpansion
-    | HyperbolicExpansion
-    | ArcHyperbolicExpansion
-    | TrigonometricExpansion
-    | ArcTrigonometricExpansion
-    | NormalExpansion
-    | CauchyExpansion
-    | Chi2Expansion
-    | GammaExpansion
-    | ExponentialExpansion
-    | LaplaceExpansion
-    | HybridProbabilisticExpansion
-    | NaiveNormalExpansion
-    | NaiveCauchyExpansion
-    | NaiveChi2Expansion
-    | NaiveGammaExpansion
-    | NaiveExponentialExpansion
-    | NaiveLaplaceExpansion
-    | GaussianRBFExpansion
-    | InverseQuadraticRBFExpansion
-    | BSplineExpansion
-    | ChebyshevExpansion
-    | JacobiExpansion
-    | HermiteExpansion
-    | LaguerreExpansion
-    | LegendreExpansion
-    | GegenbauerExpansion
-    | BesselExpansion
-    | ReverseBesselExpansion
-    | FibonacciExpansion
-    | LucasExpansion
-    | MeyerWaveletExpansion
-    | RickerWaveletExpansion
-    | ShannonWaveletExpansion
-    | BetaWaveletExpansion
-    | HarrWaveletExpansion
-    | DogWaveletExpansion
-    | CombinatorialExpansion
-    | CombinatorialNormalExpansion
-    | CuboidPatchExpansion
-    | CylinderPatchExpansion
-    | SpherePatchExpansion
-    | NestedExpansion
-    | ExtendedExpansion,
-    Field(discriminator="name"),
+    Expansion,
+    FamilyUnion("expansion", EXPANSION_TYPES),
     BeforeValidator(name_shorthand),
 ]
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from rpnschema.spec.base import Component, name_shorthand
+from rpnschema.spec.registry import FamilyUnion
 
 Factor = Annotated[int, Field(ge=1)]
 Rank = Annotated[int, Field(ge=1)]
@@ -178,26 +179,10 @@ FUSION_TYPES: tuple[type[Fusion], ...] = (
     RandomMatrixAdaptionParameterizedConcatenationFusion,
 )
 
+#: The family's field type: a bare name or a mapping, discriminated by ``name``, over the
+#: built-in members and any registered plugins (see :mod:`rpnschema.spec.registry`).
 AnyFusion = Annotated[
-    SummationFusion
-    | AverageFusion
-    | MeanFusion
-    | SumFusion
-    | MaxFusion
-    | MinFusion
-    | ProdFusion
-    | MedianFusion
-    | L1NormFusion
-    | L2NormFusion
-    | WeightedSummationFusion
-    | ParameterizedWeightedSummationFusion
-    | ConcatenationFusion
-    | ParameterizedConcatenationFusion
-    | LowrankParameterizedConcatenationFusion
-    | HMParameterizedConcatenationFusion
-    | LPHMParameterizedConcatenationFusion
-    | DualLPHMParameterizedConcatenationFusion
-    | RandomMatrixAdaptionParameterizedConcatenationFusion,
-    Field(discriminator="name"),
+    Fusion,
+    FamilyUnion("fusion", FUSION_TYPES),
     BeforeValidator(name_shorthand),
 ]

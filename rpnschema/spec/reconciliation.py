@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from rpnschema.spec.base import Component, name_shorthand
+from rpnschema.spec.registry import FamilyUnion
 
 Factor = Annotated[int, Field(ge=1)]
 Rank = Annotated[int, Field(ge=1, description="Rank r.")]
@@ -156,22 +157,10 @@ RECONCILIATION_TYPES: tuple[type[Reconciliation], ...] = (
     RandomMatrixHypernetReconciliation,
 )
 
+#: The family's field type: a bare name or a mapping, discriminated by ``name``, over the
+#: built-in members and any registered plugins (see :mod:`rpnschema.spec.registry`).
 AnyReconciliation = Annotated[
-    ConstantReconciliation
-    | ZeroReconciliation
-    | OneReconciliation
-    | ConstantEyeReconciliation
-    | IdentityReconciliation
-    | MaskingReconciliation
-    | DuplicatedPaddingReconciliation
-    | DuplicatedDiagonalPaddingReconciliation
-    | LorrReconciliation
-    | HMReconciliation
-    | LPHMReconciliation
-    | DualLPHMReconciliation
-    | HypernetReconciliation
-    | RandomMatrixAdaptionReconciliation
-    | RandomMatrixHypernetReconciliation,
-    Field(discriminator="name"),
+    Reconciliation,
+    FamilyUnion("reconciliation", RECONCILIATION_TYPES),
     BeforeValidator(name_shorthand),
 ]

@@ -6,6 +6,7 @@ from pydantic import BeforeValidator, Field
 
 from rpnschema.spec.base import Component, name_shorthand
 from rpnschema.spec.processing import ProcessingList
+from rpnschema.spec.registry import FamilyUnion
 
 
 class Remainder(Component):
@@ -55,8 +56,10 @@ REMAINDER_TYPES: tuple[type[Remainder], ...] = (
     LinearRemainder,
 )
 
+#: The family's field type: a bare name or a mapping, discriminated by ``name``, over the
+#: built-in members and any registered plugins (see :mod:`rpnschema.spec.registry`).
 AnyRemainder = Annotated[
-    ZeroRemainder | OneRemainder | ConstantRemainder | IdentityRemainder | LinearRemainder,
-    Field(discriminator="name"),
+    Remainder,
+    FamilyUnion("remainder", REMAINDER_TYPES),
     BeforeValidator(name_shorthand),
 ]
