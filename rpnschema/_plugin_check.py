@@ -103,7 +103,7 @@ def _check_component(
     for spec in specs:
         accepted = 0
         for size in (sizes or {}).get(family, DEFAULT_SIZES[family]):
-            label = f"{name} {spec.to_data()} at {family} sizes {size}"
+            label = f"{_describe(spec)} at {family} sizes {size}"
             try:
                 figures = _figures(component, spec, size)
             except dims.DimProblem as p:
@@ -118,9 +118,15 @@ def _check_component(
             checked.append(label)
         if not accepted:
             problems.append(
-                f"{name} {spec.to_data()}: its rules accept none of the sizes tried; "
+                f"{_describe(spec)}: its rules accept none of the sizes tried; "
                 "pass sizes= with some they accept"
             )
+
+
+def _describe(spec: Any) -> str:
+    """``name(param=value, ...)`` with the parameters that differ from their defaults."""
+    given = spec.model_dump(mode="json", exclude_defaults=True, exclude={"name"})
+    return f"{spec.name}({', '.join(f'{k}={v!r}' for k, v in given.items())})"
 
 
 def _figures(component: ComponentPlugin, spec: Any, size: Any) -> dict[str, Any]:
