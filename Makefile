@@ -9,10 +9,11 @@ TORCH ?= torch==2.13.0
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml examples/plugin/pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check "$(TORCH)"
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,torch]"
+	$(PY) -m pip install -q --disable-pip-version-check -e examples/plugin
 	touch $@
 
 demo: setup
@@ -21,11 +22,11 @@ demo: setup
 	$(BIN)/rpnschema build examples/multihead_fusion.yaml
 
 lint: setup
-	$(BIN)/ruff check rpnschema tests benchmarks
-	$(BIN)/ruff format --check rpnschema tests benchmarks
+	$(BIN)/ruff check rpnschema tests benchmarks examples
+	$(BIN)/ruff format --check rpnschema tests benchmarks examples
 
 test: setup
-	$(BIN)/ruff check rpnschema tests benchmarks
+	$(BIN)/ruff check rpnschema tests benchmarks examples
 	$(PY) -m pytest -q
 
 bench: setup
