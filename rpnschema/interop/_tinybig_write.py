@@ -67,6 +67,15 @@ def _function(spec: Component) -> dict[str, Any]:
     return {"function_class": T.CLASS_PATH[spec.name], "function_parameters": params}
 
 
+def _names(spec: Component, path: Loc = ()) -> list[tuple[Loc, str]]:
+    """(path, name) of ``spec`` and of the functions it composes."""
+    found: list[tuple[Loc, str]] = [(path, spec.name)]
+    if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
+        for i, f in enumerate(spec.functions):
+            found += _names(f, (*path, "functions", i))
+    return found
+
+
 class _Writer:
     def __init__(self, native: bool) -> None:
         self.diags: list[Diagnostic] = []
@@ -93,17 +102,36 @@ class _Writer:
     ) -> None:
         self.diags.append(Diagnostic(code, message, path=path, severity=severity, **kw))  # type: ignore[arg-type]
 
+    def function(self, spec: Component, path: Loc) -> dict[str, Any] | None:
+        """The tinybig config of ``spec``; None (reported) when a part of it is a plugin's."""
+        missing = [(sub, name) for sub, name in _names(spec) if name not in T.CLASS_PATH]
+        for sub, name in missing:
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*path, *sub),
+                f"{name} is a plugin component; tinybig has no class for it",
+                expected="a built-in function",
+                found=name,
+                suggestion="replace it with a built-in function to convert to tinybig",
+            )
+        return None if missing else _function(spec)
+
     def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:
         assert head.reconciliation is not None and head.remainder is not None
-        params: dict[str, Any] = {
-            "channel_num": head.channels,
-            "data_transformation_configs": _function(head.expansion),
-            "parameter_fabrication_configs": _function(head.reconciliation),
-            "remainder_configs": _function(head.remainder),
+        parts = {
+            "data_transformation_configs": self.function(head.expansion, (*path, "expansion")),
+            "parameter_fabrication_configs": self.function(
+                head.reconciliation, (*path, "reconciliation")
+            ),
+            "remainder_configs": self.function(head.remainder, (*path, "remainder")),
         }
+        params: dict[str, Any] = {"channel_num": head.channels}
+        params.update({k: v for k, v in parts.items() if v is not None})
         if head.channel_fusion is not None:
             self.fusion(head.channel_fusion, (*path, "channel_fusion"), "channel")
-            params["channel_fusion_configs"] = _function(head.channel_fusion)
+            fusion = self.function(head.channel_fusion, (*path, "channel_fusion"))
+            if fusion is not None:
+                params["channel_fusion_configs"] = fusion
         if head.input_process:
             params["input_process_function_configs"] = _processing(head.input_process)
         if head.output_process:
@@ -154,7 +182,9 @@ class _Writer:
         if layer.head_fusion is not None:
             self.fusion(layer.head_fusion, (*path, "head_fusion"), "head")
             self.semantics(layer.head_fusion, (*path, "head_fusion"))
-            params["head_fusion_configs"] = _function(layer.head_fusion)
+            fusion = self.function(layer.head_fusion, (*path, "head_fusion"))
+            if fusion is not None:
+                params["head_fusion_configs"] = fusion
         params["parameters_init_method"] = init
         return {"layer_class": T.LAYER_CLASS, "layer_parameters": params}
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from rpnschema.spec.base import Component, list_shorthand, name_shorthand
+from rpnschema.spec.registry import declare_builtin
 
 
 class Processing(Component):
@@ -129,6 +130,7 @@ PROCESSING_TYPES = (
     BatchNorm,
     Dropout,
 )
+declare_builtin("processing", PROCESSING_TYPES)  # plugins cannot add processing functions
 
 AnyProcessing = Annotated[
     ReLU

@@ -36,7 +36,7 @@ class FamilyUnion:
 
     def __init__(self, family: str, builtin: tuple[type[Component], ...]):
         self.family = family
-        _BUILTIN[family] = builtin
+        declare_builtin(family, builtin)
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -46,6 +46,11 @@ class FamilyUnion:
 
     def __repr__(self) -> str:
         return f"FamilyUnion({self.family!r})"
+
+
+def declare_builtin(family: str, builtin: tuple[type[Component], ...]) -> None:
+    """Record the built-in members of a family that plugins cannot extend (processing)."""
+    _BUILTIN[family] = builtin
 
 
 def members(family: str) -> tuple[type[Component], ...]:

@@ -144,3 +144,18 @@ def test_the_environment_variable_loads_plugins(env, monkeypatch):
         env={**os.environ, "RPNSCHEMA_PLUGINS": env},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_converting_to_tinybig_names_each_plugin_component():
+    out = _cli("--plugin", "example", "convert", "--to", "tinybig", "-q", str(EXAMPLE))
+    assert out.returncode == 1
+    errors = [line for line in out.stderr.splitlines() if " error RPN500 " in line]
+    assert [line.split(" error RPN500 ")[1].split(":")[0] for line in errors] == [
+        "layers/0/heads/0/expansion",
+        "layers/0/heads/0/reconciliation",
+        "layers/0/heads/0/remainder",
+        "layers/0/heads/1/channel_fusion",
+        "layers/0/head_fusion",
+        "layers/1/heads/0/expansion",
+    ]
+    assert "Traceback" not in out.stderr
