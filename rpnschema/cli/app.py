@@ -50,6 +50,7 @@ def _register() -> None:
         resolve,
         schema_cmd,
         summary,
+        upgrade,
         validate,
     )
 
