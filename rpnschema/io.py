@@ -386,9 +386,17 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:  # mkstemp creates the file 0600: give it the target's mode (a rewrite keeps it)
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), mode)
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())

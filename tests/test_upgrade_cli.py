@@ -74,6 +74,18 @@ def test_upgrade_in_place_then_again_is_a_no_op(legacy: Path) -> None:
     assert sorted(p.name for p in legacy.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX file modes")
+def test_upgrade_in_place_keeps_the_file_mode(legacy: Path) -> None:
+    (legacy / "v0_dims.json").chmod(0o640)
+    result = runner.invoke(app, ["upgrade", "--in-place", "v0_dims.json"])
+    assert result.exit_code == 0
+    assert (legacy / "v0_dims.json").stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0)
+    os.umask(umask)
+    runner.invoke(app, ["upgrade", "v0_taylor.yaml", "--out", "fresh.yaml"])
+    assert (legacy / "fresh.yaml").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_upgrade_in_place_is_atomic(legacy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = (legacy / "v0_taylor.yaml").read_text()
 
