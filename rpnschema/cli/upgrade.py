@@ -177,9 +177,10 @@ def upgrade(
     re-serialized, and the summary says so). The result is validated.
 
     The upgraded spec goes to stdout, to --out, or back into each file with --in-place; a
-    one-line summary per file goes to stderr. Exit code 0 when done (or nothing to do), 1 when
-    an upgraded spec is invalid or, with --check, a file needs upgrading, 2 on a usage or I/O
-    error or a spec_version this rpnschema cannot migrate.
+    one-line summary per file goes to stderr. An upgraded spec that does not validate is still
+    written (the migration is right; the report lists what else to fix). Exit code 0 when done
+    (or nothing to do), 1 when an upgraded spec is invalid or, with --check, a file needs
+    upgrading, 2 on a usage or I/O error or a spec_version this rpnschema cannot migrate.
     """
     if to is not None and not migrate.OLDEST <= to <= migrate.LATEST:
         _usage(
