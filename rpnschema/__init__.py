@@ -11,10 +11,15 @@ from rpnschema.diff import diff_specs as diff_specs
 from rpnschema.errors import Code as Code
 from rpnschema.errors import Diagnostic as Diagnostic
 from rpnschema.errors import LoadError as LoadError
+from rpnschema.errors import MigrationError as MigrationError
 from rpnschema.errors import MissingDependencyError as MissingDependencyError
 from rpnschema.errors import RpnSchemaError as RpnSchemaError
 from rpnschema.errors import SpecError as SpecError
+from rpnschema.errors import VersionError as VersionError
 from rpnschema.limits import Limits as Limits
+from rpnschema.migrate import needs_upgrade as needs_upgrade
+from rpnschema.migrate import upgrade_data as upgrade_data
+from rpnschema.migrate import upgrade_text as upgrade_text
 from rpnschema.spec import CATALOG as CATALOG
 from rpnschema.spec import HeadSpec as HeadSpec
 from rpnschema.spec import LayerSpec as LayerSpec

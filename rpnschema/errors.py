@@ -25,6 +25,7 @@ class Code(str, Enum):
     DUPLICATE_KEY = "RPN102"
     IO = "RPN103"
     RESOURCE = "RPN104"
+    SPEC_VERSION = "RPN105"
     # 2xx: structure (types, keys, function names, bounds)
     UNKNOWN_KEY = "RPN200"
     UNKNOWN_FUNCTION = "RPN201"
@@ -67,6 +68,8 @@ CODE_DOCS: dict[Code, str] = {
     Code.IO: "The file cannot be read (missing, a directory, not UTF-8).",
     Code.RESOURCE: "The document exceeds a resource limit before it is even validated: file "
     "size, number of values (counting every YAML alias expansion) or nesting depth.",
+    Code.SPEC_VERSION: "The spec's spec_version is not the one this rpnschema reads: an older "
+    "one (migrate it with `rpnschema upgrade FILE`) or a newer one (upgrade rpnschema).",
     Code.UNKNOWN_KEY: "A key that the object does not have; a close match is suggested.",
     Code.UNKNOWN_FUNCTION: "A component name not in the catalog; a close match is suggested.",
     Code.MISSING: "A required field is missing.",
@@ -204,6 +207,16 @@ class LoadError(RpnSchemaError):
     def __init__(self, diagnostic: Diagnostic):
         self.diagnostic = diagnostic
         super().__init__(str(diagnostic))
+
+
+class VersionError(LoadError):
+    """A spec's ``spec_version`` (or a requested target version) is one that rpnschema cannot
+    migrate: unknown, newer than it reads, or a downgrade (exit code 2 in the CLI)."""
+
+
+class MigrationError(SpecError):
+    """A migration cannot be applied to a spec (e.g. it would write a key the spec already
+    has); ``diagnostics`` says where."""
 
 
 class MissingDependencyError(RpnSchemaError):

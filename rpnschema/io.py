@@ -336,6 +336,42 @@ def _walk(node: yaml.Node, path: Loc, doc: Document, depth: int) -> None:
             _walk(item, (*path, i), doc, depth + 1)
 
 
+#: A token's extent in a text: ``[start, end)`` character offsets.
+Span = tuple[int, int]
+
+
+@dataclass
+class Spans:
+    """Where every key token and value node of a text lies, by path (for in-place edits)."""
+
+    keys: dict[Loc, Span] = field(default_factory=dict)
+    values: dict[Loc, Span] = field(default_factory=dict)
+
+
+def spans(text: str, *, file: str | None = None, limits: Limits | None = None) -> Spans:
+    """The character spans of a YAML or JSON text's keys and values, within ``limits``.
+
+    A value reached through several YAML aliases has one span under each of its paths. Raises
+    :class:`LoadError` when the text is not YAML (a few JSON texts are not)."""
+    node, _ = _compose(text, file, limits or Limits())
+    out = Spans()
+    stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
+    while stack:
+        node, path = stack.pop()
+        if len(path) > 200:
+            continue
+        out.values[path] = (node.start_mark.index, node.end_mark.index)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (*path, key_node.value)
+                    out.keys.setdefault(key, (key_node.start_mark.index, key_node.end_mark.index))
+                    stack.append((value_node, key))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
+    return out
+
+
 def dumps(data: Any, format: Format = "yaml") -> str:
     """Serialize plain data (e.g. ``spec.to_data()``) as JSON or YAML text."""
     if format == "json":
@@ -350,9 +386,17 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:  # mkstemp creates the file 0600: give it the target's mode (a rewrite keeps it)
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), mode)
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rpnschema import io, normalize
+from rpnschema import io, migrate, normalize
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
 from rpnschema.spec import registry
@@ -364,6 +364,9 @@ def validate_data(
                 found=_show(data),
             )
         )
+    elif (version := migrate.version_diagnostic(data, file)) is not None:
+        # Another version's keys would only be reported as unknown: explain the version alone.
+        diags.append(version)
     else:
         try:
             parsed = ModelSpec.model_validate(data)

@@ -19,11 +19,13 @@ for args in (
     ["new", "multi-head", "--out", out],
     ["graph", "examples/multihead_fusion.yaml", "-f", "dot"],
     ["resolve", "examples/iris_perceptron.yaml", "--set", "seed=1"],
+    ["upgrade", "tests/fixtures/legacy/v0_taylor.yaml"],
 ):
     r = runner.invoke(app, args)
     assert r.exit_code == 0, (args, r.output)
 sweep(stack([3, 2], head("taylor_expansion")), "layers.0.heads.0.expansion.d", [1, 2])
 rpnschema.summarize(rpnschema.load_spec("examples/dual_lphm_mnist.yaml"))
+rpnschema.upgrade_data(rpnschema.io.parse(open("tests/fixtures/legacy/v0_dims.json").read()).data)
 print(sorted(m for m in sys.modules if m == "torch" or m.startswith("torch.")))
 """
 

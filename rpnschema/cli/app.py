@@ -75,6 +75,7 @@ def _register() -> None:
         resolve,
         schema_cmd,
         summary,
+        upgrade,
         validate,
     )
 
