@@ -2,8 +2,14 @@
 references under docs/reference/, the pages mirrored from SECURITY.md and BENCHMARKS.md, and the
 output of every console example in the hand-written docs pages.
 
-Tests fail when any of them is stale. Regenerate all of them with
-``python -m rpnschema.reference --write``.
+Tests (tests/test_reference.py, tests/test_docs.py) fail when any of them is stale. Regenerate
+all of them with ``python -m rpnschema.reference --write``.
+
+Console examples: in a hand-written page, a ```` ```console ```` block holds ``$ COMMAND`` lines,
+each followed by its output, which ``--write`` replaces with the real one. A command is
+``rpnschema ...`` (run in-process), ``python FILE``, ``cat FILE`` or ``echo $?`` (the previous
+command's exit code). A page's examples run in order in a fresh directory where ``examples/``,
+``schemas/`` and ``tests/`` are the checkout's, so a file one example writes is there for the next.
 """
 
 from __future__ import annotations
@@ -366,10 +372,16 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _field_default(info: FieldInfo) -> str:
+    value = _default(info)
+    text = _description(info).lower()
+    return "auto" if value == "none" and ("defaults to" in text or "inferred" in text) else value
+
+
 def _field_table(cls: type[Any], skip: set[str]) -> list[str]:
     rows = [
-        f"| `{name}` | {_type(info.annotation)} | `{_default(info)}` | {_cell(_bounds(info))} "
-        f"| {_cell(_description(info))} |"
+        f"| `{name}` | {_type(info.annotation)} | `{_field_default(info)}` "
+        f"| {_cell(_bounds(info))} | {_cell(_description(info))} |"
         for name, info in cls.model_fields.items()
         if name not in skip
     ]
@@ -560,6 +572,17 @@ def render_cli_reference() -> str:
 _CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
 
 
+#: Output as in a plain terminal, whatever the environment says about colours and sizes.
+_PLAIN: dict[str, str | None] = {
+    "NO_COLOR": "1",
+    "FORCE_COLOR": None,
+    "TTY_COMPATIBLE": None,
+    "TTY_INTERACTIVE": None,
+    "COLUMNS": None,
+    "LINES": None,
+}
+
+
 def _run_line(command: str, cwd: Path, last: int) -> tuple[str, int]:
     """Run one ``$`` line of a console example in ``cwd``: its output and exit code."""
     from typer.testing import CliRunner
@@ -573,8 +596,11 @@ def _run_line(command: str, cwd: Path, last: int) -> tuple[str, int]:
         return (cwd / words[1]).read_text(), 0
     if words[0] == "python":
         env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+            **{k: v for k, v in os.environ.items() if k not in _PLAIN},
+            "NO_COLOR": "1",
+            "PYTHONPATH": os.pathsep.join(
+                [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
         }
         done = subprocess.run(
             [sys.executable, *words[1:]], cwd=cwd, env=env, capture_output=True, text=True
@@ -585,7 +611,7 @@ def _run_line(command: str, cwd: Path, last: int) -> tuple[str, int]:
     old = Path.cwd()
     os.chdir(cwd)
     try:
-        result = CliRunner().invoke(app, words[1:], prog_name="rpnschema")
+        result = CliRunner().invoke(app, words[1:], prog_name="rpnschema", env=_PLAIN)
     finally:
         os.chdir(old)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
