@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned so pip takes the CPU wheel (an unpinned torch may pull a multi-GB CUDA build).
 TORCH ?= torch==2.13.0
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench docs docs-serve
 
 setup: $(VENV)/.installed
 
@@ -33,3 +33,11 @@ bench: setup
 	$(PY) benchmarks/bench_validate.py
 	$(PY) benchmarks/bench_ci.py
 	$(PY) benchmarks/bench_compile.py
+
+# The docs site (mkdocs.yml, docs/). Regenerate its generated pages with
+# `python -m rpnschema.reference --write`; tests/test_docs.py fails when they are stale.
+docs: setup
+	$(PY) -m mkdocs build --strict
+
+docs-serve: setup
+	$(PY) -m mkdocs serve

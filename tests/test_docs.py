@@ -1,0 +1,167 @@
+"""The docs site: generated pages are current, the nav covers every page, links resolve, every
+console and Python example runs and shows its real output, and ``mkdocs build --strict`` passes.
+
+Regenerate every generated text with ``python -m rpnschema.reference --write``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rpnschema import reference
+
+ROOT = reference.ROOT
+DOCS = reference.DOCS
+REGENERATE = "run: python -m rpnschema.reference --write"
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def _nav_pages(items: list[object]) -> list[str]:
+    pages: list[str] = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            pages += _nav_pages(value)
+        elif isinstance(value, str) and not value.startswith(("http://", "https://")):
+            pages.append(value)
+    return pages
+
+
+def _mkdocs_config() -> dict[str, object]:
+    return yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+
+
+def _needs_torch(text: str) -> bool:
+    return bool(re.search(r"rpnschema (build|load)\b|import torch|build_tinybig", text))
+
+
+@pytest.mark.parametrize("page", sorted(reference.generated_pages()))
+def test_generated_page_is_current(page: str) -> None:
+    path = DOCS / page
+    assert path.exists(), f"docs/{page} is missing; {REGENERATE}"
+    assert path.read_text() == reference.generated_pages()[page](), (
+        f"docs/{page} is stale; {REGENERATE}"
+    )
+
+
+def test_nav_lists_every_page_and_only_existing_ones() -> None:
+    nav = _nav_pages(_mkdocs_config()["nav"])  # type: ignore[arg-type]
+    on_disk = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
+    assert sorted(nav) == on_disk, f"mkdocs.yml nav {sorted(nav)} != docs pages {on_disk}"
+    assert len(nav) == len(set(nav))
+
+
+_LINK = re.compile(r"(?<!\\)\[[^\]]*\]\(([^)\s]+)\)")  # not \[escaped](...)
+
+
+def _anchors(text: str) -> set[str]:
+    """Heading ids as mkdocs' toc extension makes them (for the headings these pages use)."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    ids = set()
+    for heading in re.findall(r"^#+ (.+)$", text, flags=re.M):
+        slug = re.sub(r"[^\w\s-]", "", heading.replace("`", "")).strip().lower()
+        ids.add(re.sub(r"[-\s]+", "-", slug))
+    return ids
+
+
+@pytest.mark.parametrize("page", sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")))
+def test_internal_links_resolve(page: str) -> None:
+    path = DOCS / page
+    text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
+    for target in _LINK.findall(text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        linked = (path.parent / file).resolve() if file else path
+        assert linked.is_relative_to(DOCS), f"{page}: {target} leaves docs/"
+        assert linked.exists(), f"{page}: {target} does not exist"
+        if anchor:
+            assert anchor in _anchors(linked.read_text()), f"{page}: no anchor #{anchor}"
+
+
+@pytest.mark.parametrize("page", [str(p.relative_to(DOCS)) for p in reference.handwritten_pages()])
+def test_console_examples_show_their_real_output(page: str, tmp_path: Path) -> None:
+    text = (DOCS / page).read_text()
+    if _needs_torch(text) and not HAS_TORCH:
+        pytest.skip("this page's examples need torch")
+    assert reference.refresh_console(text, reference.sandbox(tmp_path)) == text, (
+        f"docs/{page}: a console example's output differs from what the command prints; "
+        f"{REGENERATE} (and check the new output)"
+    )
+
+
+_PYTHON = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        str(p.relative_to(DOCS))
+        for p in reference.handwritten_pages()
+        if "```python" in p.read_text()
+    ],
+)
+def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = _PYTHON.findall((DOCS / page).read_text())
+    if any(_needs_torch(b) for b in blocks) and not HAS_TORCH:
+        pytest.skip("this page's examples need torch")
+    monkeypatch.chdir(reference.sandbox(tmp_path))
+    namespace: dict[str, object] = {"__name__": f"docs_{page}"}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/{page} (python example {i + 1})", "exec"), namespace)
+
+
+def test_console_examples_use_only_supported_commands() -> None:
+    for page in reference.handwritten_pages():
+        for block in reference._CONSOLE.findall(page.read_text()):
+            commands = [line for line in block.splitlines() if line.startswith("$ ")]
+            assert commands, f"{page.name}: a console example without a $ command"
+
+
+def test_mkdocs_build_strict(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reference" / "spec" / "index.html").exists()
+
+
+def test_spec_reference_covers_every_function_and_preset() -> None:
+    from rpnschema.spec import CATALOG, PRESET_TYPES
+
+    text = reference.render_spec_reference()
+    for name in CATALOG:
+        assert f"### `{name}`\n" in text, name
+    for cls in PRESET_TYPES:
+        assert f"### `{cls.model_fields['preset'].annotation.__args__[0]}`\n" in text
+
+
+def test_cli_reference_covers_every_command_and_option() -> None:
+    import typer
+
+    from rpnschema.cli.app import app
+
+    root = typer.main.get_command(app)
+    ctx = root.context_class(root, info_name="rpnschema")
+    text = reference.render_cli_reference()
+    for name in root.list_commands(ctx):
+        assert f"## `rpnschema {name}`\n" in text, name
+        command = root.get_command(ctx, name)
+        for param in command.get_params(ctx):
+            if param.param_type_name != "option" or param.name == "help":
+                continue
+            for opt in param.opts:
+                assert f"`{opt}`" in text, (name, opt)
