@@ -59,6 +59,7 @@ __all__ = [
     "load_entry_points",
     "register",
     "registered",
+    "registered_names",
     "unregister",
 ]
 
@@ -317,6 +318,11 @@ def component_plugin(spec_type: type) -> ComponentPlugin | None:
         if component.spec is spec_type:
             return component
     return None
+
+
+def registered_names() -> list[str]:
+    """The names of the registered plugin components, in registration order."""
+    return list(_REGISTERED)
 
 
 def owner_of(name: str) -> str | None:

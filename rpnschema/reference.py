@@ -15,6 +15,7 @@ command's exit code). A page's examples run in order in a fresh directory where 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import os
 import re
@@ -205,19 +206,42 @@ CODE_EXAMPLES: dict[str, str] = {
     "    heads: [{expansion: {name: taylor_expansion, d: 4}}]\n",
     "RPN409": "semantics: tinybig\nlayers:\n  - m: 3\n    n: 2\n    width: 2\n"
     f"    head_fusion: parameterized_weighted_summation_fusion\n    {_HEAD}\n",
+    "RPN410": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: buggy_expansion}]\n",
+}
+#: Said before an example that needs more than the spec text.
+CODE_EXAMPLE_SETUP = {
+    "RPN410": "With a plugin `buggy` loaded (`rpnschema --plugin buggy`) whose "
+    "`buggy_expansion` has the D rule `lambda spec, m: m // 0`:",
 }
 
 
+def _buggy_plugin() -> Any:
+    """RPN410's example: a plugin whose D rule divides by zero."""
+
+    from rpnschema import plugins
+
+    class BuggyExpansion(plugins.Expansion):
+        """An expansion whose D rule has a bug."""
+
+        name: Literal["buggy_expansion"]
+
+    rule = plugins.ExpansionPlugin(BuggyExpansion, "torch.nn:Identity", D=lambda spec, m: m // 0)
+    return plugins.Plugin("buggy", [rule])
+
+
 def _example_output(code: str, text: str) -> str:
+    from rpnschema import plugins
     from rpnschema.errors import LoadError
     from rpnschema.io import read_text
     from rpnschema.report import FileReport, render_text
     from rpnschema.validate import validate_text
 
+    setup = plugins.registered(_buggy_plugin()) if code == "RPN410" else contextlib.nullcontext()
     try:
         if not text:
             read_text("missing.yaml")
-        result = validate_text(text, file="spec.yaml")
+        with setup:
+            result = validate_text(text, file="spec.yaml")
         shown = [d for d in result.diagnostics if d.code.value == code]
         spec = result.spec
         report = FileReport(
@@ -249,7 +273,9 @@ def render_error_codes() -> str:
         text = CODE_EXAMPLES.get(code.value)
         lines += [f"## {code.value} `{code.name.lower()}`", "", doc, ""]
         if text is None:
-            continue  # interop and plugin codes: see docs/tinybig.md and docs/plugins.md
+            continue  # interop codes: documented with the converter (docs/tinybig.md)
+        if code.value in CODE_EXAMPLE_SETUP:
+            lines += [CODE_EXAMPLE_SETUP[code.value], ""]
         if text:
             lines += ["```yaml", text.rstrip("\n"), "```", ""]
         else:
@@ -628,12 +654,16 @@ def _run_line(command: str, cwd: Path, last: int) -> tuple[str, int]:
         return done.stdout + done.stderr, done.returncode
     if words[0] != "rpnschema":
         raise ValueError(f"console examples run rpnschema, python, cat or echo $?: {command!r}")
-    old = Path.cwd()
+    from rpnschema import plugins
+
+    old, loaded = Path.cwd(), set(plugins.registered_names())
     os.chdir(cwd)
     try:
         result = CliRunner().invoke(app, words[1:], prog_name="rpnschema", env=_PLAIN)
     finally:
         os.chdir(old)
+        for name in set(plugins.registered_names()) - loaded:  # --plugin: for this line only
+            plugins.unregister(name)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise RuntimeError(f"{command!r} raised {result.exception!r}") from result.exception
     return result.output, result.exit_code

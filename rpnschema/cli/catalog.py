@@ -62,7 +62,7 @@ def list_command(
     for col in ("family", "name", "parameters (default)", "rule"):
         table.add_column(col, overflow="fold")
     for e in rows:
-        name = f"{e['name']} [plugin {e['plugin']}]" if e.get("plugin") else e["name"]
+        name = f"{e['name']} (plugin {e['plugin']})" if e.get("plugin") else e["name"]
         table.add_row(e["family"], name, e["parameters"], e["rule"])
     Console(width=160).print(table)
     typer.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")

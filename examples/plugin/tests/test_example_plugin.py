@@ -111,6 +111,8 @@ def test_installed_plugin_appears_in_the_schema_and_the_catalog():
     assert [(e["name"], e["plugin"]) for e in json.loads(listed.stdout)] == [
         ("gated_identity_remainder", "example")
     ]
+    table = _cli("--plugin", "example", "list", "--family", "fusion", "softmax")
+    assert "softmax_weighted_fusion (plugin example)" in table.stdout
 
 
 def test_installed_plugin_builds_from_the_command_line():
