@@ -116,7 +116,8 @@ def test_python_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(reference.sandbox(tmp_path))
     namespace: dict[str, object] = {"__name__": f"docs_{page}"}
     for i, block in enumerate(blocks):
-        exec(compile(block, f"docs/{page} (python example {i + 1})", "exec"), namespace)
+        code = compile(block, f"docs/{page} (python example {i + 1})", "exec", dont_inherit=True)
+        exec(code, namespace)  # as a script: without this module's __future__ imports
 
 
 def test_console_examples_use_only_supported_commands() -> None:
