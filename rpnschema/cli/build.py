@@ -12,14 +12,9 @@ from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     EXIT_INVALID,
     EXIT_USAGE,
-    MaxCount,
-    MaxDepth,
-    MaxDim,
-    MaxFileBytes,
-    MaxNodes,
-    MaxParameters,
     Set,
     load_valid_spec,
+    with_limits,
 )
 from rpnschema.errors import MissingDependencyError, RpnSchemaError
 from rpnschema.infer import Limits
@@ -67,6 +62,7 @@ def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[
 
 
 @app.command()
+@with_limits
 def build(
     spec_file: Annotated[Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML).")],
     device: Annotated[
@@ -84,13 +80,8 @@ def build(
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
     batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
-    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
-    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
-    max_count: MaxCount = DEFAULT_LIMITS.max_count,
-    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
-    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
-    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
     overrides: Set = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Compile a spec to a torch module, print its summary table, check a forward pass, and
     with --out save it (atomically) as one self-describing safetensors file.
@@ -98,14 +89,6 @@ def build(
     Exit code 0 on success, 1 for an invalid spec, 2 for usage/IO errors (unreadable file,
     unavailable device, torch not installed).
     """
-    limits = Limits(
-        max_parameters=max_parameters,
-        max_dim=max_dim,
-        max_count=max_count,
-        max_nodes=max_nodes,
-        max_depth=max_depth,
-        max_file_bytes=max_file_bytes,
-    )
     spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
     try:
         import rpnschema

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,6 +56,43 @@ Set = Annotated[
 ]
 
 DEFAULT_LIMITS = Limits()
+_LIMIT_OPTIONS: dict[str, Any] = {
+    "max_parameters": MaxParameters,
+    "max_dim": MaxDim,
+    "max_count": MaxCount,
+    "max_nodes": MaxNodes,
+    "max_depth": MaxDepth,
+    "max_file_bytes": MaxFileBytes,
+}
+
+
+def with_limits(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the resource-limit options (``--max-dim``, ...) after its own options;
+    it receives them as one ``limits: Limits`` argument."""
+    own = inspect.signature(command, eval_str=True)
+    added = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=getattr(DEFAULT_LIMITS, name),
+            annotation=a,
+        )
+        for name, a in _LIMIT_OPTIONS.items()
+    ]
+    kept = [p for p in own.parameters.values() if p.name != "limits"]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        limits = Limits(**{name: kwargs.pop(name) for name in _LIMIT_OPTIONS})
+        return command(**kwargs, limits=limits)
+
+    wrapper.__signature__ = own.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        **{p.name: p.annotation for p in kept},
+        **_LIMIT_OPTIONS,
+        "return": own.return_annotation,
+    }
+    return wrapper
 
 
 class Source(str, Enum):

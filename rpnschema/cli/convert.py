@@ -16,13 +16,8 @@ from rpnschema.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     From,
-    MaxCount,
-    MaxDepth,
-    MaxDim,
-    MaxFileBytes,
-    MaxNodes,
-    MaxParameters,
     Source,
+    with_limits,
     write_output,
 )
 from rpnschema.errors import Diagnostic, LoadError, SpecError
@@ -57,6 +52,7 @@ def _notes(diags: list[Diagnostic], quiet: bool) -> None:
 
 
 @app.command()
+@with_limits
 def convert(
     file: Annotated[Path, typer.Argument(help="Input file (JSON or YAML); '-' reads stdin.")],
     source: From = Source.auto,
@@ -81,12 +77,7 @@ def convert(
         typer.Option("--out", "-o", help="Write here (atomically) instead of to stdout."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide notices.")] = False,
-    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
-    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
-    max_count: MaxCount = DEFAULT_LIMITS.max_count,
-    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
-    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
-    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Convert a tinybig config into an rpnschema spec (validated at the tinybig file's own
     paths and lines), or a spec into a tinybig 0.2.1 config.
@@ -99,14 +90,6 @@ def convert(
     from rpnschema.validate import validate_data
 
     name = str(file)
-    limits = Limits(
-        max_parameters=max_parameters,
-        max_dim=max_dim,
-        max_count=max_count,
-        max_nodes=max_nodes,
-        max_depth=max_depth,
-        max_file_bytes=max_file_bytes,
-    )
     try:
         document = io.load(file, limits=limits)
     except LoadError as e:

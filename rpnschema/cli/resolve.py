@@ -12,14 +12,9 @@ from rpnschema import io
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
-    MaxCount,
-    MaxDepth,
-    MaxDim,
-    MaxFileBytes,
-    MaxNodes,
-    MaxParameters,
     Set,
     load_valid_spec,
+    with_limits,
     write_output,
 )
 from rpnschema.infer import Limits
@@ -31,6 +26,7 @@ class SpecFormat(str, Enum):
 
 
 @app.command()
+@with_limits
 def resolve(
     file: Annotated[Path, typer.Argument(help="Spec file (JSON or YAML); '-' reads stdin.")],
     format: Annotated[SpecFormat, typer.Option("--format", "-f", help="Output format.")] = (
@@ -39,24 +35,11 @@ def resolve(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
-    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
-    max_count: MaxCount = DEFAULT_LIMITS.max_count,
-    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
-    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
-    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
     overrides: Set = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Print the normalized spec: every layer and head explicit, defaults applied, and the
     inferred m, n, D, l, output sizes and parameter counts filled in (a valid spec itself)."""
-    limits = Limits(
-        max_parameters=max_parameters,
-        max_dim=max_dim,
-        max_count=max_count,
-        max_nodes=max_nodes,
-        max_depth=max_depth,
-        max_file_bytes=max_file_bytes,
-    )
     spec = load_valid_spec(file, limits, overrides=overrides or ())
     text = io.dumps(spec.to_data(), format.value)
     write_output(text, out)

@@ -17,12 +17,7 @@ from rpnschema.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
-    MaxCount,
-    MaxDepth,
-    MaxDim,
-    MaxFileBytes,
-    MaxNodes,
-    MaxParameters,
+    with_limits,
     write_output,
 )
 from rpnschema.errors import Code, Diagnostic, LoadError, MigrationError
@@ -137,6 +132,7 @@ def _usage(message: str) -> None:
 
 
 @app.command()
+@with_limits
 def upgrade(
     files: Annotated[
         list[Path], typer.Argument(help="Spec files (JSON or YAML); '-' reads standard input.")
@@ -165,12 +161,7 @@ def upgrade(
             "upgraded spec goes to stdout).",
         ),
     ] = EditFormat.text,
-    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
-    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
-    max_count: MaxCount = DEFAULT_LIMITS.max_count,
-    max_nodes: MaxNodes = DEFAULT_LIMITS.max_nodes,
-    max_depth: MaxDepth = DEFAULT_LIMITS.max_depth,
-    max_file_bytes: MaxFileBytes = DEFAULT_LIMITS.max_file_bytes,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Migrate specs of an older spec_version to the current one, keeping comments and layout
     (the edits are made in place in the text; when that is not possible the spec is
@@ -197,14 +188,6 @@ def upgrade(
         _usage(f"{len(files)} files given: use --in-place (or --check) for several files")
     if in_place and any(str(f) == "-" for f in files):
         _usage("--in-place cannot rewrite standard input; use --out or stdout")
-    limits = Limits(
-        max_parameters=max_parameters,
-        max_dim=max_dim,
-        max_count=max_count,
-        max_nodes=max_nodes,
-        max_depth=max_depth,
-        max_file_bytes=max_file_bytes,
-    )
     spec_to_stdout = not (check or in_place or out is not None)
     outcomes = []
     for file in files:
