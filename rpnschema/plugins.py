@@ -359,6 +359,11 @@ def _problems(component: Any, owner: str) -> list[str]:
         other = owner_of(name)
         where = f"plugin {other!r}" if other else "the built-in catalog"
         problems.append(f"{spec.__name__}: name {name!r} is already taken by {where}")
+    elif name in _REGISTERED and _REGISTERED[name][1] != component:
+        problems.append(
+            f"{name} is already registered (by plugin {_REGISTERED[name][0]!r}) with other "
+            "rules or another module; unregister it first"
+        )
     config = spec.model_config
     if config.get("extra") != "forbid" or not config.get("frozen") or not config.get("strict"):
         problems.append(

@@ -282,6 +282,9 @@ def test_a_name_taken_by_another_plugin_is_refused(test_plugin):
     with pytest.raises(PluginError, match="already taken by plugin 'test'"):
         plugins.register(plugins.Plugin("other", [clash]))
     assert plugins.register(PLUGIN) == [c.name for c in PLUGIN.components]  # same: a no-op
+    changed = plugins.ExpansionPlugin(TripleExpansion, _triple_module, D=lambda s, m: 4 * m)
+    with pytest.raises(PluginError, match=r"already registered \(by plugin 'test'\) with other"):
+        plugins.register(changed)
 
 
 # --- build ----------------------------------------------------------------------------------
