@@ -9,6 +9,7 @@ are checked before the data is built or walked: a violation is an RPN104 :class:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -120,7 +121,7 @@ def parse(
         _check_data(data, file, limits)
         doc = Document(data=data, file=file)
         try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
-            node, _ = _compose(text, file, limits)
+            node, _ = _compose(_positions_text(text), file, limits)
         except LoadError:
             return doc
     else:
@@ -129,6 +130,18 @@ def parse(
     if node is not None:
         _walk(node, (), doc, depth=0)
     return doc
+
+
+#: A JSON ``\\uD800``-``\\uDFFF`` escape (not itself escaped), which PyYAML cannot read.
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _positions_text(text: str) -> str:
+    """``text`` with surrogate escapes replaced by ``\\u0020``: the same length, so the same
+    lines and columns, and readable by PyYAML (used for positions only, never for values)."""
+    if "\\u" not in text:
+        return text
+    return _SURROGATE_ESCAPE.sub(lambda m: m.group(1) + "\\u0020", text)
 
 
 def load(
@@ -353,7 +366,7 @@ def spans(text: str, *, file: str | None = None, limits: Limits | None = None) -
 
     A value reached through several YAML aliases has one span under each of its paths. Raises
     :class:`LoadError` when the text is not YAML (a few JSON texts are not)."""
-    node, _ = _compose(text, file, limits or Limits())
+    node, _ = _compose(_positions_text(text), file, limits or Limits())
     out = Spans()
     stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
     while stack:

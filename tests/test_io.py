@@ -69,3 +69,14 @@ def test_write_atomic_replaces_whole_file(tmp_path) -> None:
     io.write_atomic(target, "new content")
     assert target.read_text() == "new content"
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+def test_json_with_surrogate_escapes_keeps_positions() -> None:
+    """PyYAML cannot read JSON's surrogate escapes; positions come from a same-length copy."""
+    text = '{"name": "\\ud83d\\ude00 \\\\ud83d",\n "layers": [{"m": "x", "n": 2, "heads": [1]}]}\n'
+    result = validate_text(text, file="s.json")
+    assert [(d.path, d.line, d.column) for d in result.diagnostics] == [
+        (("layers", 0, "m"), 2, 19),
+        (("layers", 0, "heads", 0, "head"), 2, 42),
+    ]
+    assert io.parse(text, format="json").data["name"] == "\U0001f600 \\ud83d"

@@ -258,14 +258,14 @@ def test_a_tinybig_config_is_sent_to_convert(legacy: Path) -> None:
 
 def test_a_reserialized_upgrade_says_so(legacy: Path) -> None:
     name = _write(
-        legacy / "emoji.json",
-        '{"spec_version": 0, "name": "\\ud83d\\ude00", "dims": [3, 2],\n'
+        legacy / "tab.json",
+        '\t{"spec_version": 0, "name": "\\ud83d\\ude00", "dims": [3, 2],\n'
         ' "head": {"expansion": "taylor_expansion", "channel_num": 2}}\n',
     )
     result = runner.invoke(app, ["upgrade", name])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == (
-        "emoji.json: spec_version 0 -> 1, 2 edits (re-serialized: comments and layout could "
+        "tab.json: spec_version 0 -> 1, 2 edits (re-serialized: comments and layout could "
         "not be kept)"
     )
     assert json.loads(result.stdout)["head"]["channels"] == 2
