@@ -16,9 +16,16 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
 - ``kron``: native hm / lphm / dual_lphm / duplicated_padding W = kron(A, B) (A p x q, B s x t):
   kappa viewed as (b, q, t), then B and A as reshaped matmuls. tinybig semantics keep their
   non-Kronecker layout and are materialized.
-- ``materialized``: everything else (and the reference the others are tested against), and
-  heads with fewer than :data:`MIN_FEATURES` expanded features, where materializing is cheap
-  and the structured paths' extra kernel calls would cost more than they save.
+- ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
+  features, where materializing is cheap and the structured paths' extra kernel calls would cost
+  more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then one
+  ``F.linear``), in one forward with the per-call Python cut: empty processing slots are skipped
+  (decided at build time), the components' ``forward`` is called directly rather than through
+  ``nn.Module.__call__``, and a single channel's W goes to ``F.linear`` without a channel stack.
+  Hooks registered on the head's components therefore do not fire on this path (nor on the
+  structured ones); hooks on the head itself, its layer and the model do.
+- ``materialized``: the reference the others are tested against; never chosen, only set
+  (``head.evaluation_path = "materialized"``). Every component is called as a module.
 """
 
 from __future__ import annotations
@@ -27,9 +34,9 @@ import torch
 from torch import Tensor, nn
 
 from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.kernels.reconciliation import resolve_pq
 from rpnschema.compile.processing import StatelessLayerNorm
 from rpnschema.compile.reconciliation import Reconciliation
-from rpnschema.factors import resolve_pq
 
 MATERIALIZED = "materialized"
 BILINEAR_IDENTITY = "bilinear-identity"
@@ -38,6 +45,7 @@ BILINEAR_LN_IDENTITY = "bilinear-ln-identity"
 BILINEAR_LN_LOWRANK = "bilinear-ln-lowrank"
 LOWRANK = "lowrank"
 KRON = "kron"
+FUSED = "fused"
 PATHS = (
     BILINEAR_IDENTITY,
     BILINEAR_LOWRANK,
@@ -45,6 +53,7 @@ PATHS = (
     BILINEAR_LN_LOWRANK,
     LOWRANK,
     KRON,
+    FUSED,
     MATERIALIZED,
 )
 #: below this D, materializing kappa and W is cheaper than the structured paths' extra calls
@@ -90,9 +99,10 @@ def _layer_norm_of(expansion: nn.Module) -> nn.Module | None:
 
 
 def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str) -> str:
-    """The cheapest exact evaluation of <expansion(x), reconciliation(w)>; one of :data:`PATHS`."""
+    """The cheapest exact evaluation of <expansion(x), reconciliation(w)>; one of :data:`PATHS`
+    (never ``materialized``: ``fused`` computes the same, with less per-call overhead)."""
     if type(reconciliation) is not Reconciliation or reconciliation.D < MIN_FEATURES:
-        return MATERIALIZED
+        return FUSED
     name = reconciliation.name
     taylor2 = _is_plain_taylor2(expansion)
     ln = _layer_norm_of(expansion) is not None
@@ -104,7 +114,7 @@ def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str)
         return LOWRANK
     if name in _KRON_NAMES and semantics == "native":
         return KRON
-    return MATERIALIZED
+    return FUSED
 
 
 def taylor2_bilinear(x: Tensor, rows: Tensor) -> Tensor:

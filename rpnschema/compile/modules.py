@@ -8,7 +8,15 @@ Each module keeps its normalized spec in ``.spec``.
 
 A head evaluates <kappa(x), psi(w)> along ``evaluation_path`` (see :mod:`rpnschema.compile.fast`),
 chosen at build time from the head's structure; setting it to ``"materialized"`` forces the
-reference computation (materialized expansion and W).
+reference computation (materialized expansion and W, every component called as a module).
+
+Per-call overhead: on every path but ``materialized`` a head calls its components' ``forward``
+directly (not through ``nn.Module.__call__``) and skips its empty processing slots, and a layer
+skips its empty processing slots and, with one head and no head fusion, returns that head's
+output directly. So forward hooks and pre-hooks registered on a head's *components* (expansion,
+reconciliation, remainder, fusion) do not fire on those paths; hooks on heads, layers, the model
+and on non-empty processing modules do. Which slots are empty is decided at build time from the
+spec (the module tree is not meant to be edited after the build).
 """
 
 from __future__ import annotations
@@ -25,12 +33,29 @@ from rpnschema.compile.components import (
     build_remainder,
 )
 from rpnschema.compile.context import BuildContext
-from rpnschema.compile.fast import MATERIALIZED, choose_path, evaluate
+from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.fast import FUSED, MATERIALIZED, choose_path, evaluate
 from rpnschema.compile.init import new_bias, new_weight
+from rpnschema.compile.reconciliation import Reconciliation
+from rpnschema.compile.remainder import Remainder
 from rpnschema.spec import remainder as rm
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
+
+_MATERIALIZING = (FUSED, MATERIALIZED)
+
+
+# how the fast forward adds a head's remainder: not at all, kernel only, forward, __call__
+_REM_SKIP, _REM_COMPUTE, _REM_FORWARD, _REM_CALL = range(4)
+
+
+def _remainder_mode(remainder: nn.Module) -> int:
+    if getattr(remainder, "skipped", False):
+        return _REM_SKIP
+    if not isinstance(remainder, Remainder):
+        return _REM_CALL
+    return _REM_FORWARD if remainder.activated else _REM_COMPUTE
 
 
 def _filled(value: int | None, what: str) -> int:
@@ -77,18 +102,30 @@ class RPNHead(nn.Module):
             new_weight(ctx.at("w_channel_fusion"), 1, fusion_l) if fusion_l > 0 else None
         )
         path = choose_path(self.expansion, self.reconciliation, ctx.semantics)
-        self.evaluation_path = path if self.w is not None else MATERIALIZED
+        self.evaluation_path = path if self.w is not None else FUSED
+        # decided once from the spec, for the per-call fast forward
+        self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
+        self._single = spec.channels == 1 and self.channel_fusion is None
+        self._own_expansion = isinstance(self.expansion, Expansion)
+        self._own_reconciliation = isinstance(self.reconciliation, Reconciliation)
+        self._rem = _remainder_mode(self.remainder)
 
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
         C, n = self.channels, self.n
-        if self.evaluation_path != MATERIALIZED and self.w is not None:
+        if self.evaluation_path not in _MATERIALIZING and self.w is not None:
             y = evaluate(self.evaluation_path, x, self.expansion, self.reconciliation, self.w)
             if self.b is not None:
                 y = y + self.b
             return list(y.unbind(1))
-        kappa = self.expansion(x)
-        W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
+        if self.evaluation_path == FUSED and self._own_expansion:
+            kappa = self.expansion.forward(x)
+        else:
+            kappa = self.expansion(x)
+        if self.evaluation_path == FUSED and self._own_reconciliation:
+            W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
+        else:
+            W = self.reconciliation(self.w, C, kappa)
         if C == 1:
             return [F.linear(kappa, W[0], self.b)]
         y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
@@ -97,6 +134,36 @@ class RPNHead(nn.Module):
         return list(y.unbind(1))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.evaluation_path == MATERIALIZED:
+            return self.reference_forward(x)
+        if self._in:
+            x = self.input_process(x)
+        if self._single and self.evaluation_path == FUSED:
+            kappa = self.expansion.forward(x) if self._own_expansion else self.expansion(x)
+            if self._own_reconciliation:
+                W = self.reconciliation.matrix(self.w, kappa)
+            else:
+                W = self.reconciliation(self.w, 1, kappa)[0]
+            out = F.linear(kappa, W, self.b)
+        elif self._single:
+            out = self.channel_outputs(x)[0]
+        else:
+            outs = self.channel_outputs(x)
+            if self.channel_fusion is not None:
+                out = self.channel_fusion.forward(outs, self.w_channel_fusion)
+            else:
+                out = outs[0]
+        mode = self._rem
+        if mode == _REM_COMPUTE:
+            out = out + self.remainder.compute(x, self.w_remainder, self.b_remainder)
+        elif mode == _REM_FORWARD:
+            out = out + self.remainder.forward(x, self.w_remainder, self.b_remainder)
+        elif mode == _REM_CALL:
+            out = out + self.remainder(x, self.w_remainder, self.b_remainder)
+        return self.output_process(out) if self._out else out
+
+    def reference_forward(self, x: Tensor) -> Tensor:
+        """The ``materialized`` evaluation: every component called as a module."""
         x = self.input_process(x)
         outs = self.channel_outputs(x)
         if self.channel_fusion is not None:
@@ -138,15 +205,17 @@ class RPNLayer(nn.Module):
             new_weight(ctx.at("w_head_fusion"), 1, fusion_l) if fusion_l > 0 else None
         )
         self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
+        self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.input_process(x)
-        outs = [head(x) for head in self.heads]
-        if self.head_fusion is not None:
-            out = self.head_fusion(outs, self.w_head_fusion)
+        if self._in:
+            x = self.input_process(x)
+        if self.head_fusion is None:  # one head (normalization adds a fusion to wider layers)
+            out = next(iter(self.heads))(x)
         else:
-            out = outs[0]
-        return self.output_process(out)
+            outs = [head(x) for head in self.heads]
+            out = self.head_fusion.forward(outs, self.w_head_fusion)
+        return self.output_process(out) if self._out else out
 
     def extra_repr(self) -> str:
         return f"m={self.m}, n={self.n}, width={len(self.heads)}"

@@ -79,6 +79,7 @@ class Reconciliation(nn.Module):
             trainable = isinstance(spec, rc.HypernetReconciliation) and not spec.static
             register(self, drawn, trainable=trainable)
             self.random_names = tuple(drawn)
+        self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
 
     def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
         tensors = {k: getattr(self, k) for k in self.random_names}
@@ -108,6 +109,22 @@ class Reconciliation(nn.Module):
             for c in range(channels)
         ]
         return torch.stack(Ws, dim=0)
+
+    def matrix(self, w: Tensor | None, like: Tensor) -> Tensor:
+        """W (n, D) of a one-channel head from its (1, l) ``w``: ``forward(w, 1, like)[0]``
+        without the channel list and stack (the ``fused`` path's per-call saving)."""
+        if self.parameterless:
+            return self.kernel(None, dtype=like.dtype, device=like.device, **self._kwargs)
+        if self.random_names:
+            return self.kernel(w, buffers=self._random_inputs(like), **self._kwargs)
+        return self.kernel(w, **self._kwargs)
+
+    def matrices(self, w: Tensor | None, channels: int, like: Tensor) -> Tensor:
+        """``forward`` for the ``fused`` path: identity's W is a view of w (no per-channel
+        kernel calls and stack)."""
+        if self.name == "identity_reconciliation" and w is not None:
+            return w.view(channels, self.n, self.D)
+        return self.forward(w, channels, like)
 
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)

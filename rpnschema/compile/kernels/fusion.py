@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from rpnschema.compile.kernels import reconciliation as _rec
-from rpnschema.factors import resolve_pq
+from rpnschema.compile.kernels.reconciliation import resolve_pq
 
 __all__ = [
     "FUSIONS",
