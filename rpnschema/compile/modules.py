@@ -47,15 +47,16 @@ _MATERIALIZING = (FUSED, MATERIALIZED)
 
 
 # how the fast forward adds a head's remainder: not at all, kernel only, forward, __call__
-_REM_SKIP, _REM_COMPUTE, _REM_FORWARD, _REM_CALL = range(4)
+# (a linear remainder without activation: F.linear inline)
+_REM_SKIP, _REM_LINEAR, _REM_COMPUTE, _REM_FORWARD = range(4)
 
 
 def _remainder_mode(remainder: nn.Module) -> int:
     if getattr(remainder, "skipped", False):
         return _REM_SKIP
-    if not isinstance(remainder, Remainder):
-        return _REM_CALL
-    return _REM_FORWARD if remainder.activated else _REM_COMPUTE
+    if not isinstance(remainder, Remainder) or remainder.activated:
+        return _REM_FORWARD
+    return _REM_LINEAR if remainder.name == "linear_remainder" else _REM_COMPUTE
 
 
 def _filled(value: int | None, what: str) -> int:
@@ -106,9 +107,12 @@ class RPNHead(nn.Module):
         # decided once from the spec, for the per-call fast forward
         self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
         self._single = spec.channels == 1 and self.channel_fusion is None
-        self._own_expansion = isinstance(self.expansion, Expansion)
         self._own_reconciliation = isinstance(self.reconciliation, Reconciliation)
         self._rem = _remainder_mode(self.remainder)
+        # a catalog expansion without pre/post-processing: its kernel, called inline
+        e = self.expansion
+        direct = type(e) is Expansion and e.kernel is not None and not (e._pre or e._post)
+        self._kernel = (e.kernel, e._kwargs) if direct else None
 
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
@@ -118,13 +122,14 @@ class RPNHead(nn.Module):
             if self.b is not None:
                 y = y + self.b
             return list(y.unbind(1))
-        if self.evaluation_path == FUSED and self._own_expansion:
+        if self.evaluation_path == FUSED:
             kappa = self.expansion.forward(x)
+            if self._own_reconciliation:
+                W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
+            else:
+                W = self.reconciliation.forward(self.w, C, kappa)
         else:
             kappa = self.expansion(x)
-        if self.evaluation_path == FUSED and self._own_reconciliation:
-            W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
-        else:
             W = self.reconciliation(self.w, C, kappa)
         if C == 1:
             return [F.linear(kappa, W[0], self.b)]
@@ -139,11 +144,15 @@ class RPNHead(nn.Module):
         if self._in:
             x = self.input_process(x)
         if self._single and self.evaluation_path == FUSED:
-            kappa = self.expansion.forward(x) if self._own_expansion else self.expansion(x)
+            if self._kernel is not None:
+                kernel, kwargs = self._kernel
+                kappa = kernel(x, **kwargs)
+            else:
+                kappa = self.expansion.forward(x)
             if self._own_reconciliation:
                 W = self.reconciliation.matrix(self.w, kappa)
             else:
-                W = self.reconciliation(self.w, 1, kappa)[0]
+                W = self.reconciliation.forward(self.w, 1, kappa)[0]
             out = F.linear(kappa, W, self.b)
         elif self._single:
             out = self.channel_outputs(x)[0]
@@ -154,12 +163,13 @@ class RPNHead(nn.Module):
             else:
                 out = outs[0]
         mode = self._rem
-        if mode == _REM_COMPUTE:
+        if mode == _REM_LINEAR:
+            w = self.w_remainder
+            out = out + (F.linear(x, w, self.b_remainder) if w is not None else x)
+        elif mode == _REM_COMPUTE:
             out = out + self.remainder.compute(x, self.w_remainder, self.b_remainder)
         elif mode == _REM_FORWARD:
             out = out + self.remainder.forward(x, self.w_remainder, self.b_remainder)
-        elif mode == _REM_CALL:
-            out = out + self.remainder(x, self.w_remainder, self.b_remainder)
         return self.output_process(out) if self._out else out
 
     def reference_forward(self, x: Tensor) -> Tensor:

@@ -80,6 +80,7 @@ class Reconciliation(nn.Module):
             register(self, drawn, trainable=trainable)
             self.random_names = tuple(drawn)
         self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
+        self._identity = spec.name == "identity_reconciliation"
 
     def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
         tensors = {k: getattr(self, k) for k in self.random_names}
@@ -113,6 +114,8 @@ class Reconciliation(nn.Module):
     def matrix(self, w: Tensor | None, like: Tensor) -> Tensor:
         """W (n, D) of a one-channel head from its (1, l) ``w``: ``forward(w, 1, like)[0]``
         without the channel list and stack (the ``fused`` path's per-call saving)."""
+        if self._identity and w is not None:
+            return w.view(self.n, self.D)
         if self.parameterless:
             return self.kernel(None, dtype=like.dtype, device=like.device, **self._kwargs)
         if self.random_names:
@@ -122,7 +125,7 @@ class Reconciliation(nn.Module):
     def matrices(self, w: Tensor | None, channels: int, like: Tensor) -> Tensor:
         """``forward`` for the ``fused`` path: identity's W is a view of w (no per-channel
         kernel calls and stack)."""
-        if self.name == "identity_reconciliation" and w is not None:
+        if self._identity and w is not None:
             return w.view(channels, self.n, self.D)
         return self.forward(w, channels, like)
 
