@@ -35,6 +35,7 @@ from rpnschema.compile.components import (
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.expansion import Expansion
 from rpnschema.compile.fast import FUSED, MATERIALIZED, choose_path, evaluate
+from rpnschema.compile.fusion import Fusion
 from rpnschema.compile.init import new_bias, new_weight
 from rpnschema.compile.reconciliation import Reconciliation
 from rpnschema.compile.remainder import Remainder
@@ -48,7 +49,7 @@ _MATERIALIZING = (FUSED, MATERIALIZED)
 
 # how the fast forward adds a head's remainder: not at all, kernel only, forward, __call__
 # (a linear remainder without activation: F.linear inline)
-_REM_SKIP, _REM_LINEAR, _REM_COMPUTE, _REM_FORWARD = range(4)
+_REM_SKIP, _REM_LINEAR, _REM_IDENTITY, _REM_COMPUTE, _REM_FORWARD = range(5)
 
 
 def _remainder_mode(remainder: nn.Module) -> int:
@@ -56,7 +57,8 @@ def _remainder_mode(remainder: nn.Module) -> int:
         return _REM_SKIP
     if not isinstance(remainder, Remainder) or remainder.activated:
         return _REM_FORWARD
-    return _REM_LINEAR if remainder.name == "linear_remainder" else _REM_COMPUTE
+    inline = {"linear_remainder": _REM_LINEAR, "identity_remainder": _REM_IDENTITY}
+    return inline.get(remainder.name, _REM_COMPUTE)
 
 
 def _filled(value: int | None, what: str) -> int:
@@ -108,6 +110,7 @@ class RPNHead(nn.Module):
         self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
         self._single = spec.channels == 1 and self.channel_fusion is None
         self._own_reconciliation = isinstance(self.reconciliation, Reconciliation)
+        self._own_fusion = isinstance(self.channel_fusion, Fusion)
         self._rem = _remainder_mode(self.remainder)
         # a catalog expansion without pre/post-processing: its kernel, called inline
         e = self.expansion
@@ -122,15 +125,8 @@ class RPNHead(nn.Module):
             if self.b is not None:
                 y = y + self.b
             return list(y.unbind(1))
-        if self.evaluation_path == FUSED:
-            kappa = self.expansion.forward(x)
-            if self._own_reconciliation:
-                W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
-            else:
-                W = self.reconciliation.forward(self.w, C, kappa)
-        else:
-            kappa = self.expansion(x)
-            W = self.reconciliation(self.w, C, kappa)
+        kappa = self.expansion(x)
+        W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
         if C == 1:
             return [F.linear(kappa, W[0], self.b)]
         y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
@@ -139,11 +135,12 @@ class RPNHead(nn.Module):
         return list(y.unbind(1))
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.evaluation_path == MATERIALIZED:
+        path = self.evaluation_path
+        if path == MATERIALIZED:
             return self.reference_forward(x)
         if self._in:
             x = self.input_process(x)
-        if self._single and self.evaluation_path == FUSED:
+        if self._single and path == FUSED:
             if self._kernel is not None:
                 kernel, kwargs = self._kernel
                 kappa = kernel(x, **kwargs)
@@ -154,23 +151,40 @@ class RPNHead(nn.Module):
             else:
                 W = self.reconciliation.forward(self.w, 1, kappa)[0]
             out = F.linear(kappa, W, self.b)
-        elif self._single:
-            out = self.channel_outputs(x)[0]
         else:
-            outs = self.channel_outputs(x)
-            if self.channel_fusion is not None:
-                out = self.channel_fusion.forward(outs, self.w_channel_fusion)
+            y = self._channel_tensor(x, path)
+            fusion = self.channel_fusion
+            if fusion is None:
+                out = y[:, 0]
+            elif self._own_fusion:
+                out = fusion.fuse_stacked(y, self.w_channel_fusion)
             else:
-                out = outs[0]
+                out = fusion.forward(list(y.unbind(1)), self.w_channel_fusion)
         mode = self._rem
         if mode == _REM_LINEAR:
             w = self.w_remainder
             out = out + (F.linear(x, w, self.b_remainder) if w is not None else x)
+        elif mode == _REM_IDENTITY:
+            out = out + x
         elif mode == _REM_COMPUTE:
             out = out + self.remainder.compute(x, self.w_remainder, self.b_remainder)
         elif mode == _REM_FORWARD:
             out = out + self.remainder.forward(x, self.w_remainder, self.b_remainder)
         return self.output_process(out) if self._out else out
+
+    def _channel_tensor(self, x: Tensor, path: str) -> Tensor:
+        """<kappa(x), psi(w_c)> + b of every channel side by side, (b, C, n), for ``forward``."""
+        if path != FUSED and self.w is not None:
+            y = evaluate(path, x, self.expansion, self.reconciliation, self.w)
+        else:
+            C, n = self.channels, self.n
+            kappa = self.expansion.forward(x)
+            if self._own_reconciliation:
+                W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
+            else:
+                W = self.reconciliation.forward(self.w, C, kappa)
+            y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
+        return y + self.b if self.b is not None else y  # one bias shared by the channels
 
     def reference_forward(self, x: Tensor) -> Tensor:
         """The ``materialized`` evaluation: every component called as a module."""
@@ -216,6 +230,7 @@ class RPNLayer(nn.Module):
         )
         self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
         self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
+        self._own_fusion = isinstance(self.head_fusion, Fusion)
 
     def forward(self, x: Tensor) -> Tensor:
         if self._in:
@@ -224,7 +239,10 @@ class RPNLayer(nn.Module):
             out = next(iter(self.heads))(x)
         else:
             outs = [head(x) for head in self.heads]
-            out = self.head_fusion.forward(outs, self.w_head_fusion)
+            if self._own_fusion:
+                out = self.head_fusion.fuse(outs, self.w_head_fusion)
+            else:
+                out = self.head_fusion.forward(outs, self.w_head_fusion)
         return self.output_process(out) if self._out else out
 
     def extra_repr(self) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "FUSIONS",
     "RANDOM_BUFFERS",
     "SAME_IN_BOTH_SEMANTICS",
+    "STACKED",
     "TINYBIG_NOT_HEAD_FUSABLE",
     "average",
     "concatenation",
@@ -159,6 +160,14 @@ def parameterized_weighted_summation(
     return weighted_summation(xs, w=w, dims=dims, require_parameters=True, semantics=semantics)
 
 
+def _sum0(x: Tensor) -> Tensor:
+    return x.sum(dim=0)
+
+
+def _average0(x: Tensor) -> Tensor:
+    return (x * (1.0 / x.shape[0])).sum(dim=0)
+
+
 def summation(
     xs: Sequence[Tensor],
     *,
@@ -168,7 +177,7 @@ def summation(
 ) -> Tensor:
     """sum_i xs[i]. l = 0."""
     _check_semantics(semantics)
-    return _stack_same(xs, dims, "summation_fusion").sum(dim=0)
+    return _sum0(_stack_same(xs, dims, "summation_fusion"))
 
 
 def average(
@@ -180,8 +189,7 @@ def average(
 ) -> Tensor:
     """sum_i xs[i] * (1/k) (tinybig's weighted form of the mean). l = 0."""
     _check_semantics(semantics)
-    x = _stack_same(xs, dims, "average_fusion")
-    return (x * (1.0 / x.shape[0])).sum(dim=0)
+    return _average0(_stack_same(xs, dims, "average_fusion"))
 
 
 # --------------------------------------------------------------------------- metric fusions
@@ -189,8 +197,17 @@ def average(
 
 _PLAIN = ("mean", "prod", "median", "l1_norm", "l2_norm")  # max_/min_/sum_ avoid the builtins
 
+#: fusion name -> its operation on the inputs stacked along a new dim 0 (the fusions that take
+#: same-shaped inputs and no weight); the compiled modules use it on inputs they know agree
+STACKED: dict[str, Callable[[Tensor], Tensor]] = {
+    "summation_fusion": _sum0,
+    "average_fusion": _average0,
+}
+
 
 def _metric(op: Callable[[Tensor], Tensor], fname: str):
+    STACKED[fname] = op
+
     def kernel(
         xs: Sequence[Tensor],
         *,
