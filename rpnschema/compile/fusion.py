@@ -47,6 +47,7 @@ class Fusion(nn.Module):
         # same-shaped inputs, no weight: the operation on them stacked, without the kernel's
         # input checks (the spec's dims guarantee them)
         self.stacked = STACKED.get(spec.name)
+        self._concat_linear = spec.name == "parameterized_concatenation_fusion"
 
     def forward(self, xs: Sequence[Tensor], w: Tensor | None = None) -> Tensor:
         extra = {}
@@ -58,6 +59,8 @@ class Fusion(nn.Module):
         """``forward`` for inputs that the build guarantees to match ``dims``."""
         if self.stacked is not None:
             return self.stacked(torch.stack(list(xs), dim=0))
+        if self._concat_linear and w is not None:  # the kernel's arithmetic, unchecked
+            return torch.matmul(torch.cat(list(xs), dim=-1), w.reshape(self.n, -1).T)
         return self.forward(xs, w)
 
     def fuse_stacked(self, y: Tensor, w: Tensor | None = None) -> Tensor:

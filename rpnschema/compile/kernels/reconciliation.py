@@ -115,9 +115,9 @@ def _kron_assemble(A: Tensor, B: Tensor, semantics: str) -> Tensor:
     p, q = A.shape
     s, t = B.shape
     if semantics == "native":
-        # W[i*s + k, j*t + m] = A[i, j] * B[k, m]  (= torch.kron(A, B)); a broadcast product,
-        # the same single multiplications as einsum("ij,km->ikjm") without its dispatch cost
-        return (A[:, None, :, None] * B[None, :, None, :]).reshape(p * s, q * t)
+        # W[i*s + k, j*t + m] = A[i, j] * B[k, m]: the same single products as
+        # einsum("ij,km->ikjm"), without einsum's dispatch cost
+        return torch.kron(A, B)
     # tinybig: einsum('pq,st->psqt') on A.view(1, -1), B.view(1, -1) = outer product of the
     # flattened factors, then viewed as (n, D).
     return torch.outer(A.reshape(-1), B.reshape(-1)).reshape(p * s, q * t)
