@@ -81,6 +81,7 @@ class Reconciliation(nn.Module):
             self.random_names = tuple(drawn)
         self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
         self._identity = spec.name == "identity_reconciliation"
+        self._lorr_r = spec.r if isinstance(spec, rc.LorrReconciliation) else 0
 
     def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
         tensors = {k: getattr(self, k) for k in self.random_names}
@@ -114,8 +115,12 @@ class Reconciliation(nn.Module):
     def matrix(self, w: Tensor | None, like: Tensor) -> Tensor:
         """W (n, D) of a one-channel head from its (1, l) ``w``: ``forward(w, 1, like)[0]``
         without the channel list and stack (the ``fused`` path's per-call saving)."""
-        if self._identity and w is not None:
+        if w is not None and self._identity:
             return w.view(self.n, self.D)
+        if w is not None and self._lorr_r:  # the kernel's A @ B, without its shape checks
+            k = self.n * self._lorr_r
+            v = w.view(-1)
+            return v[:k].view(self.n, self._lorr_r) @ v[k:].view(self._lorr_r, self.D)
         if self.parameterless:
             return self.kernel(None, dtype=like.dtype, device=like.device, **self._kwargs)
         if self.random_names:
