@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.draws import Shape, random_tensors, register
 from rpnschema.compile.expansion import kernel_params
-from rpnschema.compile.kernels.reconciliation import RANDOM_BUFFERS, RECONCILIATIONS
+from rpnschema.compile.kernels.reconciliation import RANDOM_BUFFERS, RECONCILIATIONS, resolve_pq
 from rpnschema.spec import reconciliation as rc
 
 ReconciliationBuilder = Callable[[rc.Reconciliation, BuildContext, int, int, int], nn.Module]
@@ -82,6 +82,9 @@ class Reconciliation(nn.Module):
         self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
         self._identity = spec.name == "identity_reconciliation"
         self._lorr_r = spec.r if isinstance(spec, rc.LorrReconciliation) else 0
+        self._kron_pq: tuple[int, int] | None = None  # native hm: the factor shapes, resolved once
+        if isinstance(spec, rc.HMReconciliation) and self.semantics == "native":
+            self._kron_pq = resolve_pq("hm", n, D, spec.p, spec.q)
 
     def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
         tensors = {k: getattr(self, k) for k in self.random_names}
@@ -121,6 +124,11 @@ class Reconciliation(nn.Module):
             k = self.n * self._lorr_r
             v = w.view(-1)
             return v[:k].view(self.n, self._lorr_r) @ v[k:].view(self._lorr_r, self.D)
+        if w is not None and self._kron_pq is not None:  # native hm: kron(A, B), unchecked
+            p, q = self._kron_pq
+            v = w.view(-1)
+            A, B = v[: p * q].view(p, q), v[p * q :].view(self.n // p, self.D // q)
+            return torch.kron(A, B)
         if self.parameterless:
             return self.kernel(None, dtype=like.dtype, device=like.device, **self._kwargs)
         if self.random_names:
