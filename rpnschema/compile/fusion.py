@@ -58,7 +58,7 @@ class Fusion(nn.Module):
     def fuse(self, xs: Sequence[Tensor], w: Tensor | None = None) -> Tensor:
         """``forward`` for inputs that the build guarantees to match ``dims``."""
         if self.stacked is not None:
-            return self.stacked(torch.stack(list(xs), dim=0))
+            return self.stacked(torch.stack(list(xs), dim=0), 0)
         if self._concat_linear and w is not None:  # the kernel's arithmetic, unchecked
             return torch.matmul(torch.cat(list(xs), dim=-1), w.reshape(self.n, -1).T)
         return self.forward(xs, w)
@@ -66,7 +66,7 @@ class Fusion(nn.Module):
     def fuse_stacked(self, y: Tensor, w: Tensor | None = None) -> Tensor:
         """``forward(list(y.unbind(1)), w)`` for y (b, k, d): the k inputs side by side."""
         if self.stacked is not None:
-            return self.stacked(y.transpose(0, 1))
+            return self.stacked(y, 1)
         return self.forward(list(y.unbind(1)), w)
 
     def extra_repr(self) -> str:

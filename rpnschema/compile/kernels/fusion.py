@@ -160,12 +160,12 @@ def parameterized_weighted_summation(
     return weighted_summation(xs, w=w, dims=dims, require_parameters=True, semantics=semantics)
 
 
-def _sum0(x: Tensor) -> Tensor:
-    return x.sum(dim=0)
+def _sum(x: Tensor, dim: int = 0) -> Tensor:
+    return x.sum(dim=dim)
 
 
-def _average0(x: Tensor) -> Tensor:
-    return (x * (1.0 / x.shape[0])).sum(dim=0)
+def _average(x: Tensor, dim: int = 0) -> Tensor:
+    return (x * (1.0 / x.shape[dim])).sum(dim=dim)
 
 
 def summation(
@@ -177,7 +177,7 @@ def summation(
 ) -> Tensor:
     """sum_i xs[i]. l = 0."""
     _check_semantics(semantics)
-    return _sum0(_stack_same(xs, dims, "summation_fusion"))
+    return _sum(_stack_same(xs, dims, "summation_fusion"))
 
 
 def average(
@@ -189,7 +189,7 @@ def average(
 ) -> Tensor:
     """sum_i xs[i] * (1/k) (tinybig's weighted form of the mean). l = 0."""
     _check_semantics(semantics)
-    return _average0(_stack_same(xs, dims, "average_fusion"))
+    return _average(_stack_same(xs, dims, "average_fusion"))
 
 
 # --------------------------------------------------------------------------- metric fusions
@@ -197,15 +197,16 @@ def average(
 
 _PLAIN = ("mean", "prod", "median", "l1_norm", "l2_norm")  # max_/min_/sum_ avoid the builtins
 
-#: fusion name -> its operation on the inputs stacked along a new dim 0 (the fusions that take
-#: same-shaped inputs and no weight); the compiled modules use it on inputs they know agree
-STACKED: dict[str, Callable[[Tensor], Tensor]] = {
-    "summation_fusion": _sum0,
-    "average_fusion": _average0,
+#: fusion name -> ``op(x, dim)``, its operation on the inputs stacked along ``dim`` (the fusions
+#: that take same-shaped inputs and no weight); the compiled modules use it on inputs they know
+#: agree, the kernels with dim 0
+STACKED: dict[str, Callable[[Tensor, int], Tensor]] = {
+    "summation_fusion": _sum,
+    "average_fusion": _average,
 }
 
 
-def _metric(op: Callable[[Tensor], Tensor], fname: str):
+def _metric(op: Callable[[Tensor, int], Tensor], fname: str):
     STACKED[fname] = op
 
     def kernel(
@@ -216,7 +217,7 @@ def _metric(op: Callable[[Tensor], Tensor], fname: str):
         semantics: str = "native",
     ) -> Tensor:
         _check_semantics(semantics)
-        return op(_stack_same(xs, dims, fname))
+        return op(_stack_same(xs, dims, fname), 0)
 
     short = fname[: -len("_fusion")]
     kernel.__name__ = kernel.__qualname__ = short if short in _PLAIN else short + "_"
@@ -224,14 +225,14 @@ def _metric(op: Callable[[Tensor], Tensor], fname: str):
     return kernel
 
 
-mean = _metric(lambda x: x.mean(dim=0), "mean_fusion")
-max_ = _metric(lambda x: x.amax(dim=0), "max_fusion")
-min_ = _metric(lambda x: x.amin(dim=0), "min_fusion")
-sum_ = _metric(lambda x: x.sum(dim=0), "sum_fusion")
-prod = _metric(lambda x: x.prod(dim=0), "prod_fusion")
-median = _metric(lambda x: x.median(dim=0).values, "median_fusion")
-l1_norm = _metric(lambda x: torch.linalg.vector_norm(x, ord=1, dim=0), "l1_norm_fusion")
-l2_norm = _metric(lambda x: torch.linalg.vector_norm(x, ord=2, dim=0), "l2_norm_fusion")
+mean = _metric(lambda x, dim: x.mean(dim=dim), "mean_fusion")
+max_ = _metric(lambda x, dim: x.amax(dim=dim), "max_fusion")
+min_ = _metric(lambda x, dim: x.amin(dim=dim), "min_fusion")
+sum_ = _metric(lambda x, dim: x.sum(dim=dim), "sum_fusion")
+prod = _metric(lambda x, dim: x.prod(dim=dim), "prod_fusion")
+median = _metric(lambda x, dim: x.median(dim=dim).values, "median_fusion")
+l1_norm = _metric(lambda x, dim: torch.linalg.vector_norm(x, ord=1, dim=dim), "l1_norm_fusion")
+l2_norm = _metric(lambda x, dim: torch.linalg.vector_norm(x, ord=2, dim=dim), "l2_norm_fusion")
 
 
 # --------------------------------------------------------------------------- concatenations
