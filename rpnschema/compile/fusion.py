@@ -63,11 +63,11 @@ class Fusion(nn.Module):
             return torch.matmul(torch.cat(list(xs), dim=-1), w.reshape(self.n, -1).T)
         return self.forward(xs, w)
 
-    def fuse_stacked(self, y: Tensor, w: Tensor | None = None) -> Tensor:
-        """``forward(list(y.unbind(1)), w)`` for y (b, k, d): the k inputs side by side."""
+    def fuse_stacked(self, y: Tensor, w: Tensor | None = None, dim: int = 0) -> Tensor:
+        """``forward(list(y.unbind(dim)), w)``: the inputs stacked along ``dim`` of y."""
         if self.stacked is not None:
-            return self.stacked(y, 1)
-        return self.forward(list(y.unbind(1)), w)
+            return self.stacked(y, dim)
+        return self.forward(list(y.unbind(dim)), w)
 
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)

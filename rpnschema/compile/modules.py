@@ -21,6 +21,7 @@ spec (the module tree is not meant to be edited after the build).
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -152,14 +153,14 @@ class RPNHead(nn.Module):
                 W = self.reconciliation.forward(self.w, 1, kappa)[0]
             out = F.linear(kappa, W, self.b)
         else:
-            y = self._channel_tensor(x, path)
+            y, dim = self._channel_tensor(x, path)
             fusion = self.channel_fusion
             if fusion is None:
-                out = y[:, 0]
+                out = y.select(dim, 0)
             elif self._own_fusion:
-                out = fusion.fuse_stacked(y, self.w_channel_fusion)
+                out = fusion.fuse_stacked(y, self.w_channel_fusion, dim)
             else:
-                out = fusion.forward(list(y.unbind(1)), self.w_channel_fusion)
+                out = fusion.forward(list(y.unbind(dim)), self.w_channel_fusion)
         mode = self._rem
         if mode == _REM_LINEAR:
             w = self.w_remainder
@@ -172,19 +173,21 @@ class RPNHead(nn.Module):
             out = out + self.remainder.forward(x, self.w_remainder, self.b_remainder)
         return self.output_process(out) if self._out else out
 
-    def _channel_tensor(self, x: Tensor, path: str) -> Tensor:
-        """<kappa(x), psi(w_c)> + b of every channel side by side, (b, C, n), for ``forward``."""
+    def _channel_tensor(self, x: Tensor, path: str) -> tuple[Tensor, int]:
+        """<kappa(x), psi(w_c)> + b of every channel, for ``forward``: (b, C, n) with dim 1 on
+        the structured paths, (C, b, n) with dim 0 on ``fused`` (the layout of the channels
+        stacked, which the fusions reduce fastest)."""
         if path != FUSED and self.w is not None:
             y = evaluate(path, x, self.expansion, self.reconciliation, self.w)
+            dim = 1
         else:
-            C, n = self.channels, self.n
             kappa = self.expansion.forward(x)
             if self._own_reconciliation:
-                W = self.reconciliation.matrices(self.w, C, kappa)  # (C, n, D)
+                W = self.reconciliation.matrices(self.w, self.channels, kappa)  # (C, n, D)
             else:
-                W = self.reconciliation.forward(self.w, C, kappa)
-            y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
-        return y + self.b if self.b is not None else y  # one bias shared by the channels
+                W = self.reconciliation.forward(self.w, self.channels, kappa)
+            y, dim = torch.matmul(kappa, W.transpose(1, 2)), 0  # (C, b, n)
+        return (y + self.b if self.b is not None else y), dim  # one bias shared by the channels
 
     def reference_forward(self, x: Tensor) -> Tensor:
         """The ``materialized`` evaluation: every component called as a module."""
