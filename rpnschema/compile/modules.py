@@ -186,8 +186,11 @@ class RPNHead(nn.Module):
                 W = self.reconciliation.matrices(self.w, self.channels, kappa)  # (C, n, D)
             else:
                 W = self.reconciliation.forward(self.w, self.channels, kappa)
-            y, dim = torch.matmul(kappa, W.transpose(1, 2)), 0  # (C, b, n)
-        return (y + self.b if self.b is not None else y), dim  # one bias shared by the channels
+            k, Wt = kappa.expand(self.channels, -1, -1), W.transpose(1, 2)
+            if self.b is None:
+                return torch.bmm(k, Wt), 0  # (C, b, n)
+            return torch.baddbmm(self.b, k, Wt), 0  # one bias shared by the channels
+        return (y + self.b if self.b is not None else y), dim
 
     def reference_forward(self, x: Tensor) -> Tensor:
         """The ``materialized`` evaluation: every component called as a module."""
