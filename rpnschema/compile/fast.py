@@ -18,12 +18,17 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
   non-Kronecker layout and are materialized.
 - ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
   features, where materializing is cheap and the structured paths' extra kernel calls would cost
-  more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then one
-  ``F.linear``), in one forward with the per-call Python cut: empty processing slots are skipped
-  (decided at build time), the components' ``forward`` is called directly rather than through
-  ``nn.Module.__call__``, and a single channel's W goes to ``F.linear`` without a channel stack.
-  Hooks registered on the head's components therefore do not fire on this path (nor on the
-  structured ones); hooks on the head itself, its layer and the model do.
+  more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then a GEMM),
+  in one forward with the per-call Python cut: empty processing slots are skipped (decided at
+  build time); the components' ``forward`` is called directly rather than through
+  ``nn.Module.__call__`` (a catalog expansion without pre/post-processing: its kernel); a single
+  channel's W goes to ``F.linear`` without the channel list and stack, identity / lorr / native
+  hm W built without the kernels' shape checks (sizes resolved at build); several channels are
+  one batched GEMM into (C, b, n) with the bias inside, reduced by a same-shaped channel fusion
+  along C without the fusion kernel's input checks; linear and identity remainders are inlined.
+  It differs from ``materialized`` only in float summation order. Hooks registered on the
+  head's components do not fire on this path (nor on the structured ones); hooks on the head
+  itself, its layer and the model do.
 - ``materialized``: the reference the others are tested against; never chosen, only set
   (``head.evaluation_path = "materialized"``). Every component is called as a module.
 """

@@ -11,12 +11,14 @@ chosen at build time from the head's structure; setting it to ``"materialized"``
 reference computation (materialized expansion and W, every component called as a module).
 
 Per-call overhead: on every path but ``materialized`` a head calls its components' ``forward``
-directly (not through ``nn.Module.__call__``) and skips its empty processing slots, and a layer
-skips its empty processing slots and, with one head and no head fusion, returns that head's
-output directly. So forward hooks and pre-hooks registered on a head's *components* (expansion,
-reconciliation, remainder, fusion) do not fire on those paths; hooks on heads, layers, the model
-and on non-empty processing modules do. Which slots are empty is decided at build time from the
-spec (the module tree is not meant to be edited after the build).
+directly (not through ``nn.Module.__call__``) and skips its empty processing slots (the ``fused``
+path of :mod:`rpnschema.compile.fast` inlines more), and a layer skips its empty processing
+slots, returns its only head's output directly when it has no head fusion, and applies a
+same-shaped head fusion without the fusion kernel's input checks. So forward hooks and
+pre-hooks registered on a head's or layer's *components* (expansion, reconciliation, remainder,
+fusions) do not fire on those paths; hooks on heads, layers, the model and on non-empty
+processing modules do. What the forward skips is decided at build time from the spec (the
+module tree is not meant to be edited after the build).
 """
 
 from __future__ import annotations
