@@ -176,3 +176,19 @@ def test_fused_flops_equal_materialized_flops(path: Path) -> None:
         return counter.get_total_flops()
 
     assert flops(False) == flops(True) > 0
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_fused_modules_pickle_and_copy(path: Path) -> None:
+    """What the fused forward keeps from the build (kernels, fusion operations) pickles."""
+    import copy
+    import io
+
+    model = build(path, seed=0)
+    x = torch.randn(3, model.layers[0].m, generator=torch.Generator().manual_seed(0))
+    want = model(x)
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    assert_close(torch.load(buffer, weights_only=False)(x), want)
+    assert_close(copy.deepcopy(model)(x), want)

@@ -225,14 +225,45 @@ def _metric(op: Callable[[Tensor, int], Tensor], fname: str):
     return kernel
 
 
-mean = _metric(lambda x, dim: x.mean(dim=dim), "mean_fusion")
-max_ = _metric(lambda x, dim: x.amax(dim=dim), "max_fusion")
-min_ = _metric(lambda x, dim: x.amin(dim=dim), "min_fusion")
-sum_ = _metric(lambda x, dim: x.sum(dim=dim), "sum_fusion")
-prod = _metric(lambda x, dim: x.prod(dim=dim), "prod_fusion")
-median = _metric(lambda x, dim: x.median(dim=dim).values, "median_fusion")
-l1_norm = _metric(lambda x, dim: torch.linalg.vector_norm(x, ord=1, dim=dim), "l1_norm_fusion")
-l2_norm = _metric(lambda x, dim: torch.linalg.vector_norm(x, ord=2, dim=dim), "l2_norm_fusion")
+# the operations are module-level functions (not lambdas) so that modules holding them pickle
+
+
+def _mean(x: Tensor, dim: int = 0) -> Tensor:
+    return x.mean(dim=dim)
+
+
+def _amax(x: Tensor, dim: int = 0) -> Tensor:
+    return x.amax(dim=dim)
+
+
+def _amin(x: Tensor, dim: int = 0) -> Tensor:
+    return x.amin(dim=dim)
+
+
+def _prod(x: Tensor, dim: int = 0) -> Tensor:
+    return x.prod(dim=dim)
+
+
+def _median(x: Tensor, dim: int = 0) -> Tensor:
+    return x.median(dim=dim).values
+
+
+def _l1(x: Tensor, dim: int = 0) -> Tensor:
+    return torch.linalg.vector_norm(x, ord=1, dim=dim)
+
+
+def _l2(x: Tensor, dim: int = 0) -> Tensor:
+    return torch.linalg.vector_norm(x, ord=2, dim=dim)
+
+
+mean = _metric(_mean, "mean_fusion")
+max_ = _metric(_amax, "max_fusion")
+min_ = _metric(_amin, "min_fusion")
+sum_ = _metric(_sum, "sum_fusion")
+prod = _metric(_prod, "prod_fusion")
+median = _metric(_median, "median_fusion")
+l1_norm = _metric(_l1, "l1_norm_fusion")
+l2_norm = _metric(_l2, "l2_norm_fusion")
 
 
 # --------------------------------------------------------------------------- concatenations
