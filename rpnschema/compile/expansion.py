@@ -36,12 +36,18 @@ class Expansion(nn.Module):
         self.params = kernel_params(spec)
         self.preprocess = build_processing(spec.preprocess, ctx.at("preprocess"))
         self.postprocess = build_processing(spec.postprocess, ctx.at("postprocess"))
+        # decided once: an empty slot is not called at all (an empty Sequential is the identity)
+        self._pre, self._post = len(self.preprocess) > 0, len(self.postprocess) > 0
+        self._kwargs = {"semantics": self.semantics, **self.params}
 
     def expand(self, x: Tensor) -> Tensor:
-        return self.kernel(x, semantics=self.semantics, **self.params)
+        return self.kernel(x, **self._kwargs)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.postprocess(self.expand(self.preprocess(x)))
+        if self._pre:
+            x = self.preprocess(x)
+        x = self.expand(x)
+        return self.postprocess(x) if self._post else x
 
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)

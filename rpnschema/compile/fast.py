@@ -16,9 +16,21 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
 - ``kron``: native hm / lphm / dual_lphm / duplicated_padding W = kron(A, B) (A p x q, B s x t):
   kappa viewed as (b, q, t), then B and A as reshaped matmuls. tinybig semantics keep their
   non-Kronecker layout and are materialized.
-- ``materialized``: everything else (and the reference the others are tested against), and
-  heads with fewer than :data:`MIN_FEATURES` expanded features, where materializing is cheap
-  and the structured paths' extra kernel calls would cost more than they save.
+- ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
+  features, where materializing is cheap and the structured paths' extra kernel calls would cost
+  more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then a GEMM),
+  in one forward with the per-call Python cut: empty processing slots are skipped (decided at
+  build time); the components' ``forward`` is called directly rather than through
+  ``nn.Module.__call__`` (a catalog expansion without pre/post-processing: its kernel); a single
+  channel's W goes to ``F.linear`` without the channel list and stack, identity / lorr / native
+  hm W built without the kernels' shape checks (sizes resolved at build); several channels are
+  one batched GEMM into (C, b, n) with the bias inside, reduced by a same-shaped channel fusion
+  along C without the fusion kernel's input checks; linear and identity remainders are inlined.
+  It differs from ``materialized`` only in float summation order. Hooks registered on the
+  head's components do not fire on this path (nor on the structured ones); hooks on the head
+  itself, its layer and the model do.
+- ``materialized``: the reference the others are tested against; never chosen, only set
+  (``head.evaluation_path = "materialized"``). Every component is called as a module.
 """
 
 from __future__ import annotations
@@ -27,9 +39,9 @@ import torch
 from torch import Tensor, nn
 
 from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.kernels.reconciliation import resolve_pq
 from rpnschema.compile.processing import StatelessLayerNorm
 from rpnschema.compile.reconciliation import Reconciliation
-from rpnschema.factors import resolve_pq
 
 MATERIALIZED = "materialized"
 BILINEAR_IDENTITY = "bilinear-identity"
@@ -38,6 +50,7 @@ BILINEAR_LN_IDENTITY = "bilinear-ln-identity"
 BILINEAR_LN_LOWRANK = "bilinear-ln-lowrank"
 LOWRANK = "lowrank"
 KRON = "kron"
+FUSED = "fused"
 PATHS = (
     BILINEAR_IDENTITY,
     BILINEAR_LOWRANK,
@@ -45,6 +58,7 @@ PATHS = (
     BILINEAR_LN_LOWRANK,
     LOWRANK,
     KRON,
+    FUSED,
     MATERIALIZED,
 )
 #: below this D, materializing kappa and W is cheaper than the structured paths' extra calls
@@ -90,9 +104,10 @@ def _layer_norm_of(expansion: nn.Module) -> nn.Module | None:
 
 
 def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str) -> str:
-    """The cheapest exact evaluation of <expansion(x), reconciliation(w)>; one of :data:`PATHS`."""
+    """The cheapest exact evaluation of <expansion(x), reconciliation(w)>; one of :data:`PATHS`
+    (never ``materialized``: ``fused`` computes the same, with less per-call overhead)."""
     if type(reconciliation) is not Reconciliation or reconciliation.D < MIN_FEATURES:
-        return MATERIALIZED
+        return FUSED
     name = reconciliation.name
     taylor2 = _is_plain_taylor2(expansion)
     ln = _layer_norm_of(expansion) is not None
@@ -104,7 +119,7 @@ def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str)
         return LOWRANK
     if name in _KRON_NAMES and semantics == "native":
         return KRON
-    return MATERIALIZED
+    return FUSED
 
 
 def taylor2_bilinear(x: Tensor, rows: Tensor) -> Tensor:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import torch
 from torch import Tensor, nn
 
 from rpnschema import dims as dimrules
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.draws import random_tensors, register
 from rpnschema.compile.expansion import kernel_params
-from rpnschema.compile.kernels.fusion import FUSIONS, RANDOM_BUFFERS
+from rpnschema.compile.kernels.fusion import FUSIONS, RANDOM_BUFFERS, STACKED
 from rpnschema.spec import fusion as fu
 
 FusionBuilder = Callable[[fu.Fusion, BuildContext], nn.Module]
@@ -43,12 +44,30 @@ class Fusion(nn.Module):
             drawn = random_tensors(RANDOM_BUFFERS[spec.name], shapes, ctx, **self.params)
             register(self, drawn)
             self.random_names = tuple(drawn)
+        # same-shaped inputs, no weight: the operation on them stacked, without the kernel's
+        # input checks (the spec's dims guarantee them)
+        self.stacked = STACKED.get(spec.name)
+        self._concat_linear = spec.name == "parameterized_concatenation_fusion"
 
     def forward(self, xs: Sequence[Tensor], w: Tensor | None = None) -> Tensor:
         extra = {}
         if self.random_names:
             extra["buffers"] = {k: getattr(self, k) for k in self.random_names}
         return self.kernel(list(xs), w=w, semantics=self.semantics, **self.params, **extra)
+
+    def fuse(self, xs: Sequence[Tensor], w: Tensor | None = None) -> Tensor:
+        """``forward`` for inputs that the build guarantees to match ``dims``."""
+        if self.stacked is not None:
+            return self.stacked(torch.stack(list(xs), dim=0), 0)
+        if self._concat_linear and w is not None:  # the kernel's arithmetic, unchecked
+            return torch.matmul(torch.cat(list(xs), dim=-1), w.reshape(self.n, -1).T)
+        return self.forward(xs, w)
+
+    def fuse_stacked(self, y: Tensor, w: Tensor | None = None, dim: int = 0) -> Tensor:
+        """``forward(list(y.unbind(dim)), w)``: the inputs stacked along ``dim`` of y."""
+        if self.stacked is not None:
+            return self.stacked(y, dim)
+        return self.forward(list(y.unbind(dim)), w)
 
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)

@@ -8,11 +8,22 @@ Each module keeps its normalized spec in ``.spec``.
 
 A head evaluates <kappa(x), psi(w)> along ``evaluation_path`` (see :mod:`rpnschema.compile.fast`),
 chosen at build time from the head's structure; setting it to ``"materialized"`` forces the
-reference computation (materialized expansion and W).
+reference computation (materialized expansion and W, every component called as a module).
+
+Per-call overhead: on every path but ``materialized`` a head calls its components' ``forward``
+directly (not through ``nn.Module.__call__``) and skips its empty processing slots (the ``fused``
+path of :mod:`rpnschema.compile.fast` inlines more), and a layer skips its empty processing
+slots, returns its only head's output directly when it has no head fusion, and applies a
+same-shaped head fusion without the fusion kernel's input checks. So forward hooks and
+pre-hooks registered on a head's or layer's *components* (expansion, reconciliation, remainder,
+fusions) do not fire on those paths; hooks on heads, layers, the model and on non-empty
+processing modules do. What the forward skips is decided at build time from the spec (the
+module tree is not meant to be edited after the build).
 """
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -25,12 +36,32 @@ from rpnschema.compile.components import (
     build_remainder,
 )
 from rpnschema.compile.context import BuildContext
-from rpnschema.compile.fast import MATERIALIZED, choose_path, evaluate
+from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.fast import FUSED, MATERIALIZED, choose_path, evaluate
+from rpnschema.compile.fusion import Fusion
 from rpnschema.compile.init import new_bias, new_weight
+from rpnschema.compile.reconciliation import Reconciliation
+from rpnschema.compile.remainder import Remainder
 from rpnschema.spec import remainder as rm
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
+
+_MATERIALIZING = (FUSED, MATERIALIZED)
+
+
+# how the fast forward adds a head's remainder: not at all, kernel only, forward, __call__
+# (a linear remainder without activation: F.linear inline)
+_REM_SKIP, _REM_LINEAR, _REM_IDENTITY, _REM_COMPUTE, _REM_FORWARD = range(5)
+
+
+def _remainder_mode(remainder: nn.Module) -> int:
+    if getattr(remainder, "skipped", False):
+        return _REM_SKIP
+    if not isinstance(remainder, Remainder) or remainder.activated:
+        return _REM_FORWARD
+    inline = {"linear_remainder": _REM_LINEAR, "identity_remainder": _REM_IDENTITY}
+    return inline.get(remainder.name, _REM_COMPUTE)
 
 
 def _filled(value: int | None, what: str) -> int:
@@ -77,12 +108,22 @@ class RPNHead(nn.Module):
             new_weight(ctx.at("w_channel_fusion"), 1, fusion_l) if fusion_l > 0 else None
         )
         path = choose_path(self.expansion, self.reconciliation, ctx.semantics)
-        self.evaluation_path = path if self.w is not None else MATERIALIZED
+        self.evaluation_path = path if self.w is not None else FUSED
+        # decided once from the spec, for the per-call fast forward
+        self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
+        self._single = spec.channels == 1 and self.channel_fusion is None
+        self._own_reconciliation = isinstance(self.reconciliation, Reconciliation)
+        self._own_fusion = isinstance(self.channel_fusion, Fusion)
+        self._rem = _remainder_mode(self.remainder)
+        # a catalog expansion without pre/post-processing: its kernel, called inline
+        e = self.expansion
+        direct = type(e) is Expansion and e.kernel is not None and not (e._pre or e._post)
+        self._kernel = (e.kernel, e._kwargs) if direct else None
 
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
         C, n = self.channels, self.n
-        if self.evaluation_path != MATERIALIZED and self.w is not None:
+        if self.evaluation_path not in _MATERIALIZING and self.w is not None:
             y = evaluate(self.evaluation_path, x, self.expansion, self.reconciliation, self.w)
             if self.b is not None:
                 y = y + self.b
@@ -97,6 +138,64 @@ class RPNHead(nn.Module):
         return list(y.unbind(1))
 
     def forward(self, x: Tensor) -> Tensor:
+        path = self.evaluation_path
+        if path == MATERIALIZED:
+            return self.reference_forward(x)
+        if self._in:
+            x = self.input_process(x)
+        if self._single and path == FUSED:
+            if self._kernel is not None:
+                kernel, kwargs = self._kernel
+                kappa = kernel(x, **kwargs)
+            else:
+                kappa = self.expansion.forward(x)
+            if self._own_reconciliation:
+                W = self.reconciliation.matrix(self.w, kappa)
+            else:
+                W = self.reconciliation.forward(self.w, 1, kappa)[0]
+            out = F.linear(kappa, W, self.b)
+        else:
+            y, dim = self._channel_tensor(x, path)
+            fusion = self.channel_fusion
+            if fusion is None:
+                out = y.select(dim, 0)
+            elif self._own_fusion:
+                out = fusion.fuse_stacked(y, self.w_channel_fusion, dim)
+            else:
+                out = fusion.forward(list(y.unbind(dim)), self.w_channel_fusion)
+        mode = self._rem
+        if mode == _REM_LINEAR:
+            w = self.w_remainder
+            out = out + (F.linear(x, w, self.b_remainder) if w is not None else x)
+        elif mode == _REM_IDENTITY:
+            out = out + x
+        elif mode == _REM_COMPUTE:
+            out = out + self.remainder.compute(x, self.w_remainder, self.b_remainder)
+        elif mode == _REM_FORWARD:
+            out = out + self.remainder.forward(x, self.w_remainder, self.b_remainder)
+        return self.output_process(out) if self._out else out
+
+    def _channel_tensor(self, x: Tensor, path: str) -> tuple[Tensor, int]:
+        """<kappa(x), psi(w_c)> + b of every channel, for ``forward``: (b, C, n) with dim 1 on
+        the structured paths, (C, b, n) with dim 0 on ``fused`` (the layout of the channels
+        stacked, which the fusions reduce fastest)."""
+        if path != FUSED and self.w is not None:
+            y = evaluate(path, x, self.expansion, self.reconciliation, self.w)
+            dim = 1
+        else:
+            kappa = self.expansion.forward(x)
+            if self._own_reconciliation:
+                W = self.reconciliation.matrices(self.w, self.channels, kappa)  # (C, n, D)
+            else:
+                W = self.reconciliation.forward(self.w, self.channels, kappa)
+            k, Wt = kappa.expand(self.channels, -1, -1), W.transpose(1, 2)
+            if self.b is None:
+                return torch.bmm(k, Wt), 0  # (C, b, n)
+            return torch.baddbmm(self.b, k, Wt), 0  # one bias shared by the channels
+        return (y + self.b if self.b is not None else y), dim
+
+    def reference_forward(self, x: Tensor) -> Tensor:
+        """The ``materialized`` evaluation: every component called as a module."""
         x = self.input_process(x)
         outs = self.channel_outputs(x)
         if self.channel_fusion is not None:
@@ -138,15 +237,21 @@ class RPNLayer(nn.Module):
             new_weight(ctx.at("w_head_fusion"), 1, fusion_l) if fusion_l > 0 else None
         )
         self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
+        self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
+        self._own_fusion = isinstance(self.head_fusion, Fusion)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.input_process(x)
-        outs = [head(x) for head in self.heads]
-        if self.head_fusion is not None:
-            out = self.head_fusion(outs, self.w_head_fusion)
+        if self._in:
+            x = self.input_process(x)
+        if self.head_fusion is None:  # one head (normalization adds a fusion to wider layers)
+            out = next(iter(self.heads))(x)
         else:
-            out = outs[0]
-        return self.output_process(out)
+            outs = [head(x) for head in self.heads]
+            if self._own_fusion:
+                out = self.head_fusion.fuse(outs, self.w_head_fusion)
+            else:
+                out = self.head_fusion.forward(outs, self.w_head_fusion)
+        return self.output_process(out) if self._out else out
 
     def extra_repr(self) -> str:
         return f"m={self.m}, n={self.n}, width={len(self.heads)}"

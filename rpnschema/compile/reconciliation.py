@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.draws import Shape, random_tensors, register
 from rpnschema.compile.expansion import kernel_params
-from rpnschema.compile.kernels.reconciliation import RANDOM_BUFFERS, RECONCILIATIONS
+from rpnschema.compile.kernels.reconciliation import RANDOM_BUFFERS, RECONCILIATIONS, resolve_pq
 from rpnschema.spec import reconciliation as rc
 
 ReconciliationBuilder = Callable[[rc.Reconciliation, BuildContext, int, int, int], nn.Module]
@@ -79,6 +79,12 @@ class Reconciliation(nn.Module):
             trainable = isinstance(spec, rc.HypernetReconciliation) and not spec.static
             register(self, drawn, trainable=trainable)
             self.random_names = tuple(drawn)
+        self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
+        self._identity = spec.name == "identity_reconciliation"
+        self._lorr_r = spec.r if isinstance(spec, rc.LorrReconciliation) else 0
+        self._kron_pq: tuple[int, int] | None = None  # native hm: the factor shapes, resolved once
+        if isinstance(spec, rc.HMReconciliation) and self.semantics == "native":
+            self._kron_pq = resolve_pq("hm", n, D, spec.p, spec.q)
 
     def _random_inputs(self, like: Tensor) -> dict[str, Tensor]:
         tensors = {k: getattr(self, k) for k in self.random_names}
@@ -108,6 +114,33 @@ class Reconciliation(nn.Module):
             for c in range(channels)
         ]
         return torch.stack(Ws, dim=0)
+
+    def matrix(self, w: Tensor | None, like: Tensor) -> Tensor:
+        """W (n, D) of a one-channel head from its (1, l) ``w``: ``forward(w, 1, like)[0]``
+        without the channel list and stack (the ``fused`` path's per-call saving)."""
+        if w is not None and self._identity:
+            return w.view(self.n, self.D)
+        if w is not None and self._lorr_r:  # the kernel's A @ B, without its shape checks
+            k = self.n * self._lorr_r
+            v = w.view(-1)
+            return v[:k].view(self.n, self._lorr_r) @ v[k:].view(self._lorr_r, self.D)
+        if w is not None and self._kron_pq is not None:  # native hm: kron(A, B), unchecked
+            p, q = self._kron_pq
+            v = w.view(-1)
+            A, B = v[: p * q].view(p, q), v[p * q :].view(self.n // p, self.D // q)
+            return torch.kron(A, B)
+        if self.parameterless:
+            return self.kernel(None, dtype=like.dtype, device=like.device, **self._kwargs)
+        if self.random_names:
+            return self.kernel(w, buffers=self._random_inputs(like), **self._kwargs)
+        return self.kernel(w, **self._kwargs)
+
+    def matrices(self, w: Tensor | None, channels: int, like: Tensor) -> Tensor:
+        """``forward`` for the ``fused`` path: identity's W is a view of w (no per-channel
+        kernel calls and stack)."""
+        if self._identity and w is not None:
+            return w.view(channels, self.n, self.D)
+        return self.forward(w, channels, like)
 
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items() if v is not None)

@@ -32,6 +32,7 @@ class Remainder(nn.Module):
         self.m, self.n = m, n
         self.c = getattr(spec, "c", None)
         self.activation = build_processing(spec.activation, ctx.at("activation"))
+        self.activated = len(self.activation) > 0  # decided once; empty: forward == compute
 
     def compute(self, x: Tensor, w: Tensor | None, b: Tensor | None) -> Tensor:
         if self.name == "linear_remainder":
@@ -43,7 +44,7 @@ class Remainder(nn.Module):
 
     def forward(self, x: Tensor, w: Tensor | None = None, b: Tensor | None = None) -> Tensor:
         out = self.compute(x, w, b)
-        if len(self.activation) == 0:
+        if not self.activated:
             return out
         if out.dim() == 1:  # a constant (n,): activate it per sample, as the head adds it
             out = out.expand(x.shape[0], -1)

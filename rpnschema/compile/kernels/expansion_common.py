@@ -29,6 +29,8 @@ def outer_powers(v: Tensor, d: int) -> Tensor:
     flattening of ``v (x) v (x) ... (x) v`` in row-major order.
     """
     b = v.size(0)
+    if d == 2:  # the common case, without the loop
+        return torch.cat((v, (v.unsqueeze(2) * v.unsqueeze(1)).reshape(b, -1)), dim=1)
     parts = []
     powers = v
     for k in range(1, d + 1):

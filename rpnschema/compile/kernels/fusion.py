@@ -34,12 +34,13 @@ import torch
 from torch import Tensor
 
 from rpnschema.compile.kernels import reconciliation as _rec
-from rpnschema.factors import resolve_pq
+from rpnschema.compile.kernels.reconciliation import resolve_pq
 
 __all__ = [
     "FUSIONS",
     "RANDOM_BUFFERS",
     "SAME_IN_BOTH_SEMANTICS",
+    "STACKED",
     "TINYBIG_NOT_HEAD_FUSABLE",
     "average",
     "concatenation",
@@ -159,6 +160,14 @@ def parameterized_weighted_summation(
     return weighted_summation(xs, w=w, dims=dims, require_parameters=True, semantics=semantics)
 
 
+def _sum(x: Tensor, dim: int = 0) -> Tensor:
+    return x.sum(dim=dim)
+
+
+def _average(x: Tensor, dim: int = 0) -> Tensor:
+    return (x * (1.0 / x.shape[dim])).sum(dim=dim)
+
+
 def summation(
     xs: Sequence[Tensor],
     *,
@@ -168,7 +177,7 @@ def summation(
 ) -> Tensor:
     """sum_i xs[i]. l = 0."""
     _check_semantics(semantics)
-    return _stack_same(xs, dims, "summation_fusion").sum(dim=0)
+    return _sum(_stack_same(xs, dims, "summation_fusion"))
 
 
 def average(
@@ -180,8 +189,7 @@ def average(
 ) -> Tensor:
     """sum_i xs[i] * (1/k) (tinybig's weighted form of the mean). l = 0."""
     _check_semantics(semantics)
-    x = _stack_same(xs, dims, "average_fusion")
-    return (x * (1.0 / x.shape[0])).sum(dim=0)
+    return _average(_stack_same(xs, dims, "average_fusion"))
 
 
 # --------------------------------------------------------------------------- metric fusions
@@ -189,8 +197,18 @@ def average(
 
 _PLAIN = ("mean", "prod", "median", "l1_norm", "l2_norm")  # max_/min_/sum_ avoid the builtins
 
+#: fusion name -> ``op(x, dim)``, its operation on the inputs stacked along ``dim`` (the fusions
+#: that take same-shaped inputs and no weight); the compiled modules use it on inputs they know
+#: agree, the kernels with dim 0
+STACKED: dict[str, Callable[[Tensor, int], Tensor]] = {
+    "summation_fusion": _sum,
+    "average_fusion": _average,
+}
 
-def _metric(op: Callable[[Tensor], Tensor], fname: str):
+
+def _metric(op: Callable[[Tensor, int], Tensor], fname: str):
+    STACKED[fname] = op
+
     def kernel(
         xs: Sequence[Tensor],
         *,
@@ -199,7 +217,7 @@ def _metric(op: Callable[[Tensor], Tensor], fname: str):
         semantics: str = "native",
     ) -> Tensor:
         _check_semantics(semantics)
-        return op(_stack_same(xs, dims, fname))
+        return op(_stack_same(xs, dims, fname), 0)
 
     short = fname[: -len("_fusion")]
     kernel.__name__ = kernel.__qualname__ = short if short in _PLAIN else short + "_"
@@ -207,14 +225,45 @@ def _metric(op: Callable[[Tensor], Tensor], fname: str):
     return kernel
 
 
-mean = _metric(lambda x: x.mean(dim=0), "mean_fusion")
-max_ = _metric(lambda x: x.amax(dim=0), "max_fusion")
-min_ = _metric(lambda x: x.amin(dim=0), "min_fusion")
-sum_ = _metric(lambda x: x.sum(dim=0), "sum_fusion")
-prod = _metric(lambda x: x.prod(dim=0), "prod_fusion")
-median = _metric(lambda x: x.median(dim=0).values, "median_fusion")
-l1_norm = _metric(lambda x: torch.linalg.vector_norm(x, ord=1, dim=0), "l1_norm_fusion")
-l2_norm = _metric(lambda x: torch.linalg.vector_norm(x, ord=2, dim=0), "l2_norm_fusion")
+# the operations are module-level functions (not lambdas) so that modules holding them pickle
+
+
+def _mean(x: Tensor, dim: int = 0) -> Tensor:
+    return x.mean(dim=dim)
+
+
+def _amax(x: Tensor, dim: int = 0) -> Tensor:
+    return x.amax(dim=dim)
+
+
+def _amin(x: Tensor, dim: int = 0) -> Tensor:
+    return x.amin(dim=dim)
+
+
+def _prod(x: Tensor, dim: int = 0) -> Tensor:
+    return x.prod(dim=dim)
+
+
+def _median(x: Tensor, dim: int = 0) -> Tensor:
+    return x.median(dim=dim).values
+
+
+def _l1(x: Tensor, dim: int = 0) -> Tensor:
+    return torch.linalg.vector_norm(x, ord=1, dim=dim)
+
+
+def _l2(x: Tensor, dim: int = 0) -> Tensor:
+    return torch.linalg.vector_norm(x, ord=2, dim=dim)
+
+
+mean = _metric(_mean, "mean_fusion")
+max_ = _metric(_amax, "max_fusion")
+min_ = _metric(_amin, "min_fusion")
+sum_ = _metric(_sum, "sum_fusion")
+prod = _metric(_prod, "prod_fusion")
+median = _metric(_median, "median_fusion")
+l1_norm = _metric(_l1, "l1_norm_fusion")
+l2_norm = _metric(_l2, "l2_norm_fusion")
 
 
 # --------------------------------------------------------------------------- concatenations

@@ -43,11 +43,16 @@ Its tinybig constraints amount to ``n == p == q`` and ``q | D``; W = kron(I_n, w
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import torch
 from torch import Tensor
 
-from rpnschema.factors import resolve_pq
+from rpnschema import factors
+
+#: :func:`rpnschema.factors.resolve_pq`, memoized: a pure function of ints that the kernels call
+#: on every forward (tinybig's closest-divisor search loops up to sqrt(D) in Python)
+resolve_pq = lru_cache(maxsize=1024)(factors.resolve_pq)
 
 __all__ = [
     "RANDOM_BUFFERS",
@@ -110,8 +115,9 @@ def _kron_assemble(A: Tensor, B: Tensor, semantics: str) -> Tensor:
     p, q = A.shape
     s, t = B.shape
     if semantics == "native":
-        # W[i*s + k, j*t + m] = A[i, j] * B[k, m]  (= torch.kron(A, B))
-        return torch.einsum("ij,km->ikjm", A, B).reshape(p * s, q * t)
+        # W[i*s + k, j*t + m] = A[i, j] * B[k, m]: the same single products as
+        # einsum("ij,km->ikjm"), without einsum's dispatch cost
+        return torch.kron(A, B)
     # tinybig: einsum('pq,st->psqt') on A.view(1, -1), B.view(1, -1) = outer product of the
     # flattened factors, then viewed as (n, D).
     return torch.outer(A.reshape(-1), B.reshape(-1)).reshape(p * s, q * t)
