@@ -49,9 +49,15 @@ def test_the_example_spec_validates_and_builds():
         result = validate_file(EXAMPLE)
         assert result.ok, result.diagnostics
         assert result.spec.parameters == 164
-        model = build(result.spec, seed=0)
+        model = build(result.spec, seed=0, dtype="float64")
         assert sum(p.numel() for p in model.parameters()) == 164
-        assert model(torch.randn(5, 4)).shape == (5, 3)
+        x = torch.randn(5, 4, dtype=torch.float64)
+        fast = model(x)
+        assert fast.shape == (5, 3)
+        for layer in model.layers:  # the reference path computes the same function
+            for head in layer.heads:
+                head.evaluation_path = "materialized"
+        torch.testing.assert_close(model(x), fast)
 
 
 def test_signed_power_computes_its_formula():
