@@ -1,0 +1,233 @@
+"""docs/reference/spec.md: every spec field, preset and catalog function, from the models."""
+
+from __future__ import annotations
+
+import inspect
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic.fields import FieldInfo
+
+from rpnschema.reference._shared import GENERATED as _GENERATED
+from rpnschema.reference.catalog import _TITLES, _default
+from rpnschema.spec import (
+    COMPONENT_TYPES,
+    PRESET_TYPES,
+    Component,
+    HeadSpec,
+    LayerSpec,
+    ModelSpec,
+    Preset,
+    component_name,
+)
+
+# --- spec reference ---------------------------------------------------------------------------
+
+_FAMILY_INTROS = {
+    "expansion": "A data expansion kappa maps the head's input (size m) to D features; each "
+    "function's rule gives its D.",
+    "reconciliation": "A parameter reconciliation psi makes the n x D matrix W of a channel from "
+    "l learnable values; each function's rule gives its l and what n and D must satisfy.",
+    "remainder": "A remainder pi maps the head's input (size m) to its output (size n) and is "
+    "added to the expansion term.",
+    "fusion": "A fusion combines the outputs of a head's channels (`channel_fusion`) or of a "
+    "layer's heads (`head_fusion`); each function's rule gives its output size and its l.",
+    "processing": "Processing functions act element-wise or over the feature dimension, keeping "
+    "the size they act on: in `input_process` / `output_process` of heads and layers, an "
+    "expansion's `preprocess` / `postprocess` and a remainder's `activation`.",
+}
+
+
+def _annotated_infos(tp: Any) -> list[FieldInfo]:
+    """The ``Field(...)`` objects inside the ``Annotated`` parts of an annotation."""
+    out: list[FieldInfo] = []
+    if get_origin(tp) is Annotated:
+        out += [a for a in get_args(tp)[1:] if isinstance(a, FieldInfo)]
+        return out + _annotated_infos(get_args(tp)[0])
+    if get_origin(tp) in (Union, UnionType):
+        for arg in get_args(tp):
+            out += _annotated_infos(arg)
+    return out
+
+
+def _item_type(tp: Any) -> Any:
+    """The item annotation of a list field (through Annotated and Optional), else None."""
+    if get_origin(tp) is Annotated:
+        return _item_type(get_args(tp)[0])
+    if get_origin(tp) in (Union, UnionType):
+        items = [_item_type(a) for a in get_args(tp) if a is not type(None)]
+        return items[0] if len(items) == 1 else None
+    return get_args(tp)[0] if get_origin(tp) is list else None
+
+
+_HEADINGS = {
+    "expansion": "Expansions",
+    "reconciliation": "Reconciliations",
+    "remainder": "Remainders",
+    "fusion": "Fusions",
+    "processing": "Processing functions",
+}
+
+
+def _heading(family: str) -> str:
+    return _HEADINGS.get(family, family.capitalize() + "s")
+
+
+def _family_of(tp: Any) -> str | None:
+    if get_origin(tp) is Annotated:
+        return _family_of(get_args(tp)[0])
+    if get_origin(tp) in (Union, UnionType):
+        families = {_family_of(a) for a in get_args(tp) if a is not type(None)}
+        return families.pop() if len(families) == 1 else None
+    if isinstance(tp, type) and issubclass(tp, Component):
+        return tp.family
+    if isinstance(tp, type) and issubclass(tp, (HeadSpec, Preset)):
+        return "head"
+    return None
+
+
+_FAMILY_LINKS = {"head": "[head](#head) or [preset](#head-presets)", "layer": "[layer](#layer)"}
+
+
+def _type(tp: Any) -> str:
+    """A short Markdown description of a field's type."""
+    origin, args = get_origin(tp), get_args(tp)
+    family = _family_of(tp)
+    if family is not None:
+        anchor = _heading(family).lower().replace(" ", "-")
+        return _FAMILY_LINKS.get(family, f"[{family}](#{anchor})")
+    if origin is Annotated:
+        return _type(args[0])
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(_type(a) for a in args if a is not type(None))
+    if origin is list:
+        return f"list of {_type(args[0])}"
+    if origin is tuple:
+        return "[" + ", ".join(_type(a) for a in args) + "]"
+    if isinstance(tp, type) and issubclass(tp, LayerSpec):
+        return _FAMILY_LINKS["layer"]
+    names = {int: "integer", float: "number", str: "string", bool: "boolean"}
+    return names.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+_BOUNDS = (
+    ("ge", ">= {}"),
+    ("gt", "> {}"),
+    ("le", "<= {}"),
+    ("lt", "< {}"),
+    ("min_length", "at least {} item(s)"),
+    ("max_length", "at most {} item(s)"),
+    ("pattern", "matches `{}`"),
+)
+
+
+def _constraints(metadata: list[Any]) -> list[str]:
+    found: list[str] = []
+    for item in metadata:
+        for attr, text in _BOUNDS:
+            value = getattr(item, attr, None)
+            if value is not None and text.format(value) not in found:
+                found.append(text.format(value))
+    return found
+
+
+def _bounds(info: FieldInfo) -> str:
+    metadata = list(info.metadata)
+    for inner in _annotated_infos(info.annotation):
+        metadata += inner.metadata
+    found = _constraints(metadata)
+    item = _item_type(info.annotation)
+    if item is not None:
+        each = _constraints([m for i in _annotated_infos(item) for m in i.metadata])
+        found += [f"each {c}" for c in each]
+    return ", ".join(found)
+
+
+def _description(info: FieldInfo) -> str:
+    if info.description:
+        return info.description
+    return next((i.description for i in _annotated_infos(info.annotation) if i.description), "")
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _field_default(info: FieldInfo) -> str:
+    value = _default(info)
+    text = _description(info).lower()
+    return "auto" if value == "none" and ("defaults to" in text or "inferred" in text) else value
+
+
+def _field_table(cls: type[Any], skip: set[str]) -> list[str]:
+    rows = [
+        f"| `{name}` | {_type(info.annotation)} | `{_field_default(info)}` "
+        f"| {_cell(_bounds(info))} | {_cell(_description(info))} |"
+        for name, info in cls.model_fields.items()
+        if name not in skip
+    ]
+    if not rows:
+        return []
+    return [
+        "| parameter | type | default | constraints | description |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _text(doc: str | None) -> str:
+    # Escaped brackets: "[sin, cos, tan](x)" in a docstring is math, not a Markdown link.
+    return " ".join((doc or "").replace("``", "`").replace("[", "\\[").split())
+
+
+def _section(title: str, cls: type[Any], skip: set[str]) -> list[str]:
+    lines = [title, "", _text(inspect.getdoc(cls)), ""]
+    # Docstrings of intermediate bases state the rule a group of functions shares.
+    for base in cls.__mro__[1:]:
+        if base.__name__.startswith("_") and base.__dict__.get("__doc__"):
+            lines += [f"Group rule: {_text(base.__doc__)}", ""]
+    return [*lines, *_field_table(cls, skip)]
+
+
+def render_spec_reference() -> str:
+    """Markdown for every spec field and catalog function: type, default, bounds, D/l rule."""
+    lines = [
+        "# Spec reference",
+        "",
+        f"{_GENERATED} It is built from the pydantic models: every field of a model, layer and "
+        "head, every head preset, and every function of the catalog with its parameters and "
+        "its rule (D for an expansion, l for a reconciliation, the output size of a fusion).",
+        "",
+        "Defaults: `required` must be given, `auto` is inferred (and checked when given), "
+        "`none` means unset. A component is written as a mapping with its `name` and "
+        "parameters, or as its bare name when every parameter keeps its default.",
+        "",
+        *_section("## Model", ModelSpec, set()),
+        *_section("## Layer", LayerSpec, set()),
+        *_section("## Head", HeadSpec, set()),
+        "## Head presets",
+        "",
+        "A head given as `preset: NAME` expands into explicit components during normalization "
+        "(`rpnschema resolve` shows them).",
+        "",
+    ]
+    for cls in PRESET_TYPES:
+        tag = cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
+        lines += _section(f"### `{tag}`", cls, {"preset"})
+    for family, classes in COMPONENT_TYPES.items():
+        common = set.intersection(*(set(c.model_fields) for c in classes)) - {"name"}
+        lines += [f"## {_heading(family)}", "", _TITLES.get(family, family) + ".", ""]
+        lines += [_FAMILY_INTROS.get(family, ""), ""] if family in _FAMILY_INTROS else []
+        if common:
+            fields = [n for n in classes[0].model_fields if n in common]
+            lines += [
+                f"Every {family} also takes: " + ", ".join(f"`{n}`" for n in fields) + ".",
+                "",
+                *_field_table(classes[0], set(classes[0].model_fields) - common),
+            ]
+        for cls in classes:
+            lines += _section(f"### `{component_name(cls)}`", cls, common | {"name"})
+    return "\n".join(lines).rstrip("\n") + "\n"
