@@ -16,6 +16,7 @@ from rpnschema import plugins, schema
 from rpnschema.errors import Code
 from rpnschema.plugins import PluginError, RuleError
 from rpnschema.spec import registry
+from rpnschema.testing import garbage
 from rpnschema.validate import validate_data, validate_text
 
 
@@ -500,3 +501,28 @@ def test_list_shows_registered_components_with_their_plugin(test_plugin):
             "plugin": "test",
         }
     ]
+
+
+@settings(max_examples=60)
+@given(
+    value=garbage(),
+    field=st.sampled_from(["k", "name", "preprocess", "enable_bias", "dims", "activation"]),
+    slot=st.sampled_from(["expansion", "reconciliation", "remainder", "channel_fusion"]),
+    m=st.integers(1, 4),
+    n=st.integers(1, 4),
+)
+def test_malformed_plugin_parameters_give_located_errors(module_plugin, value, field, slot, m, n):
+    """Any value in any field of a plugin component: a result, never an exception."""
+    names = {
+        "expansion": "triple_expansion",
+        "reconciliation": "paired_reconciliation",
+        "remainder": "scaled_remainder",
+        "channel_fusion": "first_fusion",
+    }
+    head = {"expansion": "identity_expansion", "channels": 2, slot: {"name": names[slot]}}
+    head[slot][field] = value
+    result = validate_data(_model(head, m=m, n=n))
+    for d in result.diagnostics:
+        assert d.code.value.startswith("RPN") and d.message
+        if d.severity == "error":
+            assert d.path[:4] == ("layers", 0, "heads", 0) or d.path == (), d
