@@ -108,4 +108,3 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(reference + "\n")
     return 0
-
