@@ -1,7 +1,8 @@
 """Spec format versions and the migrations between them, over plain data (no torch).
 
-A spec declares its format in ``spec_version``; one without it is read as the current version
-(:data:`LATEST`). Version 0 is the pre-release format, in which a head's channel count was
+A spec declares its format in ``spec_version``; one without it is version 1
+(:data:`IMPLICIT`), the first released format, also once later versions exist, so that specs
+written before then are migrated rather than misread. Version 0 is the pre-release format, in which a head's channel count was
 spelled ``channel_num`` (tinybig's name); version 1 spells it ``channels``.
 
 Each :class:`Migration` takes data of version ``k`` to ``k + 1`` and records every change as an
@@ -36,6 +37,8 @@ from rpnschema.spec.model import SPEC_VERSION
 #: The oldest spec_version that can be migrated; the newest is :data:`LATEST`.
 OLDEST = 0
 LATEST = SPEC_VERSION
+#: The version of a spec that does not declare one: 1, whatever :data:`LATEST` becomes.
+IMPLICIT = 1
 
 Op = Literal["rename", "set", "insert"]
 
@@ -195,11 +198,14 @@ def _too_new(version: int, latest: int) -> Diagnostic:
 
 
 def version_of(data: Any, *, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """The spec_version of spec data: its ``spec_version``, the latest when absent (or when the
-    data is not a mapping). Raises :class:`VersionError` for a version that cannot be read."""
+    """The spec_version of spec data: its ``spec_version``, :data:`IMPLICIT` when absent (the
+    latest when the data is not a mapping). Raises :class:`VersionError` for a version that
+    cannot be read."""
     oldest, latest = _bounds(migrations)
-    if not isinstance(data, dict) or "spec_version" not in data:
+    if not isinstance(data, dict):
         return latest
+    if "spec_version" not in data:
+        return min(IMPLICIT, latest)
     version = data["spec_version"]
     if _is_int(version) and version > latest:
         raise VersionError(_too_new(version, latest))
@@ -225,8 +231,9 @@ def needs_upgrade(data: Any, to: int | None = None) -> bool:
 
 def version_diagnostic(data: dict[str, Any], file: str | None = None) -> Diagnostic | None:
     """Validation's explanation of a spec_version other than the current one (None if it is
-    current, absent, or not an integer: the model's own checks report that)."""
-    version = data.get("spec_version")
+    current, or not an integer: the model's own checks report that). An absent one is
+    :data:`IMPLICIT`."""
+    version = data.get("spec_version", IMPLICIT)
     if not _is_int(version) or version == LATEST or version < OLDEST:
         return None
     if version > LATEST:

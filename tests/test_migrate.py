@@ -175,7 +175,15 @@ def test_the_chain_applies_every_step_in_order() -> None:
     middle, _ = upgrade_data(_v0(), to=1, migrations=CHAIN)
     assert middle == upgrade_data(_v0())[0]
     assert upgrade_data(middle, migrations=CHAIN)[0] == new
-    assert migrate.version_of({"name": "x"}, migrations=CHAIN) == 2
+    # a spec without spec_version is version 1 for good: with a version 2, it is migrated
+    assert migrate.version_of({"name": "x"}, migrations=CHAIN) == 1
+    unversioned, steps = upgrade_data({"name": "x"}, migrations=CHAIN)
+    assert unversioned == {"seed": 0, "spec_version": 2, "title": "x"}
+    assert [(e.op, e.pointer) for e in steps] == [
+        ("rename", "name"),
+        ("insert", "seed"),
+        ("insert", "spec_version"),
+    ]
 
 
 @pytest.mark.parametrize(
