@@ -2,8 +2,9 @@
 
 A spec declares its format in ``spec_version``; one without it is version 1
 (:data:`IMPLICIT`), the first released format, also once later versions exist, so that specs
-written before then are migrated rather than misread. Version 0 is the pre-release format, in which a head's channel count was
-spelled ``channel_num`` (tinybig's name); version 1 spells it ``channels``.
+written before then are migrated rather than misread. Version 0 is the pre-release format, in
+which a head's channel count was spelled ``channel_num`` (tinybig's name); version 1 spells it
+``channels``.
 
 Each :class:`Migration` takes data of version ``k`` to ``k + 1`` and records every change as an
 :class:`Edit`; :func:`upgrade_data` applies the chain in order. :func:`upgrade_text` applies the
