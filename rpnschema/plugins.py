@@ -33,7 +33,7 @@ from importlib import metadata
 from typing import Any, ClassVar, Union
 
 from rpnschema import dims
-from rpnschema.errors import Code
+from rpnschema.errors import Code, RpnSchemaError
 from rpnschema.spec import registry
 from rpnschema.spec.base import Component
 from rpnschema.spec.expansion import Expansion
@@ -78,7 +78,7 @@ _FAMILY_CODE = {
 }
 
 
-class PluginError(Exception):
+class PluginError(RpnSchemaError):
     """A plugin that cannot be registered or loaded; the message says why and what to do."""
 
 

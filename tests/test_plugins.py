@@ -526,3 +526,36 @@ def test_malformed_plugin_parameters_give_located_errors(module_plugin, value, f
         assert d.code.value.startswith("RPN") and d.message
         if d.severity == "error":
             assert d.path[:4] == ("layers", 0, "heads", 0) or d.path == (), d
+
+
+def test_build_reports_a_plugin_that_fails_without_a_traceback(tmp_path):
+    pytest.importorskip("torch")
+    from typer.testing import CliRunner
+
+    from rpnschema.cli.app import _register, app
+
+    class DoubledExpansion(plugins.Expansion):
+        """[x, 2x, 3x] under a rule that says D = 2 m (wrong)."""
+
+        name: Literal["doubled_expansion"]
+        k: float = 1.0
+
+    _register()
+    spec = tmp_path / "t.yaml"
+    spec.write_text("layers: [{m: 2, n: 1, heads: [{expansion: doubled_expansion}]}]\n")
+    missing = plugins.ExpansionPlugin(DoubledExpansion, "no_such_pkg.mod:make", D=lambda s, m: m)
+    with plugins.registered(plugins.Plugin("missing", [missing])):
+        out = CliRunner().invoke(app, ["build", str(spec)])
+    assert out.exit_code == 2 and not isinstance(out.exception, PluginError)
+    assert out.stderr == (
+        "error: doubled_expansion: cannot import its torch implementation "
+        "'no_such_pkg.mod:make': No module named 'no_such_pkg'\n"
+    )
+    wrong = plugins.ExpansionPlugin(DoubledExpansion, _triple_module, D=lambda s, m: 2 * m)
+    with plugins.registered(plugins.Plugin("wrong", [wrong])):
+        out = CliRunner().invoke(app, ["build", str(spec)])
+    assert out.exit_code == 1 and not isinstance(out.exception, PluginError)
+    assert out.stderr == (
+        "forward check failed: plugin component doubled_expansion returned shape (4, 6), "
+        "but its D rule says (..., 4)\n"
+    )

@@ -16,7 +16,7 @@ from rpnschema.cli.common import (
     load_valid_spec,
     with_limits,
 )
-from rpnschema.errors import MissingDependencyError, RpnSchemaError
+from rpnschema.errors import RpnSchemaError
 from rpnschema.infer import Limits
 
 
@@ -94,10 +94,7 @@ def build(
         import rpnschema
 
         module = rpnschema.build(spec, device=device, dtype=dtype, seed=seed)
-    except MissingDependencyError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
-    except RpnSchemaError as e:
+    except RpnSchemaError as e:  # torch missing, device unavailable, a plugin that fails to load
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(EXIT_USAGE) from e
     _print_summary(spec, module)
@@ -127,16 +124,11 @@ def load_command(
 ) -> None:
     """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
     print its summary table and check a forward pass. Exit 2 if the file cannot be read."""
-    from rpnschema.errors import LoadError
-
     try:
         from rpnschema.compile.serialize import load_model, spec_hash, stored_hash
 
         module = load_model(model_file, device=device)
-    except LoadError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
-    except RpnSchemaError as e:
+    except RpnSchemaError as e:  # unreadable file, torch missing, device unavailable, ...
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(EXIT_USAGE) from e
     _print_summary(module.spec, module)
@@ -189,8 +181,14 @@ def _forward_check(module: Any, batch: int) -> None:
     device, dtype = _placement(module)
     x = torch.randn(batch, spec.layers[0].m, generator=torch.Generator().manual_seed(0))
     x = x.to(device=device, dtype=dtype)
-    with torch.no_grad():
-        y = module(x)
+    from rpnschema.plugins import PluginError
+
+    try:
+        with torch.no_grad():
+            y = module(x)
+    except PluginError as e:  # a plugin module whose output disagrees with its rule
+        typer.echo(f"forward check failed: {e}", err=True)
+        raise typer.Exit(EXIT_INVALID) from e
     want = (batch, spec.layers[-1].output_dim)
     if tuple(y.shape) != want:
         typer.echo(
