@@ -38,12 +38,19 @@ class DimProblem(Exception):
 T = TypeVar("T")
 
 
-def lookup(table: dict[type, T], spec: Component) -> T:
-    """The rule for ``type(spec)``, found through its class hierarchy."""
+def _find(table: dict[type, T], spec: Component) -> T | None:
     for cls in type(spec).__mro__:
         if cls in table:
             return table[cls]
-    raise KeyError(f"no rule for {type(spec).__name__}")
+    return None
+
+
+def lookup(table: dict[type, T], spec: Component) -> T:
+    """The rule for ``type(spec)``, found through its class hierarchy."""
+    rule = _find(table, spec)
+    if rule is None:
+        raise KeyError(f"no rule for {type(spec).__name__}")
+    return rule
 
 
 #: Expansion sizes are exact up to this bound; above it a rule returns some value above it, so
@@ -420,10 +427,9 @@ def reconciliation_extra_parameters(spec: rc.Reconciliation, n: int, D: int) -> 
 def _lookup_or(
     table: dict[type, Callable[..., Any]], spec: Component, default: Any, *a: Any
 ) -> Any:
-    for cls in type(spec).__mro__:
-        if cls in table:
-            return table[cls](spec, *a)
-    return default
+    """The rule for ``spec`` applied to ``spec, *a``; ``default`` when the table has none."""
+    rule = _find(table, spec)
+    return default if rule is None else rule(spec, *a)
 
 
 # --- fusions --------------------------------------------------------------------------------

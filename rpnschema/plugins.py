@@ -392,8 +392,9 @@ def register(plugin: Plugin | ComponentPlugin | Iterable[ComponentPlugin]) -> li
     every problem found when any component is malformed or its name is taken.
     """
     owner, components = _unpack(plugin)
-    problems = [p for c in components for p in _problems(c, owner)]
-    names = [c.name for c in components if not _problems(c, owner)]
+    checked = [(c, _problems(c, owner)) for c in components]  # each builds a JSON Schema
+    problems = [p for _, found in checked for p in found]
+    names = [c.name for c, found in checked if not found]
     if len(set(names)) != len(names):
         problems.append(f"plugin {owner!r} defines a name twice: {sorted(names)}")
     if problems:
