@@ -19,6 +19,7 @@ from torch.testing import assert_close
 from rpnschema.compile import build, fast
 from rpnschema.compile.fast import PATHS, kron_apply, taylor2_bilinear
 from rpnschema.testing import model_specs
+from tests.compile.forward_backward import run as _run
 
 TAYLOR2 = {"name": "taylor_expansion", "d": 2}
 
@@ -184,17 +185,6 @@ def _randomize(model, dtype, scale: float = 0.5) -> None:
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64).to(dtype) * scale)
-
-
-def _run(model, x):
-    x = x.clone().requires_grad_(True)
-    model.zero_grad(set_to_none=True)
-    y = model(x)
-    if not y.requires_grad:  # e.g. parameterless and piecewise constant: nothing to differentiate
-        return y.detach(), None, {}
-    (y * torch.linspace(-1, 1, y.shape[1], dtype=y.dtype)).square().sum().backward()
-    grads = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
-    return y.detach(), x.grad, grads
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -23,6 +23,7 @@ import rpnschema
 from rpnschema.compile import build, fast
 from rpnschema.compile.fast import FUSED, MATERIALIZED, PATHS
 from rpnschema.testing import model_specs
+from tests.compile.forward_backward import run as _run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(
@@ -39,17 +40,6 @@ def _heads(model) -> list:
 def _materialize(model) -> None:
     for head in _heads(model):
         head.evaluation_path = MATERIALIZED
-
-
-def _run(model, x: torch.Tensor):
-    x = x.clone().requires_grad_(True)
-    model.zero_grad(set_to_none=True)
-    y = model(x)
-    if not y.requires_grad:  # e.g. parameterless and piecewise constant: nothing to differentiate
-        return y.detach(), None, {}
-    (y * torch.linspace(-1, 1, y.shape[1], dtype=y.dtype)).square().sum().backward()
-    grads = {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
-    return y.detach(), x.grad, grads
 
 
 def _compare(model, x: torch.Tensor, **tol: float) -> None:
