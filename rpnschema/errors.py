@@ -59,6 +59,12 @@ class Code(str, Enum):
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
     CONVERTED = "RPN502"
+    # 7xx: search spaces (rpnschema space)
+    SPACE_PATH = "RPN700"
+    SPACE_CHOICE = "RPN701"
+    SPACE_RANGE = "RPN702"
+    SPACE_BASE = "RPN703"
+    SPACE_EMPTY = "RPN704"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -105,6 +111,16 @@ CODE_DOCS: dict[Code, str] = {
     "of a tinybig config.",
     Code.CONVERTED: "Notice: a conversion made something explicit or changed its form (a fusion "
     "added, a preset expanded, a function renamed).",
+    Code.SPACE_PATH: "A search-space dimension's path does not lead into the base spec, lies "
+    "inside another dimension, or ties to something that is not a dimension.",
+    Code.SPACE_CHOICE: "A search-space choice names an unknown component, one of another "
+    "family than its slot takes, or a choice sits at a path that is not a component slot.",
+    Code.SPACE_RANGE: "A value or range end of a search-space dimension is rejected by the spec "
+    "itself (a type or a bound), tried alone in the base spec.",
+    Code.SPACE_BASE: "A search space's base spec cannot be read, lies outside the space file's "
+    "directory, or is invalid.",
+    Code.SPACE_EMPTY: "No candidate of a search space is valid and within its budgets (or too "
+    "few to draw the samples asked for).",
 }
 
 

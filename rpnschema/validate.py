@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,8 +200,16 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
-    """Translate every pydantic error into a :class:`Diagnostic` at its input path."""
+def from_pydantic(
+    error: ValidationError,
+    data: Any,
+    fields_at: Callable[[Loc, Any], list[str]] | None = None,
+) -> list[Diagnostic]:
+    """Translate every pydantic error into a :class:`Diagnostic` at its input path.
+
+    ``fields_at(path, data)`` lists the keys allowed at a path (for "did you mean"); the
+    default knows spec documents."""
+    fields_at = fields_at or _fields_at
     out: list[Diagnostic] = []
     for e in error.errors(include_url=False):
         kind = e["type"]
@@ -209,7 +218,7 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
         value = e.get("input")
         key = path[-1] if path else "document"
         if kind == "extra_forbidden":
-            allowed = _fields_at(path[:-1], data)
+            allowed = fields_at(path[:-1], data)
             near = _close(str(key), allowed) if allowed else None
             out.append(
                 Diagnostic(

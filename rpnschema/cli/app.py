@@ -74,6 +74,7 @@ def _register() -> None:
         graph,
         resolve,
         schema_cmd,
+        space,
         summary,
         upgrade,
         validate,
