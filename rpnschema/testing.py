@@ -35,6 +35,7 @@ from rpnschema.spec import CATALOG, COMPONENT_TYPES, PRESET_TYPES, component_nam
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
+from rpnschema.space.strategies import from_space as from_space
 from rpnschema.validate import validate_data
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
     "PROCESSING_NAMES", "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind",
     "PluginCheckError", "check_plugin", "expansions", "fusions", "garbage", "heads", "layers",
     "model_spec_objects", "model_specs", "mutation_cases", "mutations", "processing",
-    "reconciliations", "remainders",
+    "reconciliations", "remainders", "from_space",
 ]  # fmt: skip
 
 Semantics = Literal["native", "tinybig"]

@@ -224,3 +224,27 @@ def grid(
     accepted = [v for v in space.grid() if v.accepted]
     _write(out, accepted, space, format, force)
     typer.echo(f"{len(accepted):,} of {size:,} candidates are valid and within budget")
+
+
+@space_app.command("schema")
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the schema file into this directory.")
+    ] = None,
+) -> None:
+    """Print (or with --out write) the JSON Schema of search-space files, for editors."""
+    from rpnschema import io
+    from rpnschema.space.schema import SPACE_SCHEMA_FILE, render
+
+    text = render()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    target = out / SPACE_SCHEMA_FILE
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        io.write_atomic(target, text)
+    except OSError as e:
+        typer.echo(f"error: cannot write to {out}: {e.strerror or e}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    typer.echo(f"wrote {target}")

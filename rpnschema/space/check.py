@@ -260,7 +260,7 @@ def _check_choices(space: SpaceSpec, diags: list[Diagnostic]) -> None:
                         found=name,
                         suggestion=f"did you mean {near!r}?"
                         if near
-                        else f"`rpnschema list {family}` lists them",
+                        else f"`rpnschema list --family {family}` lists them",
                     )
                 )
                 continue
@@ -273,7 +273,7 @@ def _check_choices(space: SpaceSpec, diags: list[Diagnostic]) -> None:
                         path=where,
                         expected=f"{'an' if family[0] in 'aeiou' else 'a'} {family} function",
                         found=name,
-                        suggestion=f"`rpnschema list {family}` lists them",
+                        suggestion=f"`rpnschema list --family {family}` lists them",
                     )
                 )
                 continue
