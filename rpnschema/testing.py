@@ -31,19 +31,39 @@ from hypothesis.strategies import SearchStrategy
 
 from rpnschema._plugin_check import DEFAULT_SIZES as PLUGIN_SIZES
 from rpnschema._plugin_check import PluginCheckError, check_plugin
+from rpnschema.space.strategies import from_space as from_space
 from rpnschema.spec import CATALOG, COMPONENT_TYPES, PRESET_TYPES, component_name
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
-from rpnschema.space.strategies import from_space as from_space
 from rpnschema.validate import validate_data
 
 __all__ = [
-    "EXPANSION_NAMES", "FUSION_NAMES", "MUTATION_KINDS", "PLUGIN_SIZES", "PRESET_NAMES",
-    "PROCESSING_NAMES", "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind",
-    "PluginCheckError", "check_plugin", "expansions", "fusions", "garbage", "heads", "layers",
-    "model_spec_objects", "model_specs", "mutation_cases", "mutations", "processing",
-    "reconciliations", "remainders", "from_space",
+    "EXPANSION_NAMES",
+    "FUSION_NAMES",
+    "MUTATION_KINDS",
+    "PLUGIN_SIZES",
+    "PRESET_NAMES",
+    "PROCESSING_NAMES",
+    "RECONCILIATION_NAMES",
+    "REMAINDER_NAMES",
+    "Mutation",
+    "MutationKind",
+    "PluginCheckError",
+    "check_plugin",
+    "expansions",
+    "from_space",
+    "fusions",
+    "garbage",
+    "heads",
+    "layers",
+    "model_spec_objects",
+    "model_specs",
+    "mutation_cases",
+    "mutations",
+    "processing",
+    "reconciliations",
+    "remainders",
 ]  # fmt: skip
 
 Semantics = Literal["native", "tinybig"]
