@@ -21,7 +21,7 @@ space_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-app.add_typer(space_app)
+app.add_typer(space_app, name="space")
 
 
 class CheckFormat(str, Enum):

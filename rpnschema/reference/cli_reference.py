@@ -116,16 +116,31 @@ def render_cli_reference() -> str:
         *_cli_params(root.get_params(root_ctx), _hints(callback)),
         "",
     ]
+    for name in root.list_commands(root_ctx):
+        lines += _command_sections(app, root, root_ctx, name, "rpnschema")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _command_sections(
+    typer_app: typer.Typer, group: Any, parent_ctx: Any, name: str, prefix: str
+) -> list[str]:
+    """The reference of command ``name`` of ``group``: a section per command, one for each
+    sub-command of a command group (``rpnschema space check``)."""
+    command = group.get_command(parent_ctx, name)
+    ctx = command.context_class(command, info_name=name, parent=parent_ctx)
+    path = f"{prefix} {name}"
+    if hasattr(command, "list_commands"):
+        sub_app = next(g.typer_instance for g in typer_app.registered_groups if g.name == name)
+        lines = [f"## `{path}`", "", *_cli_help(command.help)]
+        for sub in command.list_commands(ctx):
+            lines += _command_sections(sub_app, command, ctx, sub, path)
+        return lines
     functions = {
         info.name or typer.main.get_command_name(info.callback.__name__): info.callback
-        for info in app.registered_commands
+        for info in typer_app.registered_commands
         if info.callback is not None
     }
-    for name in root.list_commands(root_ctx):
-        command = root.get_command(root_ctx, name)
-        ctx = command.context_class(command, info_name=name, parent=root_ctx)
-        params = command.get_params(ctx)
-        lines += ["## `rpnschema " + name + "`", "", "```text"]
-        lines += [_cli_usage(f"rpnschema {name}", params), "```", ""]
-        lines += [*_cli_help(command.help), *_cli_params(params, _hints(functions[name])), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    params = command.get_params(ctx)
+    heading = "##" if prefix == "rpnschema" else "###"
+    lines = [f"{heading} `{path}`", "", "```text", _cli_usage(path, params), "```", ""]
+    return [*lines, *_cli_help(command.help), *_cli_params(params, _hints(functions[name])), ""]
