@@ -162,11 +162,16 @@ class ComponentReader(ProcessingReader):
                 continue
             value = defaults.read_default(name, param)
             if value is defaults.REQUIRED:
+                why = (
+                    "tinybig 0.2.1's constructor has no default for it (building it raises "
+                    "TypeError)"
+                    if defaults.tinybig_default(name, param) is defaults.REQUIRED
+                    else defaults.DIFFERENCES[(name, param)].why
+                )
                 self.report(
                     Code.MISSING,
                     ppath,
-                    f"{name} needs {param}: tinybig 0.2.1's constructor has no default for it "
-                    "(building it raises TypeError)",
+                    f"{name} needs {param}: {why}",
                     expected=f"function_parameters: {{{param}: ...}}",
                 )
                 ok = False

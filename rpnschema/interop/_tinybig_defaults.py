@@ -337,8 +337,20 @@ DIFFERENCES: dict[tuple[str, str], Difference] = {
             "sphere_patch_based_geometric_expansion",
         )
     },
-    ("cuboid_patch_based_geometric_expansion", "p_d"): Difference(
-        REQUIRED, REQUIRED, "natively a flat patch (p_d = 0) is the default"
+    **{
+        (name, "p_d"): Difference(
+            REQUIRED, REQUIRED, "natively a flat patch (p_d = 0) is the default"
+        )
+        for name in (
+            "cuboid_patch_based_geometric_expansion",
+            "cylinder_patch_based_geometric_expansion",
+        )
+    },
+    ("weighted_summation_fusion", "weights"): Difference(
+        None,
+        REQUIRED,
+        "tinybig's None builds, but its forward asserts weights is not None (AssertionError); "
+        "natively weights are required",
     ),
     **{
         (name, "p"): Difference(REQUIRED, REQUIRED, _CONCAT_P)

@@ -154,6 +154,15 @@ class HeadReader(ComponentReader):
         )
         for comp in ("expansion", "reconciliation", "remainder"):
             self._tinybig_defaults(head[comp], hp)  # the components' own code defaults
+        if given.get("with_hybrid_expansion") is True:
+            self.report(
+                Code.TINYBIG_BEHAVIOUR,
+                (*hp, "with_hybrid_expansion"),
+                f"tinybig 0.2.1's {name} accepts with_hybrid_expansion but ignores it: the "
+                "expansion is taylor (with_taylor), bspline (with_bspline) or identity",
+                severity="warning",
+                suggestion="remove with_hybrid_expansion",
+            )
         return head
 
     # -- heads -------------------------------------------------------------------------------

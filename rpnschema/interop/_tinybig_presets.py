@@ -14,6 +14,8 @@ from rpnschema.interop._tinybig_table import PresetInfo
 
 _FLAGS = (
     "enable_bias",
+    "with_bspline",
+    "with_hybrid_expansion",
     "with_lorr",
     "with_taylor",
     "with_dual_lphm",
@@ -66,9 +68,11 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "perceptron":
+    if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
             return {"name": "taylor_expansion", "d": p["d"]}
+        if p["with_bspline"]:
+            return {"name": "bspline_expansion", "d": p["d"]}
         return {"name": "identity_expansion"}
     if kind == "svm":
         kernel = p["kernel"]

@@ -492,7 +492,8 @@ def test_perceptron_layer_preset_uses_tinybig_defaults() -> None:
         True,
         "zero_remainder",
     )
-    assert [p.name for p in h.output_process] == ["dropout", "softmax"]
+    # tinybig 0.2.1's perceptron_layer defaults to with_relu=True (perceptron_head: False)
+    assert [p.name for p in h.output_process] == ["relu", "dropout", "softmax"]
 
 
 @pytest.mark.parametrize(
