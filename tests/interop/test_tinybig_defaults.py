@@ -32,6 +32,8 @@ SLOTS = {
 }
 #: Values for the parameters tinybig requires, to build configs that leave out another one.
 REQUIRED_VALUES = {
+    "h": 2,
+    "w": 2,
     "p_h": 1,
     "p_w": 1,
     "p_d": 0,
