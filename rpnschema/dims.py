@@ -406,11 +406,23 @@ def has_bias(spec: rc.Reconciliation, l: int, semantics: str) -> bool:
     return spec.enable_bias and (l > 0 or semantics == "native")
 
 
-def _hypernet_parameters(spec: rc.HypernetReconciliation, n: int, D: int) -> int:
-    if spec.static:
-        return 0
+def _hypernet_network(spec: rc.HypernetReconciliation, n: int, D: int) -> int:
+    """Weights and biases of the network l -> hidden_dim -> n D."""
     h = spec.hidden_dim
     return spec.l * h + h + h * n * D + n * D
+
+
+def _hypernet_parameters(spec: rc.HypernetReconciliation, n: int, D: int) -> int:
+    return 0 if spec.static else _hypernet_network(spec, n, D)
+
+
+def tinybig_frozen_parameters(spec: rc.Reconciliation, n: int, D: int) -> int:
+    """Parameters tinybig 0.2.1 registers but does not train: a static hypernet's network, an
+    ``nn.Sequential`` whose frozen weights tinybig's ``parameters()`` (and parameter count)
+    include. Native semantics keeps them as buffers."""
+    if isinstance(spec, rc.HypernetReconciliation) and spec.static:
+        return _hypernet_network(spec, n, D)
+    return 0
 
 
 #: Parameters a reconciliation module owns besides the head's w and b (default 0).

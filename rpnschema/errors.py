@@ -59,6 +59,7 @@ class Code(str, Enum):
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
     CONVERTED = "RPN502"
+    TINYBIG_UNSUPPORTED = "RPN503"
     # 7xx: search spaces (rpnschema space)
     SPACE_PATH = "RPN700"
     SPACE_CHOICE = "RPN701"
@@ -111,6 +112,9 @@ CODE_DOCS: dict[Code, str] = {
     "of a tinybig config.",
     Code.CONVERTED: "Notice: a conversion made something explicit or changed its form (a fusion "
     "added, a preset expanded, a function renamed).",
+    Code.TINYBIG_UNSUPPORTED: "A class that tinybig 0.2.1 exports but rpnschema does not read (a "
+    "family or model it has no counterpart for, or an abstract base class); "
+    "docs/reference/tinybig-defaults.md lists them.",
     Code.SPACE_PATH: "A search-space dimension's path does not lead into the base spec, lies "
     "inside another dimension, or ties to something that is not a dimension.",
     Code.SPACE_CHOICE: "A search-space choice names an unknown component, one of another "

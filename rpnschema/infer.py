@@ -251,6 +251,8 @@ class _Checker:
         reconciliation = _resolved_factors(reconciliation, n, D)
         params += spec.channels * l + (n if dims.has_bias(reconciliation, l, self.semantics) else 0)
         params += dims.reconciliation_extra_parameters(reconciliation, n, D)
+        if self.semantics == "tinybig":
+            params += dims.tinybig_frozen_parameters(reconciliation, n, D)
 
         out_dim = n
         channel_fusion = spec.channel_fusion

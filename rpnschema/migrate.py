@@ -40,6 +40,10 @@ OLDEST = 0
 LATEST = SPEC_VERSION
 #: The version of a spec that does not declare one: 1, whatever :data:`LATEST` becomes.
 IMPLICIT = 1
+#: Validation reads specs from this version on by migrating them in memory: the later steps
+#: only write the defaults of the version they come from (version 0 renamed keys, so a version 0
+#: spec is an error that points to ``rpnschema upgrade``).
+READ_MIGRATED = 1
 
 Op = Literal["rename", "set", "insert"]
 
@@ -111,9 +115,10 @@ class Editor:
             Edit("rename", (*path, old), new, f"renamed {old} to {new}", self.from_version)
         )
 
-    def set(self, mapping: dict[Any, Any], path: Loc, key: str, value: Any) -> None:
-        """Set ``mapping[key]`` (at ``path``) to ``value``; a new key goes first."""
-        if key in mapping:
+    def set(self, mapping: dict[Any, Any] | list[Any], path: Loc, key: Any, value: Any) -> None:
+        """Set ``mapping[key]`` (at ``path``; a list item by its index) to ``value``; a new key
+        goes first."""
+        if isinstance(mapping, list) or key in mapping:
             old = mapping[key]
             mapping[key] = value
             description = f"{_show(old)} -> {_show(value)}"
@@ -169,9 +174,48 @@ def _v0_channel_num(data: dict[str, Any], editor: Editor) -> None:
             editor.rename(head, path, "channel_num", "channels")
 
 
+#: Defaults spec_version 2 changed to tinybig 0.2.1's code defaults: expansion name ->
+#: {parameter: its spec_version 1 default}. The 1 -> 2 migration writes these explicitly where a
+#: spec leaves them out, so a version 1 file keeps meaning what it meant.
+V1_DEFAULTS: dict[str, dict[str, Any]] = {
+    "chebyshev_expansion": {"d": 5},
+    "jacobi_expansion": {"d": 5},
+    "fourier_expansion": {"P": 1.0},
+}
+
+
+def _v1_expansion(slot: Any, key: Any, path: Loc, editor: Editor) -> None:
+    """Make the version 1 defaults explicit in the expansion ``slot[key]`` and its parts."""
+    value = slot[key]
+    if isinstance(value, str) and value in V1_DEFAULTS:
+        editor.set(slot, path[:-1], key, {"name": value, **V1_DEFAULTS[value]})
+        return
+    if not isinstance(value, dict):
+        return
+    for param, old in reversed(V1_DEFAULTS.get(value.get("name"), {}).items()):  # type: ignore[arg-type]
+        if param not in value:
+            editor.set(value, path, param, old)
+    functions = value.get("functions")
+    if isinstance(functions, list):
+        for i in range(len(functions)):
+            _v1_expansion(functions, i, (*path, "functions", i), editor)
+
+
+def _v1_defaults(data: dict[str, Any], editor: Editor) -> None:
+    for path, head in heads(data):
+        if "expansion" in head:
+            _v1_expansion(head, "expansion", (*path, "expansion"), editor)
+
+
 #: The chain of migrations, ``MIGRATIONS[k]`` taking version ``OLDEST + k`` to the next.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(0, "a head's channel_num is now spelled channels", _v0_channel_num),
+    Migration(
+        1,
+        "defaults follow tinybig 0.2.1's code (chebyshev_expansion and jacobi_expansion d: 5 -> "
+        "2, fourier_expansion P: 1.0 -> 10.0): the old defaults are written where omitted",
+        _v1_defaults,
+    ),
 )
 
 
@@ -230,12 +274,72 @@ def needs_upgrade(data: Any, to: int | None = None) -> bool:
     return version_of(data) < (LATEST if to is None else to)
 
 
+def read_older(
+    data: dict[str, Any], file: str | None = None
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Spec data of a version from :data:`READ_MIGRATED` on, migrated in memory to the latest
+    (those steps only write the defaults their version had, so nothing is misread), and one
+    notice per default so kept; data of another version is returned as it is."""
+    version = data.get("spec_version", IMPLICIT)
+    if not _is_int(version) or not READ_MIGRATED <= version < LATEST:
+        return data, []
+    try:
+        migrated, edits = upgrade_data(data)
+    except (VersionError, MigrationError):  # pragma: no cover - these steps only add defaults
+        return data, []
+    given = (
+        "no spec_version (version 1)" if "spec_version" not in data else f"spec_version {version}"
+    )
+    suggestion = f"run `rpnschema upgrade {file or 'FILE'} --in-place` to write it explicitly"
+    notices = [
+        Diagnostic(
+            Code.SPEC_VERSION,
+            f"{given}: {kept}",
+            path=edit.path,
+            severity="notice",
+            suggestion=suggestion,
+        )
+        for edit in edits
+        if edit.path != ("spec_version",)
+        for kept in _kept(migrated, edit)
+    ]
+    return migrated, notices
+
+
+def _at(data: Any, path: Loc) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _kept(migrated: dict[str, Any], edit: Edit) -> list[str]:
+    """What a former default written by ``edit`` means, one line per parameter."""
+    from rpnschema.spec import CATALOG
+
+    if edit.op == "insert":
+        component, params = _at(migrated, edit.path[:-1]), {edit.path[-1]: edit.value}
+    elif isinstance(edit.value, dict):
+        component, params = edit.value, {k: v for k, v in edit.value.items() if k != "name"}
+    else:  # pragma: no cover - the steps that validation reads only insert defaults
+        return [edit.description]
+    name = component.get("name")
+    cls = CATALOG.get(name)
+    lines = []
+    for param, old in params.items():
+        now = cls.model_fields[param].default if cls and param in cls.model_fields else "?"
+        lines.append(
+            f"{name} {param} = {_show(old)}, that version's default (spec_version {LATEST} "
+            f"defaults to {_show(now)}, tinybig's)"
+        )
+    return lines
+
+
 def version_diagnostic(data: dict[str, Any], file: str | None = None) -> Diagnostic | None:
     """Validation's explanation of a spec_version other than the current one (None if it is
-    current, or not an integer: the model's own checks report that). An absent one is
-    :data:`IMPLICIT`."""
+    current, read migrated (:func:`read_older`), or not an integer: the model's own checks
+    report that). An absent one is :data:`IMPLICIT`."""
     version = data.get("spec_version", IMPLICIT)
-    if not _is_int(version) or version == LATEST or version < OLDEST:
+    if not _is_int(version) or READ_MIGRATED <= version <= LATEST or version < OLDEST:
         return None
     if version > LATEST:
         return _too_new(version, LATEST)

@@ -7,7 +7,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "An MLP-like stack of quadratic Taylor heads with low-rank weights.",
         """# An MLP-like RPN: one layer per pair of dims, each a Taylor expansion (d = 2) with
 # low-rank (lorr) reconciliation and a linear remainder. Edit dims for your data.
-spec_version: 1
+spec_version: 2
 name: mlp_taylor
 seed: 0
 dims: [16, 32, 4]
@@ -20,7 +20,7 @@ head:
     "kan": (
         "A KAN: B-spline expansions with SiLU-activated linear remainders.",
         """# A KAN-like RPN: B-spline expansions on a grid, linear remainders with SiLU.
-spec_version: 1
+spec_version: 2
 name: kan_bspline
 seed: 0
 dims: [2, 5, 1]
@@ -34,7 +34,7 @@ head:
     "svm": (
         "An SVM-like head: a Gaussian RBF kernel expansion.",
         """# An SVM-like RPN: a Gaussian RBF kernel expansion and identity reconciliation.
-spec_version: 1
+spec_version: 2
 name: svm_rbf
 seed: 0
 layers:
@@ -49,7 +49,7 @@ layers:
     "naive_bayes": (
         "A naive Bayes classifier: one log-density per feature.",
         """# A naive Bayes RPN: a naive normal log-density per feature, one score per class.
-spec_version: 1
+spec_version: 2
 name: naive_bayes
 seed: 0
 layers:
@@ -63,7 +63,7 @@ layers:
     "multi-head": (
         "One layer of three different heads joined by a learned fusion, then an output layer.",
         """# Several heads on the same input, combined by a learned concatenation fusion.
-spec_version: 1
+spec_version: 2
 name: multi_head
 seed: 0
 layers:

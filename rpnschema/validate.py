@@ -377,6 +377,8 @@ def validate_data(
         # Another version's keys would only be reported as unknown: explain the version alone.
         diags.append(version)
     else:
+        data, kept = migrate.read_older(data, file)
+        diags.extend(kept)
         try:
             parsed = ModelSpec.model_validate(data)
         except ValidationError as e:

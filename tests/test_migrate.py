@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from rpnschema import Code, io, migrate, validate_data, validate_text
 from rpnschema.errors import LoadError, MigrationError, VersionError
 from rpnschema.migrate import Edit, Editor, Migration, upgrade_data, upgrade_text
+from rpnschema.spec import CATALOG
 from rpnschema.spec.model import SPEC_VERSION
 from rpnschema.testing import model_specs
 
@@ -30,7 +31,7 @@ def _v0(**extra: Any) -> dict[str, Any]:
 
 
 def test_the_chain_runs_from_the_oldest_to_the_current_version() -> None:
-    assert (migrate.OLDEST, migrate.LATEST) == (0, SPEC_VERSION) == (0, 1)
+    assert (migrate.OLDEST, migrate.LATEST) == (0, SPEC_VERSION) == (0, 2)
     versions = [m.from_version for m in migrate.MIGRATIONS]
     assert versions == list(range(migrate.OLDEST, migrate.LATEST))
     assert all(m.to_version == m.from_version + 1 and m.description for m in migrate.MIGRATIONS)
@@ -49,7 +50,7 @@ def test_v0_renames_channel_num_in_every_head_and_keeps_key_order() -> None:
         ],
     }
     before = copy.deepcopy(data)
-    new, edits = upgrade_data(data)
+    new, edits = upgrade_data(data, to=1)
     assert data == before  # the input is not changed
     layers = new["layers"]
     assert list(layers[0]["heads"][0]) == ["channels", "expansion"]
@@ -70,7 +71,7 @@ def test_v0_renames_channel_num_in_every_head_and_keeps_key_order() -> None:
 
 def test_v0_renames_the_head_template_of_the_dims_form() -> None:
     new, edits = upgrade_data(
-        {"spec_version": 0, "dims": [3, 2], "head": {**HEAD, "channel_num": 2}}
+        {"spec_version": 0, "dims": [3, 2], "head": {**HEAD, "channel_num": 2}}, to=1
     )
     assert new == {"spec_version": 1, "dims": [3, 2], "head": {**HEAD, "channels": 2}}
     assert [e.pointer for e in edits] == ["head/channel_num", "spec_version"]
@@ -78,7 +79,7 @@ def test_v0_renames_the_head_template_of_the_dims_form() -> None:
 
 
 def test_v0_without_channel_num_only_changes_the_version() -> None:
-    new, edits = upgrade_data({"spec_version": 0, "dims": [3, 2], "head": HEAD})
+    new, edits = upgrade_data({"spec_version": 0, "dims": [3, 2], "head": HEAD}, to=1)
     assert new["spec_version"] == 1 and [e.pointer for e in edits] == ["spec_version"]
 
 
@@ -95,10 +96,14 @@ def test_v0_with_both_spellings_is_a_located_conflict() -> None:
 # --- versions -------------------------------------------------------------------------------
 
 
-def test_a_spec_without_spec_version_is_current() -> None:
+def test_a_spec_without_spec_version_is_version_1() -> None:
     data = {"dims": [3, 2], "head": HEAD}
-    assert migrate.version_of(data) == 1 and not migrate.needs_upgrade(data)
-    assert upgrade_data(data) == (data, [])
+    assert migrate.version_of(data) == 1 and migrate.needs_upgrade(data)
+    assert not migrate.needs_upgrade(data, to=1)
+    new, edits = upgrade_data(data)  # no default of version 1 is relied on: only the version
+    assert new == {"spec_version": 2, **data}
+    assert [(e.op, e.pointer) for e in edits] == [("insert", "spec_version")]
+    assert upgrade_data(new) == (new, [])
     assert migrate.needs_upgrade(_v0()) and not migrate.needs_upgrade(_v0(), to=0)
 
 
@@ -111,14 +116,14 @@ def test_upgrading_an_upgraded_spec_changes_nothing() -> None:
     ("version", "message"),
     [
         (
-            2,
-            "spec_version 2 is newer than this rpnschema understands (it reads spec_version 1); "
+            3,
+            "spec_version 3 is newer than this rpnschema understands (it reads spec_version 2); "
             "upgrade rpnschema",
         ),
-        (-1, "spec_version must be an integer from 0 to 1, found -1"),
-        ("1", "spec_version must be an integer from 0 to 1, found '1'"),
-        (True, "spec_version must be an integer from 0 to 1, found true"),
-        (None, "spec_version must be an integer from 0 to 1, found null"),
+        (-1, "spec_version must be an integer from 0 to 2, found -1"),
+        ("1", "spec_version must be an integer from 0 to 2, found '1'"),
+        (True, "spec_version must be an integer from 0 to 2, found true"),
+        (None, "spec_version must be an integer from 0 to 2, found null"),
     ],
 )
 def test_a_version_that_cannot_be_migrated(version: Any, message: str) -> None:
@@ -154,7 +159,7 @@ def _v1_name_to_title(data: dict[str, Any], editor: Editor) -> None:
 
 
 CHAIN = (
-    *migrate.MIGRATIONS,
+    migrate.MIGRATIONS[0],
     Migration(1, "name is now title; seed is required", _v1_name_to_title),
 )
 
@@ -173,7 +178,7 @@ def test_the_chain_applies_every_step_in_order() -> None:
     ]
     assert edits[3].description == "added seed: 0"
     middle, _ = upgrade_data(_v0(), to=1, migrations=CHAIN)
-    assert middle == upgrade_data(_v0())[0]
+    assert middle == upgrade_data(_v0(), to=1)[0]
     assert upgrade_data(middle, migrations=CHAIN)[0] == new
     # a spec without spec_version is version 1 for good: with a version 2, it is migrated
     assert migrate.version_of({"name": "x"}, migrations=CHAIN) == 1
@@ -216,11 +221,11 @@ def test_upgrade_text_keeps_comments_and_layout(name: str) -> None:
     up = upgrade_text(path.read_text(), path=str(path))
     expected = path.with_name(name.replace(".", ".upgraded.", 1)).read_text()
     assert up.text == expected
-    assert (up.preserved, up.changed, up.from_version, up.to_version) == (True, True, 0, 1)
+    assert (up.preserved, up.changed, up.from_version, up.to_version) == (True, True, 0, 2)
     assert up.data == io.parse(expected, file=name).data
     assert validate_text(up.text, file=name).ok
     again = upgrade_text(up.text, path=str(path))
-    assert (again.text, again.edits, again.from_version) == (up.text, [], 1)
+    assert (again.text, again.edits, again.from_version) == (up.text, [], 2)
 
 
 def test_edits_are_located_in_the_original_text() -> None:
@@ -229,6 +234,7 @@ def test_edits_are_located_in_the_original_text() -> None:
     assert [(e.pointer, e.line, e.column) for e in up.edits] == [
         ("layers/0/heads/0/channel_num", 10, 9),
         ("layers/1/heads/channel_num", 12, 42),
+        ("spec_version", 2, 15),
         ("spec_version", 2, 15),
     ]
     assert up.edits[0].to_dict() == {
@@ -247,7 +253,7 @@ def test_quoting_styles_are_kept() -> None:
     text = (
         "spec_version: 0\ndims: [3, 2]\nhead:\n  expansion: taylor_expansion\n  'channel_num': 2\n"
     )
-    assert upgrade_text(text).text == text.replace("0\n", "1\n", 1).replace(
+    assert upgrade_text(text).text == text.replace("0\n", "2\n", 1).replace(
         "'channel_num'", "'channels'"
     )
 
@@ -273,7 +279,7 @@ def test_a_head_from_a_merge_key_is_renamed_at_its_anchor() -> None:
         "      - &h {expansion: taylor_expansion, channel_num: 2}\n      - {<<: *h}\n"
     )
     up = upgrade_text(text, path="merge.yaml")
-    assert up.preserved and up.text == text.replace("0  #", "1  #").replace(
+    assert up.preserved and up.text == text.replace("0  #", "2  #").replace(
         "channel_num", "channels"
     )
     assert [h["channels"] for h in up.data["layers"][0]["heads"]] == [2, 2]
@@ -285,11 +291,11 @@ def test_json_with_surrogate_escapes_is_edited_in_place() -> None:
     text += '"taylor_expansion", "channel_num": 2}}'
     up = upgrade_text(text, path="emoji.json")
     assert up.preserved
-    assert up.text == text.replace('"spec_version": 0', '"spec_version": 1').replace(
+    assert up.text == text.replace('"spec_version": 0', '"spec_version": 2').replace(
         "channel_num", "channels"
     )
     assert up.data == {
-        "spec_version": 1,
+        "spec_version": 2,
         "name": "\U0001f600",
         "dims": [3, 2],
         "head": {**HEAD, "channels": 2},
@@ -304,7 +310,7 @@ def test_text_that_cannot_be_edited_in_place_is_reserialized() -> None:
     up = upgrade_text(text, path="tab.json")
     assert not up.preserved
     assert up.text == io.dumps(up.data, "json") != text
-    assert up.data == {"spec_version": 1, "dims": [3, 2], "head": {**HEAD, "channels": 2}}
+    assert up.data == {"spec_version": 2, "dims": [3, 2], "head": {**HEAD, "channels": 2}}
     assert validate_text(up.text, file="tab.json").ok
 
 
@@ -348,11 +354,12 @@ def test_validate_explains_an_older_version_alone() -> None:
         1,
         15,
     )
-    assert d.message == "spec_version 0 is older than the version this rpnschema reads (1)"
-    assert (d.expected, d.found) == ("spec_version 1", "0")
+    assert d.message == "spec_version 0 is older than the version this rpnschema reads (2)"
+    assert (d.expected, d.found) == ("spec_version 2", "0")
     assert d.suggestion == (
         "run `rpnschema upgrade old.yaml` to see it migrated, with --in-place to rewrite it; "
-        "1 migration applies: 0 -> 1, a head's channel_num is now spelled channels"
+        "2 migrations apply: 0 -> 1, a head's channel_num is now spelled channels; 1 -> 2, "
+        + migrate.MIGRATIONS[1].description
     )
     assert result.spec is None and not result.ok
 
@@ -365,25 +372,47 @@ def test_validate_data_without_a_file_names_a_placeholder() -> None:
 # --- property: generated specs survive the trip through version 0 ---------------------------
 
 
-def _downgrade(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Version 0 of a current spec (channels -> channel_num in every head), and the renames."""
-    old = json.loads(json.dumps(data))
+def _explicit_v2_defaults(expansion: Any) -> Any:
+    """An expansion with the version 2 defaults that version 1 had otherwise written out."""
+    if isinstance(expansion, str):
+        expansion = {"name": expansion}
+    if not isinstance(expansion, dict):
+        return expansion
+    cls = CATALOG.get(expansion.get("name"))
+    for param in migrate.V1_DEFAULTS.get(expansion.get("name"), {}):
+        expansion.setdefault(param, cls.model_fields[param].default)  # type: ignore[union-attr]
+    if isinstance(expansion.get("functions"), list):
+        expansion["functions"] = [_explicit_v2_defaults(f) for f in expansion["functions"]]
+    return expansion
+
+
+def _downgrade(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """Version 0 of a current spec (the changed defaults written out, channels -> channel_num
+    in every head), the current spec with those defaults written out, and the renames."""
+    explicit = json.loads(json.dumps(data))
+    for _, head in migrate.heads(explicit):
+        if "expansion" in head:
+            named = isinstance(head["expansion"], str)
+            new = _explicit_v2_defaults(head["expansion"])
+            if not named or new != {"name": head["expansion"]}:
+                head["expansion"] = new
+    old = json.loads(json.dumps(explicit))
     renamed = 0
     for _, head in migrate.heads(old):
         if "channels" in head:
             head["channel_num"] = head.pop("channels")
             renamed += 1
     old.pop("spec_version", None)
-    return {"spec_version": 0, **old}, renamed
+    return {"spec_version": 0, **old}, explicit, renamed
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(model_specs())
 def test_downgraded_specs_upgrade_to_the_original(data: dict[str, Any]) -> None:
-    old, renamed = _downgrade(data)
+    old, explicit, renamed = _downgrade(data)
     new, edits = upgrade_data(old)
-    assert new == {**data, "spec_version": 1}
-    assert len(edits) == renamed + 1
+    assert new == {**explicit, "spec_version": 2}
+    assert len(edits) == renamed + 2  # and spec_version set twice: 0 -> 1 -> 2
     for fmt in ("yaml", "json"):
         text = io.dumps(old, fmt)  # type: ignore[arg-type]
         up = upgrade_text(text, format=fmt)  # type: ignore[arg-type]

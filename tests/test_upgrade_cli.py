@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rpnschema.cli import app
+from rpnschema.migrate import MIGRATIONS
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy"
 runner = CliRunner()
@@ -37,9 +38,10 @@ def test_upgrade_prints_the_upgraded_spec_and_a_summary(legacy: Path) -> None:
     assert result.stdout == (legacy / "v0_taylor.upgraded.yaml").read_text()
     assert result.stderr == (
         "v0_taylor.yaml:2:15: spec_version: 0 -> 1\n"
+        "v0_taylor.yaml:2:15: spec_version: 1 -> 2\n"
         "v0_taylor.yaml:10:9: layers/0/heads/0/channel_num: renamed channel_num to channels\n"
         "v0_taylor.yaml:12:42: layers/1/heads/channel_num: renamed channel_num to channels\n"
-        "v0_taylor.yaml: spec_version 0 -> 1, 3 edits\n"
+        "v0_taylor.yaml: spec_version 0 -> 2, 4 edits\n"
     )
     assert "channel_num" in (legacy / "v0_taylor.yaml").read_text()  # not rewritten
 
@@ -49,7 +51,7 @@ def test_upgrade_reads_standard_input(legacy: Path) -> None:
     result = runner.invoke(app, ["upgrade", "-"], input=text)
     assert result.exit_code == 0
     assert result.stdout == (legacy / "v0_dims.upgraded.json").read_text()
-    assert result.stderr.endswith("-: spec_version 0 -> 1, 2 edits\n")
+    assert result.stderr.endswith("-: spec_version 0 -> 2, 3 edits\n")
 
 
 def test_upgrade_out_writes_one_file(legacy: Path) -> None:
@@ -62,14 +64,14 @@ def test_upgrade_in_place_then_again_is_a_no_op(legacy: Path) -> None:
     result = runner.invoke(app, ["upgrade", "--in-place", "v0_taylor.yaml", "v0_dims.json"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr.splitlines()[-1] == "v0_dims.json: spec_version 0 -> 1, 2 edits"
+    assert result.stderr.splitlines()[-1] == "v0_dims.json: spec_version 0 -> 2, 3 edits"
     for name in ("v0_taylor.yaml", "v0_dims.json"):
         expected = (legacy / name.replace(".", ".upgraded.", 1)).read_text()
         assert (legacy / name).read_text() == expected
     before = os.stat(legacy / "v0_taylor.yaml").st_mtime_ns
     again = runner.invoke(app, ["upgrade", "-i", "v0_taylor.yaml"])
     assert again.exit_code == 0
-    assert again.stderr == "v0_taylor.yaml: spec_version 1, nothing to upgrade\n"
+    assert again.stderr == "v0_taylor.yaml: spec_version 2, nothing to upgrade\n"
     assert os.stat(legacy / "v0_taylor.yaml").st_mtime_ns == before  # untouched
     assert sorted(p.name for p in legacy.iterdir() if p.name.startswith(".")) == []
 
@@ -101,15 +103,19 @@ def test_upgrade_in_place_is_atomic(legacy: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_check_lists_the_files_that_need_upgrading(legacy: Path) -> None:
-    current = _write(legacy / "current.yaml", "dims: [3, 2]\nhead: {expansion: taylor_expansion}\n")
+    current = _write(
+        legacy / "current.yaml",
+        "spec_version: 2\ndims: [3, 2]\nhead: {expansion: taylor_expansion}\n",
+    )
     result = runner.invoke(app, ["upgrade", "--check", current, "v0_dims.json"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "current.yaml: spec_version 1, nothing to upgrade",
+        "current.yaml: spec_version 2, nothing to upgrade",
         "v0_dims.json:2:19: spec_version: 0 -> 1",
+        "v0_dims.json:2:19: spec_version: 1 -> 2",
         "v0_dims.json:7:5: head/channel_num: renamed channel_num to channels",
-        "v0_dims.json: needs upgrade: spec_version 0 -> 1, 2 edits",
+        "v0_dims.json: needs upgrade: spec_version 0 -> 2, 3 edits",
     ]
     assert "channel_num" in (legacy / "v0_dims.json").read_text()  # --check writes nothing
     ok = runner.invoke(app, ["upgrade", "--check", current, "v0_dims.upgraded.json"])
@@ -126,13 +132,14 @@ def test_json_report(legacy: Path) -> None:
         "file": "v0_dims.json",
         "status": "needs_upgrade",
         "from_version": 0,
-        "to_version": 1,
+        "to_version": 2,
     }
     assert [(e["op"], e["path"], e["line"], e["column"]) for e in entry["edits"]] == [
         ("rename", "head/channel_num", 7, 5),
         ("set", "spec_version", 2, 19),
+        ("set", "spec_version", 2, 19),
     ]
-    assert result.stderr == "v0_dims.json: needs upgrade: spec_version 0 -> 1, 2 edits\n"
+    assert result.stderr == "v0_dims.json: needs upgrade: spec_version 0 -> 2, 3 edits\n"
     # with the spec on stdout, the report goes to stderr
     printed = runner.invoke(app, ["upgrade", "-f", "json", "v0_dims.json"])
     assert printed.stdout == (legacy / "v0_dims.upgraded.json").read_text()
@@ -145,35 +152,36 @@ def test_to_selects_the_target_version(legacy: Path) -> None:
     assert same.stdout == (legacy / "v0_taylor.yaml").read_text()
     assert "error RPN105 spec_version: spec_version 0 is older" in same.stderr
     done = runner.invoke(app, ["upgrade", "--to", "1", "v0_taylor.yaml"])
-    assert done.exit_code == 0
+    assert done.exit_code == 0  # version 1 is read, migrated in memory
+    assert "spec_version: 1" in done.stdout
     unknown = runner.invoke(app, ["upgrade", "--to", "5", "v0_taylor.yaml"])
     assert unknown.exit_code == 2
     assert unknown.stderr == (
-        "error: --to 5 is not a spec_version this rpnschema knows (0 to 1); omit --to to "
+        "error: --to 5 is not a spec_version this rpnschema knows (0 to 2); omit --to to "
         "upgrade to the latest\n"
     )
     back = runner.invoke(app, ["upgrade", "--to", "0", "v0_taylor.upgraded.yaml"])
     assert back.exit_code == 2
     assert back.stderr == (
         "v0_taylor.upgraded.yaml:2:15: error RPN105 spec_version: cannot downgrade "
-        "spec_version 1 to 0\n"
-        "    expected a target of at least 1; found 0\n"
+        "spec_version 2 to 0\n"
+        "    expected a target of at least 2; found 0\n"
         "    hint: migrations only go forward; keep the file as it is\n"
-        "v0_taylor.upgraded.yaml: not upgraded: cannot downgrade spec_version 1 to 0\n"
+        "v0_taylor.upgraded.yaml: not upgraded: cannot downgrade spec_version 2 to 0\n"
     )
 
 
 def test_a_newer_version_is_a_usage_error(legacy: Path) -> None:
-    name = _write(legacy / "new.yaml", "spec_version: 2\ndims: [3, 2]\n")
+    name = _write(legacy / "new.yaml", "spec_version: 3\ndims: [3, 2]\n")
     result = runner.invoke(app, ["upgrade", name])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (
-        "new.yaml:1:15: error RPN105 spec_version: spec_version 2 is newer than this rpnschema "
-        "understands (it reads spec_version 1); upgrade rpnschema\n"
-        "    expected spec_version 1 or lower; found 2\n"
+        "new.yaml:1:15: error RPN105 spec_version: spec_version 3 is newer than this rpnschema "
+        "understands (it reads spec_version 2); upgrade rpnschema\n"
+        "    expected spec_version 2 or lower; found 3\n"
         "    hint: install a newer rpnschema: pip install --upgrade rpnschema\n"
-        "new.yaml: not upgraded: spec_version 2 is newer than this rpnschema understands (it "
-        "reads spec_version 1); upgrade rpnschema\n"
+        "new.yaml: not upgraded: spec_version 3 is newer than this rpnschema understands (it "
+        "reads spec_version 2); upgrade rpnschema\n"
     )
 
 
@@ -182,7 +190,7 @@ def test_unknown_version_and_unreadable_file_exit_2(legacy: Path) -> None:
     result = runner.invoke(app, ["upgrade", name])
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
-        "odd.yaml:1:15: error RPN105 spec_version: spec_version must be an integer from 0 to 1, "
+        "odd.yaml:1:15: error RPN105 spec_version: spec_version must be an integer from 0 to 2, "
         "found 'one'"
     )
     missing = runner.invoke(app, ["upgrade", "missing.yaml"])
@@ -227,10 +235,11 @@ def test_an_upgraded_spec_that_is_still_invalid_exits_1(legacy: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "bad_channels.yaml:1:15: spec_version: 0 -> 1\n"
+        "bad_channels.yaml:1:15: spec_version: 1 -> 2\n"
         "bad_channels.yaml:3:37: head/channel_num: renamed channel_num to channels\n"
         "bad_channels.yaml:3:47: error RPN204 head/channels: channels must be >= 1, found 0\n"
         "    expected channels >= 1; found 0\n"
-        "bad_channels.yaml: spec_version 0 -> 1, 2 edits; the upgraded spec is invalid "
+        "bad_channels.yaml: spec_version 0 -> 2, 3 edits; the upgraded spec is invalid "
         "(1 error)\n"
     )
     assert "channels: 0" in (legacy / name).read_text()  # the migration itself is written
@@ -265,7 +274,7 @@ def test_a_reserialized_upgrade_says_so(legacy: Path) -> None:
     result = runner.invoke(app, ["upgrade", name])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == (
-        "tab.json: spec_version 0 -> 1, 2 edits (re-serialized: comments and layout could "
+        "tab.json: spec_version 0 -> 2, 3 edits (re-serialized: comments and layout could "
         "not be kept)"
     )
     assert json.loads(result.stdout)["head"]["channels"] == 2
@@ -276,11 +285,11 @@ def test_validate_explains_a_legacy_spec(legacy: Path) -> None:
     assert result.exit_code == 1
     assert result.output == (
         "v0_taylor.yaml:2:15: error RPN105 spec_version: spec_version 0 is older than the "
-        "version this rpnschema reads (1)\n"
-        "    expected spec_version 1; found 0\n"
+        "version this rpnschema reads (2)\n"
+        "    expected spec_version 2; found 0\n"
         "    hint: run `rpnschema upgrade v0_taylor.yaml` to see it migrated, with --in-place "
-        "to rewrite it; 1 migration applies: 0 -> 1, a head's channel_num is now spelled "
-        "channels\n"
+        "to rewrite it; 2 migrations apply: 0 -> 1, a head's channel_num is now spelled "
+        f"channels; 1 -> 2, {MIGRATIONS[1].description}\n"
         "v0_taylor.yaml: invalid (1 error, 0 warnings, 0 notices)\n"
     )
     upgraded = runner.invoke(app, ["validate", "-q", "v0_taylor.upgraded.yaml"])

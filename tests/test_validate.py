@@ -316,12 +316,12 @@ def test_bias_without_parameters_counts_only_under_native() -> None:
 
 
 def test_a_newer_spec_version_is_explained() -> None:
-    text = "spec_version: 2\nlayers: [{m: 3, n: 2, heads: [{expansion: taylor_expansion}]}]\n"
+    text = "spec_version: 3\nlayers: [{m: 3, n: 2, heads: [{expansion: taylor_expansion}]}]\n"
     (d,) = validate_text(text, file="s.yaml").errors
     assert (d.code, d.pointer, d.line, d.column) == (Code.SPEC_VERSION, "spec_version", 1, 15)
     assert d.message == (
-        "spec_version 2 is newer than this rpnschema understands (it reads spec_version 1); "
+        "spec_version 3 is newer than this rpnschema understands (it reads spec_version 2); "
         "upgrade rpnschema"
     )
-    assert (d.expected, d.found) == ("spec_version 1 or lower", "2")
+    assert (d.expected, d.found) == ("spec_version 2 or lower", "3")
     assert d.suggestion == "install a newer rpnschema: pip install --upgrade rpnschema"

@@ -39,10 +39,13 @@ def random_tensors(
     return drawn
 
 
-def register(module: nn.Module, tensors: dict[str, Tensor], trainable: bool = False) -> None:
-    """Register draws as persistent buffers (or as parameters when ``trainable``)."""
+def register(
+    module: nn.Module, tensors: dict[str, Tensor], trainable: bool = False, frozen: bool = False
+) -> None:
+    """Register draws as persistent buffers, as parameters when ``trainable``, or as parameters
+    that are not trained when ``frozen`` (tinybig's static hypernet network)."""
     for name, t in tensors.items():
-        if trainable:
-            module.register_parameter(name, nn.Parameter(t))
+        if trainable or frozen:
+            module.register_parameter(name, nn.Parameter(t, requires_grad=trainable))
         else:
             module.register_buffer(name, t, persistent=True)

@@ -76,8 +76,11 @@ class Reconciliation(nn.Module):
             drawn = random_tensors(
                 RANDOM_BUFFERS[spec.name], random_shapes(spec, n, D), ctx, n=n, D=D, **self.params
             )
-            trainable = isinstance(spec, rc.HypernetReconciliation) and not spec.static
-            register(self, drawn, trainable=trainable)
+            hypernet = isinstance(spec, rc.HypernetReconciliation)
+            trainable = hypernet and not spec.static
+            # tinybig registers a static hypernet's network as frozen parameters
+            frozen = hypernet and self.semantics == "tinybig"
+            register(self, drawn, trainable=trainable, frozen=frozen)
             self.random_names = tuple(drawn)
         self._kwargs = {"n": n, "D": D, "semantics": self.semantics, **self.params}
         self._identity = spec.name == "identity_reconciliation"

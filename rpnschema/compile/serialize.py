@@ -8,6 +8,7 @@ Writes are atomic: readers see either the previous file or the complete new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,17 @@ def stored_hash(path: str | Path) -> str | None:
     """The spec hash recorded in a saved model file's metadata."""
     with safe_open(str(path), framework="pt") as fh:
         return (fh.metadata() or {}).get("spec_sha256")
+
+
+def written_hash(path: str | Path) -> str | None:
+    """The hash of the spec as the file stores it (its canonical JSON), before any migration:
+    a file written under an older spec_version hashes its spec with that version."""
+    with safe_open(str(path), framework="pt") as fh:
+        text = (fh.metadata() or {}).get("spec")
+    if text is None:
+        return None
+    canonical = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def load_model(

@@ -30,6 +30,23 @@ TINYBIG_PARAMETERS = frozenset(
 
 _LEVELS = {RPNModel: 0, RPNLayer: 1, RPNHead: 2}
 
+#: tinybig names of a hypernet_reconciliation's network (an ``nn.Sequential`` of Linear,
+#: Sigmoid, Linear, created at the first forward pass) -> the compiled module's names.
+ALIASES = {
+    "parameter_fabrication.net.0.weight": "reconciliation.weight1",
+    "parameter_fabrication.net.0.bias": "reconciliation.bias1",
+    "parameter_fabrication.net.2.weight": "reconciliation.weight2",
+    "parameter_fabrication.net.2.bias": "reconciliation.bias2",
+}
+
+
+def _own_name(key: str) -> str:
+    """A tinybig state-dict key under the compiled module's name for it."""
+    for theirs, ours in ALIASES.items():
+        if key == theirs or key.endswith("." + theirs):
+            return key[: len(key) - len(theirs)] + ours
+    return key
+
 
 def _dict_level(keys: list[str]) -> int:
     """0: a model's state dict, 1: a layer's, 2: a head's."""
@@ -103,7 +120,7 @@ def load_tinybig_state_dict(module: nn.Module, state_dict: Mapping[str, Any]) ->
     problems: list[str] = []
     values: dict[str, Tensor] = {}
     for key, value in state_dict.items():
-        name = prefix + str(key)
+        name = prefix + _own_name(str(key))
         if name not in own:
             near = difflib.get_close_matches(name, list(own), n=1)
             hint = f" (did you mean {near[0][len(prefix) :]!r}?)" if near else ""
@@ -121,7 +138,7 @@ def load_tinybig_state_dict(module: nn.Module, state_dict: Mapping[str, Any]) ->
             continue
         values[name] = tensor
     params = dict(module.named_parameters())
-    given = {prefix + k for k in keys}
+    given = {prefix + _own_name(k) for k in keys}
     for name in own:
         tinybig = name in params and name.rsplit(".", 1)[-1] in TINYBIG_PARAMETERS
         if tinybig and name not in given:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rpnschema.errors import Code, Loc
+from rpnschema.interop import _tinybig_defaults as defaults
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_base import close
 from rpnschema.interop._tinybig_processing import ProcessingReader
@@ -43,6 +44,8 @@ class ComponentReader(ProcessingReader):
             return None
         entry = T.COMPONENT_CLASSES.get(cls)
         if entry is None:
+            if self.unsupported_class(cls, (*path, "function_class")):
+                return None
             choices = [p for p, (f, _) in T.COMPONENT_CLASSES.items() if f == family]
             near = close(cls, choices) or close(cls.rsplit(".", 1)[-1], list(T.NAMES[family]))
             near_path = T.CLASS_PATH.get(near, near) if near else None
@@ -132,18 +135,67 @@ class ComponentReader(ProcessingReader):
             else:
                 allowed = [f for f in fields if f not in _NOT_FIELDS]
                 self.unknown_key((*ppath, key), key, allowed, name)
-        return out if ok else None
+        return out if self._tinybig_defaults(out, ppath) and ok else None
+
+    def unsupported_class(self, cls: str, path: Loc) -> bool:
+        """Report a tinybig 0.2.1 class that rpnschema does not read; False for another path."""
+        package = defaults.known_unsupported(cls)
+        if package is None:
+            return False
+        self.report(
+            Code.TINYBIG_UNSUPPORTED,
+            path,
+            f"{cls} is a tinybig 0.2.1 {package} class that rpnschema does not support",
+            found=cls,
+            suggestion="docs/reference/tinybig-defaults.md lists the tinybig classes rpnschema "
+            "reads and those it does not",
+        )
+        return True
+
+    def _tinybig_defaults(self, out: dict[str, Any], ppath: Loc) -> bool:
+        """Write tinybig's code default of every parameter the config leaves out into ``out``;
+        False (after an error) where tinybig has none and fails to build without it."""
+        ok = True
+        name = out["name"]
+        for param in defaults.parameters(name):
+            if param in out:
+                continue
+            value = defaults.read_default(name, param)
+            if value is defaults.REQUIRED:
+                why = (
+                    "tinybig 0.2.1's constructor has no default for it (building it raises "
+                    "TypeError)"
+                    if defaults.tinybig_default(name, param) is defaults.REQUIRED
+                    else defaults.DIFFERENCES[(name, param)].why
+                )
+                self.report(
+                    Code.MISSING,
+                    ppath,
+                    f"{name} needs {param}: {why}",
+                    expected=f"function_parameters: {{{param}: ...}}",
+                )
+                ok = False
+            elif value is not defaults.INFERRED and value is not None:
+                out[param] = value
+        return ok
 
     def _composition(
         self, params: dict[str, Any], ppath: Loc, native: Loc, out: dict[str, Any]
     ) -> bool:
         configs = params.get("composition_function_configs")
         cpath: Loc = (*ppath, "composition_function_configs")
+        if configs is None and out["name"] == "nested_expansion":
+            out["functions"] = []  # tinybig's nested_expansion of nothing passes x through
+            return True
         if not isinstance(configs, list) or not configs:
             self.report(
                 Code.MISSING,
                 cpath,
-                "a composed expansion needs a non-empty list composition_function_configs",
+                "extended_expansion needs a non-empty list composition_function_configs: "
+                "without one tinybig 0.2.1 builds it with D = 0 and fails at its first forward "
+                "(torch.cat of no expansions)"
+                if out["name"] == "extended_expansion"
+                else "composition_function_configs must be a list of expansion configs",
                 expected="composition_function_configs: [{function_class: ...}, ...]",
             )
             return False
@@ -170,21 +222,24 @@ class ComponentReader(ProcessingReader):
     def _remainder(
         self, name: str, out: dict[str, Any], params: dict[str, Any], ppath: Loc
     ) -> dict[str, Any]:
-        required = params.get("require_parameters", False)
         if name == "linear_remainder":
-            if required is True:
+            # tinybig 0.2.1's linear_remainder defaults to require_parameters=True (its
+            # docstring says False): left out, the remainder has its n x m weight
+            if params.get("require_parameters", True) is True:
                 if "enable_bias" in params:
                     out["enable_bias"] = params["enable_bias"]
                 return out
             self.report(
                 Code.TINYBIG_BEHAVIOUR,
-                (*ppath, "require_parameters") if "require_parameters" in params else ppath,
-                "linear_remainder without require_parameters: true has no weights in tinybig: "
+                (*ppath, "require_parameters"),
+                "linear_remainder with require_parameters: false has no weights in tinybig: "
                 "it adds x unchanged (converted to identity_remainder)",
                 severity="warning",
-                suggestion="set require_parameters: true for a learned n x m map",
+                suggestion="remove require_parameters (tinybig's default is true) for a learned "
+                "n x m map",
             )
             return {**out, "name": "identity_remainder"}
+        required = params.get("require_parameters", False)
         if required is True:
             self.report(
                 Code.NOT_REPRESENTABLE,

@@ -134,7 +134,7 @@ class HeadReader(ComponentReader):
             ):
                 self.unknown_key((*hp, key), key, sorted(info.defaults), name)
         try:
-            head, residual = presets.expand(info, args, n)
+            head = presets.expand(info, args, n)
         except presets.PresetProblem as e:
             self.report(
                 Code.WRONG_TYPE if e.expected == "true or false" else Code.BAD_VALUE,
@@ -152,25 +152,17 @@ class HeadReader(ComponentReader):
             f"{head['remainder']['name']}",
             severity="notice",
         )
-        if residual:
+        for comp in ("expansion", "reconciliation", "remainder"):
+            self._tinybig_defaults(head[comp], hp)  # the components' own code defaults
+        if given.get("with_hybrid_expansion") is True:
             self.report(
                 Code.TINYBIG_BEHAVIOUR,
-                hp,
-                f"tinybig's {name} builds linear_remainder without require_parameters, so the "
-                "remainder has no weights and adds x unchanged (identity_remainder)",
+                (*hp, "with_hybrid_expansion"),
+                f"tinybig 0.2.1's {name} accepts with_hybrid_expansion but ignores it: the "
+                "expansion is taylor (with_taylor), bspline (with_bspline) or identity",
                 severity="warning",
+                suggestion="remove with_hybrid_expansion",
             )
-            if m is not None and n is not None and m != n:
-                self.report(
-                    Code.REMAINDER,
-                    hp,
-                    f"tinybig's {name} cannot map m={m} to n={n}: its remainder has no parameters "
-                    "(tinybig raises ValueError)",
-                    expected="m == n",
-                    found=f"m={m}, n={n}",
-                    suggestion="use an rpn_head with remainder_configs linear_remainder and "
-                    "require_parameters: true",
-                )
         return head
 
     # -- heads -------------------------------------------------------------------------------
@@ -303,13 +295,11 @@ class HeadReader(ComponentReader):
             self.report(
                 Code.REMAINDER,
                 (*path, "function_parameters", "require_parameters"),
-                f"linear_remainder without require_parameters: true has no weights, so it cannot "
+                f"linear_remainder with require_parameters: false has no weights, so it cannot "
                 f"map m={m} to n={n} (tinybig raises ValueError)",
-                expected="require_parameters: true",
-                found=str(
-                    (source.get("function_parameters") or {}).get("require_parameters", "not given")
-                ),
-                suggestion="set require_parameters: true",
+                expected="require_parameters: true (tinybig's default)",
+                found="false",
+                suggestion="remove require_parameters: false",
             )
         elif name == "one_remainder":
             self.report(

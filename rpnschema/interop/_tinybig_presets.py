@@ -14,6 +14,8 @@ from rpnschema.interop._tinybig_table import PresetInfo
 
 _FLAGS = (
     "enable_bias",
+    "with_bspline",
+    "with_hybrid_expansion",
     "with_lorr",
     "with_taylor",
     "with_dual_lphm",
@@ -66,9 +68,11 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "perceptron":
+    if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
             return {"name": "taylor_expansion", "d": p["d"]}
+        if p["with_bspline"]:
+            return {"name": "bspline_expansion", "d": p["d"]}
         return {"name": "identity_expansion"}
     if kind == "svm":
         kernel = p["kernel"]
@@ -120,20 +124,19 @@ def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
     return out
 
 
-def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> tuple[dict[str, Any], bool]:
+def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     """The head tinybig builds from a preset with arguments ``given``.
 
-    Returns (head data, whether its remainder is tinybig's parameterless linear_remainder).
     Raises :class:`PresetProblem` for an argument tinybig would reject.
     """
     p = {**info.defaults, **given}
     _check(p)
     kind = info.kind
-    # tinybig builds linear_remainder() without require_parameters: no weights, so it passes
-    # x through (kan_head's require_remainder_parameters=True is a keyword linear_remainder
-    # ignores).
+    # tinybig builds linear_remainder(device=...) for a residual; its code defaults to
+    # require_parameters=True, so the remainder has an n x m weight (kan_head's
+    # require_remainder_parameters=True is a keyword linear_remainder ignores: the same default).
     residual = kind == "kan" or bool(p.get("with_residual"))
-    remainder: dict[str, Any] = {"name": "identity_remainder" if residual else "zero_remainder"}
+    remainder: dict[str, Any] = {"name": "linear_remainder" if residual else "zero_remainder"}
     if kind == "kan":
         remainder["activation"] = [{"name": "silu"}]
     head: dict[str, Any] = {
@@ -145,4 +148,4 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> tuple[dict[str, A
     output = _output(kind, p, n)
     if output:
         head["output_process"] = output
-    return head, residual
+    return head

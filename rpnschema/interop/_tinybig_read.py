@@ -137,6 +137,8 @@ class Reader(HeadReader):
             self.wrong_type((*path, key), "a class path string")
             return None
         if cls not in accepted:
+            if self.unsupported_class(cls, (*path, key)):
+                return None
             near = difflib.get_close_matches(cls, sorted(accepted), n=1, cutoff=0.5)
             self.report(
                 Code.UNKNOWN_FUNCTION,

@@ -185,8 +185,10 @@ HEAD_PRESETS: dict[str, PresetInfo] = {
         {
             **_COMMON,
             "enable_bias": True,
+            "with_bspline": False,
             "with_taylor": False,
             "d": 2,
+            "with_hybrid_expansion": False,
             "with_dual_lphm": False,
             "with_residual": False,
             "with_batch_norm": False,
@@ -237,7 +239,8 @@ HEAD_PRESETS: dict[str, PresetInfo] = {
 #: Layer presets: ``width`` copies of one shared head preset object (tinybig.layer).
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
-        "perceptron", {**HEAD_PRESETS["perceptron_head"].defaults, "with_softmax": True}
+        "perceptron",
+        {**HEAD_PRESETS["perceptron_head"].defaults, "with_relu": True, "with_softmax": True},
     ),
     "svm_layer": PresetInfo("svm", dict(HEAD_PRESETS["svm_head"].defaults)),
     "kan_layer": PresetInfo("kan", dict(HEAD_PRESETS["kan_head"].defaults)),

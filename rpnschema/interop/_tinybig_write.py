@@ -3,7 +3,8 @@
 The normalized spec is written out: every layer and head explicit, consecutive equal layers
 (heads) folded into ``depth_alloc`` (``width_alloc``), every multi-head layer with an explicit
 ``head_fusion_configs`` (tinybig crashes without one), every function config with a
-``function_parameters`` mapping (tinybig's composed expansions need the key).
+``function_parameters`` mapping (tinybig's composed expansions need the key) that gives every
+parameter explicitly, so the config means the same whatever tinybig's defaults are.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def _processing(items: list[Processing]) -> list[dict[str, Any]]:
 
 
 def _function(spec: Component) -> dict[str, Any]:
-    params = spec.model_dump(mode="json", exclude_none=True, exclude=_OWN)
+    # every parameter explicit (None included), so tinybig builds the same function whatever
+    # its defaults are
+    params = spec.model_dump(mode="json", exclude=_OWN)
     if isinstance(spec, ex.Expansion):
         if spec.preprocess:
             params["preprocess_function_configs"] = _processing(spec.preprocess)
@@ -60,8 +63,7 @@ def _function(spec: Component) -> dict[str, Any]:
         if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
             params["composition_function_configs"] = [_function(f) for f in spec.functions]
     if isinstance(spec, rm.Remainder):
-        if isinstance(spec, rm.LinearRemainder):
-            params = {"require_parameters": True, **params}
+        params = {"require_parameters": isinstance(spec, rm.LinearRemainder), **params}
         if spec.activation:
             params["activation_function_configs"] = _processing(spec.activation)
     return {"function_class": T.CLASS_PATH[spec.name], "function_parameters": params}

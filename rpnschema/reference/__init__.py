@@ -37,6 +37,7 @@ from rpnschema.reference.error_codes import CODE_EXAMPLES as CODE_EXAMPLES
 from rpnschema.reference.error_codes import _example_output as _example_output
 from rpnschema.reference.error_codes import render_error_codes as render_error_codes
 from rpnschema.reference.spec_reference import render_spec_reference as render_spec_reference
+from rpnschema.reference.tinybig_defaults import render_tinybig_defaults as render_tinybig_defaults
 
 # --- one command for every generated text ----------------------------------------------------
 
@@ -49,6 +50,7 @@ def generated_pages() -> dict[str, Callable[[], str]]:
         "error-codes.md": render_error_codes,
         "reference/spec.md": render_spec_reference,
         "reference/cli.md": render_cli_reference,
+        "reference/tinybig-defaults.md": render_tinybig_defaults,
     }
     for page, source in _MIRRORED.items():
         pages[page] = lambda source=source: (

@@ -62,7 +62,7 @@ class FourierExpansion(Expansion):
     """cos/sin of 2 pi k x / P for k = 1..N: D = 2 * N * m."""
 
     name: Literal["fourier_expansion"]
-    P: Annotated[float, Field(gt=0, description="Period.")] = 1.0
+    P: Annotated[float, Field(gt=0, description="Period (spec_version 1: 1.0).")] = 10.0
     N: PositiveInt = 5
 
 
@@ -244,14 +244,14 @@ class ChebyshevExpansion(_DegreeExpansion):
     """Chebyshev polynomials of the first kind T_1..T_d. D = m d."""
 
     name: Literal["chebyshev_expansion"]
-    d: Degree = 5
+    d: Annotated[int, Field(ge=1, description="Degree (spec_version 1: 5).")] = 2
 
 
 class JacobiExpansion(_DegreeExpansion):
     """Jacobi polynomials P_1..P_d with (alpha, beta). D = m d."""
 
     name: Literal["jacobi_expansion"]
-    d: Degree = 5
+    d: Annotated[int, Field(ge=1, description="Degree (spec_version 1: 5).")] = 2
     alpha: Annotated[float, Field(gt=-1)] = 1.0
     beta: Annotated[float, Field(gt=-1)] = 1.0
 
@@ -462,10 +462,12 @@ class SpherePatchExpansion(_GeometricExpansion):
 
 
 class NestedExpansion(Expansion):
-    """kappa_k(...kappa_1(x)): D composes left to right."""
+    """kappa_k(...kappa_1(x)): D composes left to right; no functions: the identity, D = m."""
 
     name: Literal["nested_expansion"]
-    functions: Annotated[list["AnyExpansion"], Field(min_length=1)]
+    functions: list["AnyExpansion"] = Field(
+        default_factory=list, description="Applied in order (none: x itself, as in tinybig)."
+    )
 
 
 class ExtendedExpansion(Expansion):

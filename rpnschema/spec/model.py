@@ -8,7 +8,7 @@ from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
 from rpnschema.spec.layer import LayerSpec
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 Semantics = Literal["native", "tinybig"]
 DType = Literal["float32", "float64", "bfloat16"]

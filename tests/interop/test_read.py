@@ -322,16 +322,21 @@ def test_processing_problems() -> None:
     ]
 
 
-def test_linear_remainder_without_parameters_is_an_identity() -> None:
+def test_linear_remainder_has_weights_unless_require_parameters_is_false() -> None:
+    # tinybig 0.2.1's code defaults to require_parameters=True (its docstring says False)
     h = head(remainder_configs=fn("tinybig.remainder.linear_remainder"))
+    data, diags = from_tinybig(layer(3, 2, [h]))
+    assert found(diags) == []
+    remainder = ok(data).layers[0].heads[0].remainder
+    assert remainder.to_data() == {
+        "name": "linear_remainder",
+        "activation": [],
+        "enable_bias": False,
+    }
+    h = head(remainder_configs=fn("tinybig.remainder.linear_remainder", require_parameters=False))
     data, diags = from_tinybig(layer(3, 3, [h]))
-    assert found(diags) == [
-        (
-            "RPN501",
-            "warning",
-            "/".join(map(str, (*HP0, "remainder_configs", "function_parameters"))),
-        )
-    ]
+    where = (*HP0, "remainder_configs", "function_parameters", "require_parameters")
+    assert found(diags) == [("RPN501", "warning", "/".join(map(str, where)))]
     assert ok(data).layers[0].heads[0].remainder.name == "identity_remainder"
     _, diags = from_tinybig(layer(3, 2, [h]))
     assert (
@@ -432,7 +437,7 @@ def test_layer_config_details() -> None:
             heads=h,
             width_alloc=2,
             fusion_strategy="average",
-            head_fusion_configs=fn("tinybig.fusion.summation_fusion"),
+            head_fusion_configs=fn("tinybig.fusion.summation_fusion", dims=[2, 2]),
         )
     )
     assert found(diags) == [
@@ -487,7 +492,8 @@ def test_perceptron_layer_preset_uses_tinybig_defaults() -> None:
         True,
         "zero_remainder",
     )
-    assert [p.name for p in h.output_process] == ["dropout", "softmax"]
+    # tinybig 0.2.1's perceptron_layer defaults to with_relu=True (perceptron_head: False)
+    assert [p.name for p in h.output_process] == ["relu", "dropout", "softmax"]
 
 
 @pytest.mark.parametrize(
@@ -527,15 +533,19 @@ def test_head_presets(cls: str, params: dict[str, Any], expansion: str, D: int) 
     assert (h.expansion.name, h.D) == (expansion, D)
 
 
-def test_kan_presets_have_a_weightless_remainder() -> None:
-    doc = {"layer_class": "tinybig.layer.kan_layer", "layer_parameters": {"m": 3, "n": 3}}
+def test_kan_presets_have_a_weighted_remainder() -> None:
+    # kan_head builds linear_remainder(...): tinybig's code default require_parameters=True
+    doc = {"layer_class": "tinybig.layer.kan_layer", "layer_parameters": {"m": 3, "n": 2}}
     data, diags = from_tinybig(doc)
-    assert [d.code for d in diags] == [Code.PRESET_EXPANDED, Code.TINYBIG_BEHAVIOUR]
+    assert [d.code for d in diags] == [Code.PRESET_EXPANDED]
     h = ok(data).layers[0].heads[0]
-    assert h.remainder.to_data() == {"name": "identity_remainder", "activation": [{"name": "silu"}]}
-    doc["layer_parameters"]["n"] = 2
-    _, diags = from_tinybig(doc)
-    assert ("RPN403", "error", "layer_parameters") in found(diags)
+    assert h.remainder.to_data() == {
+        "name": "linear_remainder",
+        "activation": [{"name": "silu"}],
+        "enable_bias": False,
+    }
+    # bspline m (t + d) = 3 * 8, times n = 2; the remainder n x m
+    assert ok(data).parameters == 48 + 6
 
 
 def test_bad_preset_arguments() -> None:

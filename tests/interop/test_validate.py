@@ -75,15 +75,7 @@ def test_problems_are_reported_at_tinybig_paths_and_lines() -> None:
             67,
         ),
         ("RPN402", "error", f"{HEAD}/parameter_fabrication_configs/function_parameters/p", 25, 46),
-        ("RPN501", "warning", f"{HEAD}/remainder_configs/function_parameters", 26, 19),
-        (
-            "RPN403",
-            "error",
-            f"{HEAD}/remainder_configs/function_parameters/require_parameters",
-            26,
-            19,
-        ),
-    ]
+    ]  # linear_remainder has weights: tinybig's code defaults to require_parameters=True
     assert all(d.file == "cfg.yaml" for d in result.diagnostics)
     by_code = {d.code: d for d in result.diagnostics}
     assert by_code[Code.PROCESSING_SIZE].expected == "20"
@@ -151,6 +143,7 @@ def test_width_alloc_contradiction_alone() -> None:
                   function_class: tinybig.reconciliation.identity_reconciliation
           head_fusion_configs:
             function_class: tinybig.fusion.metric_fusion.mean_fusion
+            function_parameters: {dims: [2, 2]}
         """
     )
     result = _check(text)
@@ -163,10 +156,7 @@ def test_structural_errors_skip_the_dimension_checks() -> None:
     text = TEXT.replace("tinybig.expansion.taylor_expansion", "tinybig.expansion.taylor_expnsion")
     result = _check(text)
     # the conversion's own checks still run; the native dimension checks do not
-    assert [(d.code, d.line) for d in result.errors] == [
-        (Code.UNKNOWN_FUNCTION, 17),
-        (Code.REMAINDER, 26),
-    ]
+    assert [(d.code, d.line) for d in result.errors] == [(Code.UNKNOWN_FUNCTION, 17)]
     assert result.errors[0].suggestion == "did you mean 'tinybig.expansion.taylor_expansion'?"
 
 
