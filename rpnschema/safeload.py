@@ -218,21 +218,57 @@ def scan_json(text: str, file: str | None, limits: Limits, too_big: Any) -> None
             raise too_big("nodes", count, limits, file, *_line_col(text, match.start()))
 
 
-def huge_numbers(data: Any, max_nodes: int) -> list[tuple[tuple[str | int, ...], int]]:
-    """The paths and digit counts of integers longer than :data:`MAX_NUMBER_CHARS` in plain
-    data (given through the API or ``--set``, which no loader has checked); walks at most
+def unsafe_values(data: Any, max_nodes: int) -> list[Diagnostic]:
+    """RPN106 for each integer longer than :data:`MAX_NUMBER_CHARS` digits and RPN205 for each
+    string (key or value) with a lone surrogate (not Unicode text: it cannot be written as UTF-8)
+    in plain data given through the API or ``--set``, which no loader has checked. Walks at most
     ``max_nodes`` values, without recursion."""
     limit = 10**MAX_NUMBER_CHARS
-    found: list[tuple[tuple[str | int, ...], int]] = []
+    found: list[Diagnostic] = []
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     seen = 0
     while stack and seen <= max_nodes:
         path, value = stack.pop()
         seen += 1
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= limit:
-            found.append((path, value.bit_length() * 3 // 10 + 1))  # about log10(2) digits/bit
+            digits = value.bit_length() * 3 // 10 + 1  # about log10(2) digits per bit
+            found.append(
+                Diagnostic(
+                    Code.NUMBER_TOO_LONG,
+                    f"an integer of about {digits} digits, above the limit of {MAX_NUMBER_CHARS}",
+                    path=path,
+                    expected=f"an integer of at most {MAX_NUMBER_CHARS} digits",
+                    found=f"about {digits} digits",
+                    suggestion="no spec field takes such a number: check the value",
+                )
+            )
+        elif isinstance(value, str) and not _is_text(value):
+            found.append(_surrogate(path, value))
         elif isinstance(value, dict):
-            stack.extend(((*path, k), v) for k, v in value.items() if isinstance(k, (str, int)))
+            for k, v in value.items():
+                if isinstance(k, str) and not _is_text(k):
+                    found.append(_surrogate((*path, k), k))
+                elif isinstance(k, (str, int)):
+                    stack.append(((*path, k), v))
         elif isinstance(value, (list, tuple)):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
     return found
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate(path: tuple[str | int, ...], value: str) -> Diagnostic:
+    return Diagnostic(
+        Code.BAD_VALUE,
+        "the text has a lone surrogate escape (\\ud800-\\udfff), which is not Unicode text",
+        path=path,
+        expected="text that can be written as UTF-8",
+        found=ascii(value[:60]),
+        suggestion="remove the \\uXXXX escape, or give the character's full surrogate pair",
+    )

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rpnschema import io, migrate, normalize
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
-from rpnschema.safeload import MAX_NUMBER_CHARS, huge_numbers
+from rpnschema.safeload import unsafe_values
 from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
@@ -365,18 +365,8 @@ def validate_data(
                 found=_show(data),
             )
         )
-    elif huge := huge_numbers(data, limits.max_nodes):
-        diags.extend(
-            Diagnostic(
-                Code.NUMBER_TOO_LONG,
-                f"an integer of about {digits} digits, above the limit of {MAX_NUMBER_CHARS}",
-                path=path,
-                expected=f"an integer of at most {MAX_NUMBER_CHARS} digits",
-                found=f"about {digits} digits",
-                suggestion="no spec field takes such a number: check the value",
-            )
-            for path, digits in huge
-        )
+    elif unsafe := unsafe_values(data, limits.max_nodes):
+        diags.extend(unsafe)
     elif (version := migrate.version_diagnostic(data, file)) is not None:
         # Another version's keys would only be reported as unknown: explain the version alone.
         diags.append(version)
