@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rpnschema import io, migrate, normalize
+from rpnschema import io, migrate, normalize, work
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
 from rpnschema.safeload import unsafe_values
@@ -379,9 +379,10 @@ def validate_data(
             diags.append(Diagnostic(Code.BAD_VALUE, "the spec is nested too deeply"))
         else:
             found: list[Diagnostic] = []
-            drafts = normalize.expand(parsed, found, max_count=limits.max_count)
-            if drafts is not None:
-                spec = infer(parsed, drafts, found, limits)
+            with work.budget():  # the per-value arithmetic of all heads together
+                drafts = normalize.expand(parsed, found, max_count=limits.max_count)
+                if drafts is not None:
+                    spec = infer(parsed, drafts, found, limits)
             diags.extend(found)
     diags = _dedupe(diags)
     if document is not None:
