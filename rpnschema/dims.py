@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from rpnschema import work
 from rpnschema.errors import Code, Loc
 from rpnschema.factors import find_close_factors
 from rpnschema.spec import expansion as ex
@@ -63,9 +64,43 @@ MAX_DISC_RADIUS, MAX_BALL_RADIUS = 40_000, 1_100
 MAX_FACTORED = 10**12
 
 
-def _divisors(k: int) -> list[int]:
+def _all_divisors(k: int) -> list[int]:
     small = [f for f in range(1, math.isqrt(k) + 1) if k % f == 0]
     return sorted({*small, *(k // f for f in small)})
+
+
+_DIVISORS = work.Memo(_all_divisors, math.isqrt)
+_CLOSE_FACTORS = work.Memo(find_close_factors, math.isqrt)
+
+
+def _too_much_work(field: str, what: str, e: work.Exhausted, suggestion: str) -> DimProblem:
+    return DimProblem(
+        Code.BUDGET,
+        f"{what} takes {e.steps} steps, but this spec's distinct values have used all but "
+        f"{e.left} of the {work.WORK_LIMIT} steps one validation may take",
+        path=(field,),
+        expected=f"at most {work.WORK_LIMIT} steps of arithmetic in all",
+        found=f"{e.steps} more",
+        suggestion=suggestion,
+    )
+
+
+def _divisors(k: int) -> list[int]:
+    """The divisors of ``k`` (for suggestions): an empty list past the work budget."""
+    try:
+        return _DIVISORS(k)
+    except work.Exhausted:
+        return []
+
+
+def close_factor(field: str, k: int) -> int:
+    """tinybig's ``find_close_factors(k)``, memoized and charged to the work budget."""
+    try:
+        return _CLOSE_FACTORS(k)
+    except work.Exhausted as e:
+        raise _too_much_work(
+            field, f"factoring {k}", e, f"give {field} explicitly: a divisor of {k}"
+        ) from e
 
 
 def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
@@ -215,23 +250,42 @@ def _huge_patch(r: int, limit: int) -> DimProblem:
     )
 
 
-def _disc(r: int) -> int:
-    """Lattice points with i^2 + j^2 <= r^2."""
-    if r > MAX_DISC_RADIUS:
-        raise _huge_patch(r, MAX_DISC_RADIUS)
+def _count_disc(r: int) -> int:
     return sum(2 * math.isqrt(r * r - i * i) + 1 for i in range(-r, r + 1))
 
 
-def _ball(r: int) -> int:
-    """Lattice points with i^2 + j^2 + k^2 <= r^2."""
-    if r > MAX_BALL_RADIUS:
-        raise _huge_patch(r, MAX_BALL_RADIUS)
+def _count_ball(r: int) -> int:
     total = 0
     for i in range(-r, r + 1):
         rest = r * r - i * i
         top = math.isqrt(rest)
         total += 2 * top + 1 + 2 * sum(2 * math.isqrt(rest - j * j) + 1 for j in range(1, top + 1))
     return total
+
+
+_DISCS = work.Memo(_count_disc, lambda r: 2 * r + 1)
+_BALLS = work.Memo(_count_ball, lambda r: (2 * r + 1) * (r + 1))
+
+
+def _patch_cells(r: int, limit: int, memo: work.Memo[int, int]) -> int:
+    if r > limit:
+        raise _huge_patch(r, limit)
+    try:
+        return memo(r)
+    except work.Exhausted as e:
+        raise _too_much_work(
+            "p_r", f"counting the cells of a patch of radius {r}", e, "use fewer distinct radii"
+        ) from e
+
+
+def _disc(r: int) -> int:
+    """Lattice points with i^2 + j^2 <= r^2 (memoized)."""
+    return _patch_cells(r, MAX_DISC_RADIUS, _DISCS)
+
+
+def _ball(r: int) -> int:
+    """Lattice points with i^2 + j^2 + k^2 <= r^2 (memoized)."""
+    return _patch_cells(r, MAX_BALL_RADIUS, _BALLS)
 
 
 def patch_volume(spec: ex._GeometricExpansion, semantics: str) -> int:
@@ -329,8 +383,8 @@ def resolve_pq(spec: Any, n: int, D: int) -> tuple[int, int]:
                 found="none",
                 suggestion=f"give {name}: a divisor of {dim}",
             )
-    p = spec.p if spec.p is not None else find_close_factors(n)
-    q = spec.q if spec.q is not None else find_close_factors(D)
+    p = spec.p if spec.p is not None else close_factor("p", n)
+    q = spec.q if spec.q is not None else close_factor("q", D)
     return p, q
 
 

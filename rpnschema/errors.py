@@ -26,6 +26,7 @@ class Code(str, Enum):
     IO = "RPN103"
     RESOURCE = "RPN104"
     SPEC_VERSION = "RPN105"
+    NUMBER_TOO_LONG = "RPN106"
     # 2xx: structure (types, keys, function names, bounds)
     UNKNOWN_KEY = "RPN200"
     UNKNOWN_FUNCTION = "RPN201"
@@ -77,6 +78,8 @@ CODE_DOCS: dict[Code, str] = {
     "size, number of values (counting every YAML alias expansion) or nesting depth.",
     Code.SPEC_VERSION: "The spec's spec_version is not the one this rpnschema reads: an older "
     "one (migrate it with `rpnschema upgrade FILE`) or a newer one (upgrade rpnschema).",
+    Code.NUMBER_TOO_LONG: "A number literal longer than 100 characters (no spec field takes "
+    "one; converting it could take quadratic time or fail in Python).",
     Code.UNKNOWN_KEY: "A key that the object does not have; a close match is suggested.",
     Code.UNKNOWN_FUNCTION: "A component name not in the catalog; a close match is suggested.",
     Code.MISSING: "A required field is missing.",

@@ -12,6 +12,7 @@ from typing import Any
 from rpnschema import dims
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.limits import Limits as Limits
+from rpnschema.memory import memory_problem
 from rpnschema.normalize import HeadDraft, LayerDraft
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
@@ -469,7 +470,7 @@ def infer(
         )
     if chk.failed:
         return None
-    return model.model_copy(
+    filled = model.model_copy(
         update={
             "layers": layers,
             "depth": len(layers),
@@ -479,3 +480,18 @@ def infer(
             "parameters": total,
         }
     )
+    over = memory_problem(filled, limits.max_memory)
+    if over is not None:
+        i, j = over.where
+        draft = drafts[i]
+        path = draft.heads[j].src if j is not None else draft.src
+        chk.error(
+            Code.BUDGET,
+            path,
+            over.message,
+            expected=over.expected,
+            found=over.found,
+            suggestion=over.suggestion,
+        )
+        return None
+    return filled

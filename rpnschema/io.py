@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from rpnschema.errors import Code, Diagnostic, LoadError, Loc
 from rpnschema.limits import MAX_FILE_BYTES as MAX_FILE_BYTES
 from rpnschema.limits import MAX_NODES as MAX_NODES
 from rpnschema.limits import Limits
+from rpnschema.safeload import CoreDumper, CoreLoader, NumberTooLong, scan_json
 
 Format = Literal["json", "yaml"]
 
@@ -117,8 +117,8 @@ def parse(
     limits = limits or Limits()
     fmt = format or detect_format(file, text)
     if fmt == "json":
+        scan_json(text, file, limits, _json_too_big)
         data = _parse_json(text, file)
-        _check_data(data, file, limits)
         doc = Document(data=data, file=file)
         try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
             node, _ = _compose(_positions_text(text), file, limits)
@@ -154,9 +154,13 @@ def load(
     return parse(text, file=name, format=format, limits=limits)
 
 
+def _not_json(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or infinity)")
+
+
 def _parse_json(text: str, file: str | None) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as e:
         raise LoadError(
             Diagnostic(
@@ -170,6 +174,10 @@ def _parse_json(text: str, file: str | None) -> Any:
         ) from e
     except RecursionError as e:
         raise LoadError(Diagnostic(Code.SYNTAX, "JSON nesting is too deep", file=file)) from e
+    except ValueError as e:  # NaN, Infinity
+        raise LoadError(
+            Diagnostic(Code.SYNTAX, f"invalid JSON: {e}", file=file, expected="a JSON number")
+        ) from e
 
 
 def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
@@ -190,7 +198,7 @@ def _syntax_error(e: yaml.YAMLError, file: str | None) -> LoadError:
     )
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same rules
+_Loader = CoreLoader  # safe tags, YAML 1.2 core-schema scalars (see rpnschema.safeload)
 
 
 def _too_big(
@@ -217,6 +225,19 @@ def _too_many(count: int, limits: Limits, file: str | None, mark: Any = None) ->
 
 def _too_deep(depth: int, limits: Limits, file: str | None, mark: Any = None) -> LoadError:
     return _too_big("is nested too deeply", depth, limits.max_depth, "--max-depth", file, mark)
+
+
+@dataclass
+class _Mark:  # a 0-based position, like yaml.Mark
+    line: int
+    column: int
+
+
+def _json_too_big(
+    kind: str, found: int, limits: Limits, file: str | None, line: int, column: int
+) -> LoadError:
+    mark = _Mark(line - 1, column - 1)
+    return (_too_many if kind == "nodes" else _too_deep)(found, limits, file, mark)
 
 
 def _check_events(text: str, file: str | None, limits: Limits) -> None:
@@ -276,26 +297,6 @@ def _check_events(text: str, file: str | None, limits: Limits) -> None:
         loader.dispose()
 
 
-def _check_data(data: Any, file: str | None, limits: Limits) -> None:
-    """The same limits on parsed JSON data (no aliases), stopping past the first limit."""
-    count = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, level = stack.pop()
-        count += 1
-        if count > limits.max_nodes:
-            raise _too_many(count, limits, file)
-        if level > limits.max_depth:
-            raise _too_deep(level, limits, file)
-        if isinstance(value, dict):
-            items: Any = (v for pair in value.items() for v in pair)
-        elif isinstance(value, list):
-            items = value
-        else:
-            continue
-        stack.extend((v, level + 1) for v in islice(items, limits.max_nodes))
-
-
 def _compose(text: str, file: str | None, limits: Limits) -> tuple[yaml.Node | None, Any]:
     """The node tree (for positions) and the data built from it, with safe tags only."""
     _check_events(text, file, limits)
@@ -304,6 +305,8 @@ def _compose(text: str, file: str | None, limits: Limits) -> tuple[yaml.Node | N
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
         return node, data
+    except NumberTooLong as e:
+        raise LoadError(e.diagnostic(file)) from e
     except yaml.YAMLError as e:
         raise _syntax_error(e, file) from e
     except RecursionError as e:
@@ -389,7 +392,7 @@ def dumps(data: Any, format: Format = "yaml") -> str:
     """Serialize plain data (e.g. ``spec.to_data()``) as JSON or YAML text."""
     if format == "json":
         return json.dumps(data, indent=2) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+    return yaml.dump(data, Dumper=CoreDumper, sort_keys=False, default_flow_style=None, width=100)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

@@ -21,6 +21,9 @@ MAX_DEPTH = 64
 #: as width: 1000000000 is reported at once instead of materializing a billion heads.
 MAX_COUNT = 10_000
 
+#: Bytes a build and its forward check may allocate (:mod:`rpnschema.memory`): 16 GiB.
+MAX_MEMORY = 16 * 2**30
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -28,7 +31,9 @@ class Limits:
 
     Document limits (``max_file_bytes``, ``max_nodes``, ``max_depth``) are checked while loading:
     a violation is an RPN104 load error (exit code 2). Model limits (``max_count``, ``max_dim``,
-    ``max_parameters``) are checked during validation: a violation is an RPN408 error (exit 1).
+    ``max_parameters``, ``max_memory`` in bytes) are checked during validation: a violation is an
+    RPN408 error (exit 1); ``rpnschema build`` and ``load`` check ``max_memory`` again for their
+    own batch and dtype before allocating.
     """
 
     max_parameters: int = 1_000_000_000
@@ -37,3 +42,4 @@ class Limits:
     max_nodes: int = MAX_NODES
     max_depth: int = MAX_DEPTH
     max_file_bytes: int = MAX_FILE_BYTES
+    max_memory: int = MAX_MEMORY

@@ -19,6 +19,7 @@ import yaml
 
 from rpnschema.errors import Code, Diagnostic, LoadError, Loc
 from rpnschema.io import Document
+from rpnschema.safeload import NumberTooLong, load_value
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ def parse_override(text: str) -> Override:
             found=text,
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as e:
+        value = load_value(raw) if raw.strip() else None
+    except (yaml.YAMLError, NumberTooLong) as e:
         raise _usage(f"--set {text!r}: the value is not YAML: {e}", found=raw) from e
     return Override(text, steps, value)
 

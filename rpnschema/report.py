@@ -5,15 +5,58 @@ Formats: ``text`` (default), ``json`` (a stable document: ``"format": "rpnschema
 commands: one annotation per diagnostic), ``sarif`` (SARIF 2.1.0 for code-scanning dashboards)
 and ``junit`` (JUnit XML, one test case per file). Every format carries file, line, column,
 path, code and message of each diagnostic.
+
+Diagnostics quote the spec (keys, names, values), which is untrusted text. The line-based
+formats (``text``, ``github``, ``junit``) show every character that is not printable (newlines,
+carriage returns, escape sequences, U+2028, lone surrogates, ...) as its Python escape, so each
+diagnostic is exactly one line, and no line can start with a GitHub Actions workflow command
+(``::error ...``, ``##[error]``): a spec cannot inject annotations or commands into a CI log.
+``json`` and ``sarif`` keep the text exact and rely on JSON's escaping (ASCII output).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rpnschema.errors import Diagnostic
+
+
+def printable(text: str) -> str:
+    """``text`` with each non-printable character (controls, line and paragraph separators,
+    lone surrogates, ...) written as its Python escape (``\\n``, ``\\x1b``, ``\\u2028``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def no_command(line: str) -> str:
+    """A log line that GitHub Actions cannot read as a workflow command (``::name ...::`` or
+    ``##[name]``, after leading spaces): its first such colon or hash is escaped."""
+    stripped = line.lstrip()
+    if stripped.startswith(("::", "##[")):
+        at = len(line) - len(stripped)
+        return line[:at] + ("\\x3a" if stripped[0] == ":" else "\\x23") + stripped[1:]
+    return line
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else printable(text)
+
+
+def safe_diagnostic(d: Diagnostic) -> Diagnostic:
+    """``d`` with its untrusted text (path, message, expected, found, suggestion, file) made
+    :func:`printable`."""
+    return replace(
+        d,
+        path=tuple(printable(p) if isinstance(p, str) else p for p in d.path),
+        message=printable(d.message),
+        expected=_shown(d.expected),
+        found=_shown(d.found),
+        suggestion=_shown(d.suggestion),
+        file=_shown(d.file),
+    )
 
 
 @dataclass
@@ -67,16 +110,17 @@ def _summary(r: FileReport) -> str:
 def render_text(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
     out: list[str] = []
     for r in reports:
-        shown = [d for d in r.diagnostics if show_notices or d.severity != "notice"]
+        kept = [d for d in r.diagnostics if show_notices or d.severity != "notice"]
+        shown = [safe_diagnostic(d) for d in kept]
         for d in shown:
-            where = d.file or r.file
+            where = d.file or printable(r.file)
             if d.line is not None:
                 where += f":{d.line}:{d.column}"
             out.append(f"{where}: {d.severity} {d.code.value} {d.pointer}: {d.message}")
             if d.severity != "notice":
                 out.extend(_detail(d))
-        out.append(_summary(r))
-    return "\n".join(out) + ("\n" if out else "")
+        out.append(printable(_summary(r)))
+    return "".join(f"{no_command(line)}\n" for line in out)
 
 
 def render_json(reports: Sequence[FileReport], *, show_notices: bool = True) -> str:
@@ -133,13 +177,14 @@ def render_github(reports: Sequence[FileReport], *, show_notices: bool = True) -
         for d in r.diagnostics:
             if d.severity == "notice" and not show_notices:
                 continue
-            props = [f"file={_github_escape(d.file or r.file, prop=True)}"]
+            d = safe_diagnostic(d)
+            props = [f"file={_github_escape(d.file or printable(r.file), prop=True)}"]
             if d.line is not None:
                 props += [f"line={d.line}", f"col={d.column}"]
             props.append(f"title={_github_escape(f'rpnschema {d.code.value}', prop=True)}")
             level = _GITHUB_LEVEL[d.severity]
             out.append(f"::{level} {','.join(props)}::{_github_escape(_full_message(d))}")
-    out.extend(_summary(r) for r in reports)
+    out.extend(no_command(printable(_summary(r))) for r in reports)
     return "\n".join(out) + "\n"
 
 
@@ -223,8 +268,9 @@ def render_junit(reports: Sequence[FileReport], *, show_notices: bool = True) ->
         root, "testsuite", {"name": "rpnschema validate", **counts, "skipped": "0"}
     )
     for r in reports:
+        name = printable(r.file)  # XML 1.0 cannot carry most control characters, even escaped
         case = ET.SubElement(
-            suite, "testcase", {"classname": "rpnschema.validate", "name": r.file, "file": r.file}
+            suite, "testcase", {"classname": "rpnschema.validate", "name": name, "file": name}
         )
         shown = [d for d in r.diagnostics if d.severity != "notice" or show_notices]
         body = render_text(
@@ -232,6 +278,7 @@ def render_junit(reports: Sequence[FileReport], *, show_notices: bool = True) ->
         )
         if r.failed:
             first = next((d for d in r.diagnostics if d.severity == "error"), None)
+            first = safe_diagnostic(first) if first else None
             tag = "error" if r.io_error else "failure"
             n_err = _count(r.diagnostics, "error")
             message = f"{_plural(n_err, 'error')}" + (

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rpnschema.memory import Memory, estimate
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec import remainder as rm
@@ -86,15 +87,25 @@ class Summary:
     dtype: str
     rows: list[Row]
     total: Row
+    memory: Memory | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "batch": self.batch,
             "dtype": self.dtype,
             "rows": [r.to_data() for r in self.rows],
             "total": self.total.to_data(),
         }
+        if self.memory is not None:
+            m = self.memory
+            data["build_memory"] = {
+                "parameters": m.parameters,
+                "buffers": m.buffers,
+                "forward": m.forward,
+                "total": m.total,
+            }
+        return data
 
 
 def _short(component: Any, suffix: str) -> str:
@@ -200,7 +211,9 @@ def summarize(spec: ModelSpec, *, batch: int = 1, dtype: str | None = None) -> S
     total.memory_bytes = total.parameters * size
     total.m = spec.layers[0].m if spec.layers else None
     total.n = spec.layers[-1].output_dim if spec.layers else None
-    return Summary(spec.name, batch, dtype, rows, total)
+    return Summary(
+        spec.name, batch, dtype, rows, total, memory=estimate(spec, batch=batch, dtype=dtype)
+    )
 
 
 def human(value: int, unit: str = "") -> str:

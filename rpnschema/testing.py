@@ -850,7 +850,10 @@ def _meta(draw: Draw, sem: Semantics, semantics_given: bool) -> dict[str, Any]:
         draw,
         spec,
         "name",
-        st.one_of(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), st.text(max_size=12)),
+        st.one_of(
+            st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True),
+            st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12),
+        ),
     )
     _opt(draw, spec, "seed", st.integers(0, 2**31 - 1))
     _opt(draw, spec, "device", st.just("cpu"))

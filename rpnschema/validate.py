@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rpnschema import io, migrate, normalize
+from rpnschema import io, migrate, normalize, work
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
+from rpnschema.safeload import unsafe_values
 from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
@@ -373,6 +374,8 @@ def validate_data(
                 found=_show(data),
             )
         )
+    elif unsafe := unsafe_values(data, limits.max_nodes):
+        diags.extend(unsafe)
     elif (version := migrate.version_diagnostic(data, file)) is not None:
         # Another version's keys would only be reported as unknown: explain the version alone.
         diags.append(version)
@@ -387,9 +390,10 @@ def validate_data(
             diags.append(Diagnostic(Code.BAD_VALUE, "the spec is nested too deeply"))
         else:
             found: list[Diagnostic] = []
-            drafts = normalize.expand(parsed, found, max_count=limits.max_count)
-            if drafts is not None:
-                spec = infer(parsed, drafts, found, limits)
+            with work.budget():  # the per-value arithmetic of all heads together
+                drafts = normalize.expand(parsed, found, max_count=limits.max_count)
+                if drafts is not None:
+                    spec = infer(parsed, drafts, found, limits)
             diags.extend(found)
     diags = _dedupe(diags)
     if document is not None:

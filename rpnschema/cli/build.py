@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +18,9 @@ from rpnschema.cli.common import (
     load_valid_spec,
     with_limits,
 )
-from rpnschema.errors import RpnSchemaError
+from rpnschema.errors import Code, LoadError, RpnSchemaError
 from rpnschema.infer import Limits
+from rpnschema.report import printable
 
 
 def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
@@ -71,7 +74,9 @@ def build(
     dtype: Annotated[
         str | None, typer.Option(help="float32, float64 or bfloat16 (default: the spec's).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: the spec's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**63 - 1, help="Seed (default: the spec's).")
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Save weights + spec to this .safetensors file."),
@@ -90,16 +95,22 @@ def build(
     unavailable device, torch not installed).
     """
     spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
+    if out is not None and (device or spec.device) == "meta":
+        typer.echo("error: a model on the meta device has no values to save (--out)", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    check_memory(spec, limits, batch if check else 0, dtype)
     try:
         import rpnschema
 
-        module = rpnschema.build(spec, device=device, dtype=dtype, seed=seed)
+        with allocation_errors():
+            module = rpnschema.build(spec, device=device, dtype=dtype, seed=seed)
     except RpnSchemaError as e:  # torch missing, device unavailable, a plugin that fails to load
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(EXIT_USAGE) from e
     _print_summary(spec, module)
     if check:
-        _forward_check(module, batch)
+        with allocation_errors():
+            _forward_check(module, batch)
     if out is not None:
         from rpnschema.compile.serialize import save_model
 
@@ -111,7 +122,37 @@ def build(
         typer.echo(f"saved {out}")
 
 
+def check_memory(spec: Any, limits: Limits, batch: int, dtype: str | None) -> None:
+    """Exit 1 (RPN408) when building ``spec`` as ``dtype`` and a forward pass on ``batch``
+    inputs would take more than the memory budget; nothing is allocated before."""
+    from rpnschema.memory import memory_problem
+
+    problem = memory_problem(spec, limits.max_memory, batch=batch, dtype=dtype)
+    if problem is not None:
+        typer.echo(f"error RPN408: {problem.message}", err=True)
+        typer.echo(f"    hint: {problem.suggestion}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+
+
+@contextmanager
+def allocation_errors() -> Iterator[None]:
+    """A failed allocation (the machine has less memory than the budget allows) is an error
+    message and exit code 2, not a traceback."""
+    try:
+        yield
+    except MemoryError as e:
+        typer.echo("error: out of memory while allocating the model's tensors", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+    except RuntimeError as e:  # torch's allocators (CPU, CUDA's OutOfMemoryError, MPS)
+        text = str(e)
+        if "memory" not in text.lower() and "allocate" not in text.lower():
+            raise
+        typer.echo(f"error: out of memory: {text.splitlines()[0]}", err=True)
+        raise typer.Exit(EXIT_USAGE) from e
+
+
 @app.command("load")
+@with_limits
 def load_command(
     model_file: Annotated[
         Path, typer.Argument(metavar="MODEL", help="A file written by `rpnschema build --out`.")
@@ -121,24 +162,42 @@ def load_command(
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
     batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
-    print its summary table and check a forward pass. Exit 2 if the file cannot be read."""
-    try:
-        from rpnschema.compile.serialize import load_model, spec_hash, stored_hash, written_hash
+    print its summary table and check a forward pass.
 
-        module = load_model(model_file, device=device)
+    Before anything is allocated, the stored spec is validated within the limits (memory budget
+    included, for --batch) and the file's tensor names and shapes are checked against it. Exit 1
+    for a spec over a budget or a hash mismatch, 2 if the file cannot be read or is not a
+    consistent model file."""
+    try:
+        from rpnschema.compile.serialize import (
+            inspect_model_file,
+            load_model,
+            spec_hash,
+            written_hash,
+        )
+        from rpnschema.compile.serialize import stored_hash as read_hash
+
+        spec = inspect_model_file(model_file, limits=limits)
+        check_memory(spec, limits, batch if check else 0, None)
+        with allocation_errors():
+            module = load_model(model_file, device=device, limits=limits)
+        stored, written = read_hash(model_file), written_hash(model_file)
     except RpnSchemaError as e:  # unreadable file, torch missing, device unavailable, ...
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(EXIT_USAGE) from e
+        typer.echo(f"error: {printable(str(e))}", err=True)
+        over = isinstance(e, LoadError) and e.diagnostic.code is Code.BUDGET
+        raise typer.Exit(EXIT_INVALID if over else EXIT_USAGE) from e
     _print_summary(module.spec, module)
     # a file of an older spec_version: its hash is of the spec as written, not as migrated
-    if stored_hash(model_file) not in (None, spec_hash(module.spec), written_hash(model_file)):
+    if stored not in (None, spec_hash(spec), written):
         typer.echo("error: the stored spec hash does not match the stored spec", err=True)
         raise typer.Exit(EXIT_INVALID)
-    typer.echo(f"spec sha256: {spec_hash(module.spec)}")
+    typer.echo(f"spec sha256: {spec_hash(spec)}")
     if check:
-        _forward_check(module, batch)
+        with allocation_errors():
+            _forward_check(module, batch)
 
 
 def _print_summary(spec: Any, module: Any) -> None:

@@ -41,6 +41,28 @@ MaxNodes = Annotated[
 ]
 MaxDepth = Annotated[int, typer.Option(min=1, help="Deepest nesting of mappings and lists.")]
 MaxFileBytes = Annotated[int, typer.Option(min=1, help="Largest spec file read, in bytes.")]
+
+
+def _size(value: Any) -> int:
+    from rpnschema.memory import parse_size
+
+    try:
+        return parse_size(str(value))
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from e
+
+
+MaxMemory = Annotated[
+    int,
+    typer.Option(
+        parser=_size,
+        metavar="SIZE",
+        help="Memory budget of a build and its forward check (parameters, buffers, "
+        "materialized weights, activations), e.g. 16GiB, 512MiB: larger specs are rejected "
+        "before allocating. Default 16GiB.",
+        show_default=False,
+    ),
+]
 Strict = Annotated[
     bool, typer.Option("--strict", help="Fail on notices and warnings too (explicit specs only).")
 ]
@@ -63,6 +85,7 @@ _LIMIT_OPTIONS: dict[str, Any] = {
     "max_nodes": MaxNodes,
     "max_depth": MaxDepth,
     "max_file_bytes": MaxFileBytes,
+    "max_memory": MaxMemory,
 }
 
 

@@ -13,12 +13,12 @@ from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     EXIT_USAGE,
-    MaxDim,
-    MaxParameters,
     Set,
     load_valid_spec,
+    with_limits,
 )
 from rpnschema.infer import Limits
+from rpnschema.memory import human_bytes
 from rpnschema.summary import DTYPE_BYTES, Row, Summary, human, summarize
 
 
@@ -87,6 +87,7 @@ def render_table(summary: Summary) -> None:
 
 
 @app.command()
+@with_limits
 def summary(
     spec_file: Annotated[
         Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
@@ -99,9 +100,8 @@ def summary(
     format: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = SummaryFormat.table,
-    max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
-    max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
     overrides: Set = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Show sizes, parameters, memory and estimated FLOPs per head and layer (no torch).
 
@@ -117,9 +117,18 @@ def summary(
     if dtype is not None and dtype not in DTYPE_BYTES:
         typer.echo(f"error: --dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    spec = load_valid_spec(spec_file, Limits(max_parameters, max_dim), overrides=overrides or ())
+    spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
     figures = summarize(spec, batch=batch, dtype=dtype)
     if format is SummaryFormat.json:
-        typer.echo(json.dumps(figures.to_data(), indent=2))
+        data = figures.to_data()
+        data["build_memory"]["budget"] = limits.max_memory
+        typer.echo(json.dumps(data, indent=2))
     else:
         render_table(figures)
+        m = figures.memory
+        assert m is not None
+        typer.echo(
+            f"build memory: {human_bytes(m.total)} (parameters {human_bytes(m.parameters)}, "
+            f"buffers {human_bytes(m.buffers)}, forward at batch {m.batch} "
+            f"{human_bytes(m.forward)}); budget {human_bytes(limits.max_memory)} (--max-memory)"
+        )

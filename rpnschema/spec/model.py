@@ -20,11 +20,17 @@ class ModelSpec(Spec):
     ``dims`` + ``head`` shorthand (one layer per consecutive pair of dims)."""
 
     spec_version: Annotated[int, Field(ge=1, description="Spec format version.")] = SPEC_VERSION
-    name: str = "rpn_model"
+    name: Annotated[
+        str,
+        Field(
+            pattern=r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
+            description="The model's name (printable text: no control characters).",
+        ),
+    ] = "rpn_model"
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = Field(
         default=None, description="Seed for weights and random buffers."
     )
-    device: Annotated[str, Field(pattern=r"^(cpu|meta|mps|cuda(:\d+)?)$")] = "cpu"
+    device: Annotated[str, Field(pattern=r"^(cpu|meta|mps|cuda(:[0-9]+)?)$")] = "cpu"
     dtype: DType = "float32"
     init: InitMethod = Field(default="xavier_normal", description="Parameter init method.")
     semantics: Semantics = Field(
