@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rpnschema.canonical import spec_hash
-from rpnschema.spec.model import ModelSpec
+from rpnschema.canonical import SpecSource, spec_hash
 
 Kind = Literal["added", "removed", "changed"]
 #: Figures inferred by normalization, reported on one dims line per layer or head.
@@ -120,8 +119,12 @@ def _items(
     return list(range(min(len(a), len(b))))
 
 
-def diff(a: ModelSpec, b: ModelSpec) -> SpecDiff:
-    """The differences from normalized spec ``a`` to normalized spec ``b``."""
+def diff(a: SpecSource, b: SpecSource) -> SpecDiff:
+    """The differences from spec ``a`` to spec ``b`` (paths, mappings or spec objects; each is
+    normalized first when it is not yet)."""
+    from rpnschema.validate import as_normalized
+
+    a, b = as_normalized(a), as_normalized(b)
     da, db = a.to_data(), b.to_data()
     out: list[Change] = []
     ma, mb = _without(da, ("layers", "parameters")), _without(db, ("layers", "parameters"))

@@ -151,11 +151,13 @@ def check_file(
     except LoadError as e:
         d: Diagnostic = e.diagnostic
         return FileReport(name, [d], failed=True, io_error=True), None
+    if result.unreadable:
+        return FileReport(name, result.diagnostics, failed=True, io_error=True), None
     spec = result.spec
     report = FileReport(
         name,
         result.diagnostics,
-        failed=result.failed(strict),
+        failed=result.fails(strict),
         layers=len(spec.layers or []) if spec else None,
         parameters=spec.parameters if spec else None,
     )
