@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rpnschema.canonical import SpecSource, spec_hash
+from rpnschema.errors import plural
 
 Kind = Literal["added", "removed", "changed"]
 #: Figures inferred by normalization, reported on one dims line per layer or head.
@@ -169,7 +170,7 @@ def _summary(item: dict[str, Any]) -> str:
         if key in item:
             parts.append(item[key]["name"])
     if "heads" in item:
-        parts.append(f"{len(item['heads'])} head(s)")
+        parts.append(plural(len(item["heads"]), "head"))
     return ", ".join(parts)
 
 

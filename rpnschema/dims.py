@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from rpnschema.errors import Code, Loc
+from rpnschema.errors import Code, Loc, plural
 from rpnschema.factors import find_close_factors
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
@@ -464,9 +464,10 @@ def _elementwise_n(spec: Any, dims: list[int]) -> int:
     if isinstance(spec, fu.WeightedSummationFusion) and len(spec.weights) != len(dims):
         raise DimProblem(
             Code.FUSION_DIMS,
-            f"weights has {len(spec.weights)} entries for {len(dims)} inputs",
+            f"weights has {plural(len(spec.weights), 'entry', 'entries')} for "
+            f"{plural(len(dims), 'input')}",
             path=("weights",),
-            expected=f"{len(dims)} weights",
+            expected=plural(len(dims), "weight"),
             found=str(len(spec.weights)),
         )
     return dims[0]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rpnschema.errors import Diagnostic
+from rpnschema.errors import Code, Diagnostic, plural
 
 
 @dataclass
@@ -32,8 +32,15 @@ def _count(diags: Sequence[Diagnostic], severity: str) -> int:
     return sum(1 for d in diags if d.severity == severity)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+_plural = plural
+
+#: The closing line of a file that could not be validated, by the code of its one diagnostic.
+_UNREADABLE = {
+    Code.SYNTAX: "not valid YAML or JSON",
+    Code.DUPLICATE_KEY: "not valid YAML or JSON",
+    Code.RESOURCE: "over a resource limit",
+    Code.SPEC_VERSION: "a spec version this rpnschema cannot read",
+}
 
 
 def _detail(d: Diagnostic) -> list[str]:
@@ -54,7 +61,8 @@ def _summary(r: FileReport) -> str:
     """The closing line for one file: ok (with its size), invalid (with counts), unreadable."""
     errors, warnings, notices = (_count(r.diagnostics, s) for s in ("error", "warning", "notice"))
     if r.io_error:
-        return f"{r.file}: cannot be read"
+        code = r.diagnostics[0].code if r.diagnostics else Code.IO
+        return f"{r.file}: {_UNREADABLE.get(code, 'cannot be read')}"
     if r.failed:
         return (
             f"{r.file}: invalid ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rpnschema import io, migrate, normalize
-from rpnschema.errors import Code, Diagnostic, LoadError, Loc, SpecError
+from rpnschema.errors import Code, Diagnostic, LoadError, Loc, SpecError, plural
 from rpnschema.infer import Limits, infer
 from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
@@ -338,9 +338,10 @@ def from_pydantic(
             out.append(
                 Diagnostic(
                     Code.OUT_OF_BOUNDS,
-                    f"{key} needs {op} {want} item(s), found {ctx.get('actual_length')}",
+                    f"{key} needs {op} {plural(int(want or 0), 'item')}, found "
+                    f"{ctx.get('actual_length')}",
                     path=path,
-                    expected=f"{op} {want} item(s)",
+                    expected=f"{op} {plural(int(want or 0), 'item')}",
                     found=str(ctx.get("actual_length")),
                 )
             )

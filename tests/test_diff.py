@@ -92,7 +92,7 @@ def test_diff_reports_changes_with_dims_and_parameter_deltas(tmp_path: Path) -> 
         "~ /layers/0/heads/0: n 1 -> 2, D 20 -> 84, l 20 -> 168, output_dim 1 -> 2, "
         "parameters 20 -> 168 (+148)" in lines
     )
-    assert "+ /layers/1: m 2, n 1, width 1, output_dim 1, parameters 2, 1 head(s)" in lines
+    assert "+ /layers/1: m 2, n 1, width 1, output_dim 1, parameters 2, 1 head" in lines
     assert lines[-1] == "parameters: 20 -> 170 (+150); 5 changes"
 
     data = json.loads(runner.invoke(app, ["diff", str(a), str(b), "-f", "json"]).output)

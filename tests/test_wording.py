@@ -107,3 +107,47 @@ def test_provider_of_reads_entry_point_metadata() -> None:
     pytest.importorskip("rpnschema_example_plugin")
     assert plugins.provider_of("signed_power_expansion") == "example"
     assert plugins.provider_of("taylor_expansion") is None
+
+
+def test_native_semantics_summary_counts_what_it_lists() -> None:
+    from rpnschema.interop._tinybig_semantics import native_changes
+
+    head = {
+        "expansion": {"name": "taylor_expansion", "postprocess": [{"name": "layer_norm"}]},
+        "reconciliation": {"name": "dual_lphm_reconciliation", "p": 1, "q": 1},
+    }
+    spec = {"layers": [{"m": 2, "n": 1, "heads": [head, head, head]}]}
+    summary = native_changes(spec)[0].message
+    assert summary.startswith(
+        "semantics: native changes the outputs of 2 functions (6 places in the model): "
+        "layer_norm, dual_lphm_reconciliation;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("alloc", "message"),
+    [
+        ([1], "width_alloc has 1 entry for 2 head configs"),
+        ([1, 1, 1], "width_alloc has 3 entries for 2 head configs"),
+    ],
+)
+def test_counts_agree_with_their_nouns(alloc: list[int], message: str) -> None:
+    head = {"expansion": "identity_expansion"}
+    data = {"layers": [{"m": 2, "n": 2, "width_alloc": alloc, "heads": [head, head]}]}
+    (d,) = validate_data(data).errors
+    assert d.message == message
+
+
+def test_a_single_head_mapping_is_the_documented_shorthand_in_models_and_schema() -> None:
+    import jsonschema
+
+    from rpnschema import schema
+
+    one = {"expansion": "taylor_expansion"}
+    single = {"layers": [{"m": 2, "n": 1, "heads": one}]}
+    listed = {"layers": [{"m": 2, "n": 1, "heads": [one]}]}
+    assert rpnschema.load_spec(single) == rpnschema.load_spec(listed)
+    validator = jsonschema.Draft202012Validator(schema.model_schema())
+    assert not list(validator.iter_errors(single)) and not list(validator.iter_errors(listed))
+    described = schema.model_schema()["$defs"]["LayerSpec"]["properties"]["heads"]["description"]
+    assert "single head may be given as one mapping" in described
