@@ -36,7 +36,7 @@ class ListFormat(str, Enum):
 def list_command(
     family: Annotated[Family | None, typer.Option("--family", help="Show one family only.")] = None,
     match: Annotated[
-        str | None, typer.Argument(metavar="[MATCH]", help="Show names containing this text.")
+        str | None, typer.Argument(metavar="MATCH", help="Show names containing this text.")
     ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ListFormat.table

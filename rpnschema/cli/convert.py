@@ -54,7 +54,9 @@ def _notes(diags: list[Diagnostic], quiet: bool) -> None:
 @app.command()
 @with_limits
 def convert(
-    file: Annotated[Path, typer.Argument(help="Input file (JSON or YAML); '-' reads stdin.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Input file (JSON or YAML); '-' reads stdin.")
+    ],
     source: From = Source.auto,
     to: Annotated[
         Target | None,

@@ -28,7 +28,9 @@ class SpecFormat(str, Enum):
 @app.command()
 @with_limits
 def resolve(
-    file: Annotated[Path, typer.Argument(help="Spec file (JSON or YAML); '-' reads stdin.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
+    ],
     format: Annotated[SpecFormat, typer.Option("--format", "-f", help="Output format.")] = (
         SpecFormat.yaml
     ),

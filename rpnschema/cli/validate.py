@@ -27,7 +27,8 @@ from rpnschema.report import REPORTERS
 @with_limits
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="Spec files (JSON or YAML); '-' reads standard input.")
+        list[Path],
+        typer.Argument(metavar="FILE", help="Spec files (JSON or YAML); '-' reads standard input."),
     ],
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Output format.")
