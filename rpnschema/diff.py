@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rpnschema.canonical import SpecSource, spec_hash
-from rpnschema.errors import plural
+from rpnschema.errors import format_path, plural
 
 Kind = Literal["added", "removed", "changed"]
 #: Figures inferred by normalization, reported on one dims line per layer or head.
@@ -64,7 +64,8 @@ class SpecDiff:
 
 
 def _ptr(path: tuple[Any, ...]) -> str:
-    return "/" + "/".join(str(p) for p in path) if path else ""
+    """The path as ``validate`` prints it: ``layers/0/heads/1`` (``<root>`` for the model)."""
+    return format_path(path)
 
 
 def _fields(a: Any, b: Any, path: tuple[Any, ...], out: list[Change]) -> None:

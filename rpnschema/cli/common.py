@@ -184,6 +184,40 @@ def load_valid_spec(
     return result.spec
 
 
+#: Width of tables written to a pipe or a file (a terminal gets its own width).
+PIPED_WIDTH = 120
+
+
+def print_table(table: Any) -> None:
+    """Print a rich table within the terminal's width, or PIPED_WIDTH columns when piped."""
+    import shutil
+    import sys
+
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((PIPED_WIDTH, 24)).columns if tty else PIPED_WIDTH
+    Console(width=width, file=sys.stdout).print(table)
+
+
+def compact_table(**kwargs: Any) -> Any:
+    """A rich table without vertical rules, so that wide summaries fit PIPED_WIDTH columns."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, **kwargs)
+
+
+def refuse_overwrite(out: Path, force: bool) -> None:
+    """Exit 2 when ``out`` exists and ``--force`` was not given."""
+    if out.exists() and not force:
+        typer.echo(f"error: {out} exists; use --force to overwrite it", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")]
+
+
 def write_output(text: str, out: Path | None) -> None:
     """Print ``text``, or write it to ``out`` atomically (exit 2 if it cannot be written)."""
     from rpnschema import io
