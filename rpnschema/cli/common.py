@@ -164,6 +164,72 @@ def check_file(
     return report, result
 
 
+#: The file names a directory argument (and the pre-commit hook) treats as specs.
+SPEC_GLOBS = ("*.rpn.yaml", "*.rpn.yml", "*.rpn.json")
+
+Glob = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--glob",
+        metavar="PATTERN",
+        help="For a directory: the file names that are specs (repeatable; default "
+        + ", ".join(SPEC_GLOBS)
+        + ").",
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="PATTERN",
+        help="For a directory: skip files and folders whose name or path under it matches "
+        "(repeatable; hidden folders are always skipped).",
+    ),
+]
+
+
+def _excluded(relative: Path, patterns: Sequence[str]) -> bool:
+    from fnmatch import fnmatch
+
+    return any(
+        fnmatch(relative.as_posix(), p) or any(fnmatch(part, p) for part in relative.parts)
+        for p in patterns
+    )
+
+
+def spec_paths(
+    paths: Sequence[Path], globs: Sequence[str] = SPEC_GLOBS, exclude: Sequence[str] = ()
+) -> list[Path]:
+    """``paths`` with each directory replaced by the spec files under it, recursively and
+    sorted: files whose name matches ``globs``, outside hidden folders and ``exclude``.
+
+    A directory without any is a usage error (exit 2): a typo in a CI path must not pass."""
+    from fnmatch import fnmatch
+
+    out: list[Path] = []
+    for path in paths:
+        if str(path) == "-" or not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(
+            f
+            for f in path.rglob("*")
+            if f.is_file()
+            and any(fnmatch(f.name, g) for g in globs)
+            and not any(part.startswith(".") for part in f.relative_to(path).parts[:-1])
+            and not _excluded(f.relative_to(path), exclude)
+        )
+        if not found:
+            typer.echo(
+                f"error: no spec files under {path} (names matching {', '.join(globs)}); "
+                "name them so, or pass --glob PATTERN",
+                err=True,
+            )
+            raise typer.Exit(EXIT_USAGE)
+        out += found
+    return out
+
+
 def exit_code(reports: list[FileReport]) -> int:
     if any(r.io_error for r in reports):
         return EXIT_USAGE
