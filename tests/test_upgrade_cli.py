@@ -171,7 +171,7 @@ def test_a_newer_version_is_a_usage_error(legacy: Path) -> None:
         "new.yaml:1:15: error RPN105 spec_version: spec_version 2 is newer than this rpnschema "
         "understands (it reads spec_version 1); upgrade rpnschema\n"
         "    expected spec_version 1 or lower; found 2\n"
-        "    hint: install a newer rpnschema: pip install --upgrade rpnschema\n"
+        "    hint: install a newer rpnschema (one that reads spec_version 2)\n"
         "new.yaml: not upgraded: spec_version 2 is newer than this rpnschema understands (it "
         "reads spec_version 1); upgrade rpnschema\n"
     )

@@ -151,3 +151,13 @@ def test_a_single_head_mapping_is_the_documented_shorthand_in_models_and_schema(
     assert not list(validator.iter_errors(single)) and not list(validator.iter_errors(listed))
     described = schema.model_schema()["$defs"]["LayerSpec"]["properties"]["heads"]["description"]
     assert "single head may be given as one mapping" in described
+
+
+def test_mnist_taylor_comment_says_what_the_spec_does() -> None:
+    text = (ROOT / "examples/mnist_taylor.yaml").read_text()
+    spec = rpnschema.load_spec(ROOT / "examples/mnist_taylor.yaml")
+    head = spec.layers[0].heads[0]  # type: ignore[index]
+    (norm,) = head.expansion.postprocess
+    assert "normalized_shape: 615440" in text and norm.normalized_shape == head.D == 615440
+    assert "layer_norm whose size is pinned" in text
+    assert "whose size is inferred" not in text
