@@ -29,13 +29,13 @@ def test_usage_words() -> None:
     def usage(command: str) -> str:
         return CliRunner().invoke(app, [command, "--help"]).output.splitlines()[0]
 
-    assert usage("validate").endswith("validate [OPTIONS] FILE...")
+    assert usage("validate").endswith("validate [OPTIONS] PATH...")
     assert usage("list").endswith("list [OPTIONS] [MATCH]")
     assert usage("diff").endswith("diff [OPTIONS] A B")
 
 
 def test_cli_reference_usage_is_clean() -> None:
     text = reference.render_cli_reference()
-    assert "rpnschema validate [OPTIONS] FILE..." in text
+    assert "rpnschema validate [OPTIONS] PATH..." in text
     assert "rpnschema list [OPTIONS] [MATCH]\n" in text
     assert not UGLY.search(text)
