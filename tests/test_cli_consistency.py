@@ -35,7 +35,11 @@ def test_convert_out_needs_force_like_new(tmp_path: Path) -> None:
     out = tmp_path / "kan.yaml"
     out.write_text("precious\n")
     source = str(ROOT / "examples/tinybig/iris_kan.yaml")
-    for argv in (["convert", source, "-o", str(out)], ["new", "mlp", "--out", str(out)]):
+    for argv in (
+        ["convert", source, "-o", str(out)],
+        ["new", "mlp", "--out", str(out)],
+        ["resolve", str(ROOT / "examples/kan_bspline.yaml"), "--out", str(out)],
+    ):
         result = runner.invoke(app, argv)
         assert result.exit_code == 2
         assert result.stderr == f"error: {out} exists; use --force to overwrite it\n"
