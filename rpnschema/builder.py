@@ -37,9 +37,23 @@ _INFERRED = frozenset({"D", "l", "output_dim", "parameters"})
 
 
 def component(name: str, **params: Any) -> dict[str, Any]:
-    """A catalog component as data: ``component("lorr_reconciliation", r=2)``."""
-    if name not in registry.catalog():
-        raise ValueError(f"unknown component {name!r}")
+    """A catalog component as data: ``component("lorr_reconciliation", r=2)``; an unknown name
+    is a :class:`SpecError` (RPN201) with the nearest catalog name."""
+    catalog = registry.catalog()
+    if name not in catalog:
+        near = _close(name, list(catalog))
+        raise SpecError(
+            [
+                Diagnostic(
+                    Code.UNKNOWN_FUNCTION,
+                    f"unknown function {name!r}",
+                    path=("name",),
+                    expected="a catalog function (rpnschema list)",
+                    found=name,
+                    suggestion=f"did you mean {near!r}?" if near else "list them: rpnschema list",
+                )
+            ]
+        )
     return {"name": name, **params}
 
 

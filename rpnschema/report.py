@@ -10,6 +10,7 @@ path, code and message of each diagnostic.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,8 +62,11 @@ def _summary(r: FileReport) -> str:
     """The closing line for one file: ok (with its size), invalid (with counts), unreadable."""
     errors, warnings, notices = (_count(r.diagnostics, s) for s in ("error", "warning", "notice"))
     if r.io_error:
-        code = r.diagnostics[0].code if r.diagnostics else Code.IO
-        return f"{r.file}: {_UNREADABLE.get(code, 'cannot be read')}"
+        first = r.diagnostics[0] if r.diagnostics else None
+        syntax = re.match(r"invalid (YAML|JSON)\b", first.message) if first else None
+        if syntax:  # the parser that failed says which format the file was read as
+            return f"{r.file}: not valid {syntax.group(1)}"
+        return f"{r.file}: {_UNREADABLE.get(first.code if first else Code.IO, 'cannot be read')}"
     if r.failed:
         return (
             f"{r.file}: invalid ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "

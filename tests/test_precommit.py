@@ -16,11 +16,10 @@ import pytest
 import yaml
 
 from rpnschema.cli.common import SPEC_GLOBS
+from tests.shipping import copy_shipped
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-#: What a hook repository needs for `pip install .`: the package and its metadata.
-SHIPPED = ["rpnschema", "schemas", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"]
 
 
 @pytest.mark.parametrize(
@@ -60,14 +59,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 def _hook_repository(tmp: Path) -> tuple[Path, str]:
     """A git repository holding this checkout's working tree (as shipped): path, commit."""
-    repo = tmp / "rpnschema-hooks"
-    repo.mkdir()
-    for name in SHIPPED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
+    repo = copy_shipped(tmp / "rpnschema-hooks")
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "hooks")

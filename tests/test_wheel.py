@@ -5,7 +5,6 @@ session, without build isolation (setuptools from the test environment: no downl
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,23 +13,16 @@ from pathlib import Path
 import pytest
 
 from rpnschema import __version__
+from tests.shipping import copy_shipped
 
 ROOT = Path(__file__).resolve().parents[1]
-#: What the sdist/wheel is built from (what `git archive` of the package would hold).
-SOURCES = ["rpnschema", "pyproject.toml", "README.md"]
 
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("build")
     pytest.importorskip("setuptools")
-    tree = tmp_path_factory.mktemp("source")
-    for name in SOURCES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, tree / name)
+    tree = copy_shipped(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), "."],
