@@ -8,6 +8,9 @@ from typing import Any
 from rpnschema._version import __version__ as __version__
 from rpnschema.canonical import spec_hash as spec_hash
 from rpnschema.diff import diff_specs as diff_specs
+from rpnschema.dump import dump as dump
+from rpnschema.dump import to_json as to_json
+from rpnschema.dump import to_yaml as to_yaml
 from rpnschema.errors import Code as Code
 from rpnschema.errors import Diagnostic as Diagnostic
 from rpnschema.errors import LoadError as LoadError

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rpnschema import dims
-from rpnschema.errors import Code
+from rpnschema.errors import Code, plural
 from rpnschema.plugins import (
     ComponentPlugin,
     ExpansionPlugin,
@@ -71,7 +71,7 @@ def check_plugin(
             _check_component(component, examples, sizes, semantics, checked, problems)
     if problems:
         raise PluginCheckError(
-            f"{len(problems)} problem(s) in plugin components:\n"
+            f"{plural(len(problems), 'problem')} in plugin components:\n"
             + "\n".join(f"- {p}" for p in problems)
         )
     return checked

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rpnschema.canonical import spec_hash
-from rpnschema.spec.model import ModelSpec
+from rpnschema.canonical import SpecSource, spec_hash
+from rpnschema.errors import format_path, plural
 
 Kind = Literal["added", "removed", "changed"]
 #: Figures inferred by normalization, reported on one dims line per layer or head.
@@ -64,7 +64,8 @@ class SpecDiff:
 
 
 def _ptr(path: tuple[Any, ...]) -> str:
-    return "/" + "/".join(str(p) for p in path) if path else ""
+    """The path as ``validate`` prints it: ``layers/0/heads/1`` (``<root>`` for the model)."""
+    return format_path(path)
 
 
 def _fields(a: Any, b: Any, path: tuple[Any, ...], out: list[Change]) -> None:
@@ -120,8 +121,12 @@ def _items(
     return list(range(min(len(a), len(b))))
 
 
-def diff(a: ModelSpec, b: ModelSpec) -> SpecDiff:
-    """The differences from normalized spec ``a`` to normalized spec ``b``."""
+def diff(a: SpecSource, b: SpecSource) -> SpecDiff:
+    """The differences from spec ``a`` to spec ``b`` (paths, mappings or spec objects; each is
+    normalized first when it is not yet)."""
+    from rpnschema.validate import as_normalized
+
+    a, b = as_normalized(a), as_normalized(b)
     da, db = a.to_data(), b.to_data()
     out: list[Change] = []
     ma, mb = _without(da, ("layers", "parameters")), _without(db, ("layers", "parameters"))
@@ -166,7 +171,7 @@ def _summary(item: dict[str, Any]) -> str:
         if key in item:
             parts.append(item[key]["name"])
     if "heads" in item:
-        parts.append(f"{len(item['heads'])} head(s)")
+        parts.append(plural(len(item["heads"]), "head"))
     return ", ".join(parts)
 
 

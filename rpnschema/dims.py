@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from rpnschema import work
-from rpnschema.errors import Code, Loc
+from rpnschema.errors import Code, Loc, plural
 from rpnschema.factors import find_close_factors
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
@@ -34,6 +34,8 @@ class DimProblem(Exception):
     expected: str | None = None
     found: str | None = None
     suggestion: str | None = None
+    #: Independent problems found by the same rule, reported together with this one.
+    also: list[DimProblem] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -107,7 +109,8 @@ def _divides(name: str, factor: int, dim_name: str, dim: int) -> None:
     if dim % factor != 0:
         near = _divisors(dim) if dim <= MAX_FACTORED else []
         best = min(near, key=lambda f: (abs(f - factor), f)) if near else None
-        shown = f": {near if len(near) <= 12 else [*near[:12], '...']}" if near else ""
+        listed = ", ".join(map(str, near[:12])) + (", ..." if len(near) > 12 else "")
+        shown = f": {listed}" if near else ""
         raise DimProblem(
             Code.DIVISIBILITY,
             f"{name} (={factor}) must divide {dim_name} (={dim})",
@@ -333,7 +336,8 @@ def _sub_D(spec: ex.Expansion, m: int, semantics: str, prefix: Loc) -> int:
     try:
         return expansion_D(spec, m, semantics)
     except DimProblem as p:
-        p.path = (*prefix, *p.path)
+        for problem in (p, *p.also):
+            problem.path = (*prefix, *problem.path)
         raise
 
 
@@ -390,8 +394,16 @@ def resolve_pq(spec: Any, n: int, D: int) -> tuple[int, int]:
 
 def _kron_factors(spec: Any, n: int, D: int) -> tuple[int, int, int, int]:
     p, q = resolve_pq(spec, n, D)
-    _divides("p", p, "n", n)
-    _divides("q", q, "D", D)
+    problems = []
+    for name, factor, dim_name, dim in (("p", p, "n", n), ("q", q, "D", D)):
+        try:
+            _divides(name, factor, dim_name, dim)
+        except DimProblem as e:
+            problems.append(e)
+    if problems:
+        first, *rest = problems
+        first.also = rest
+        raise first
     return p, q, n // p, D // q
 
 
@@ -518,9 +530,10 @@ def _elementwise_n(spec: Any, dims: list[int]) -> int:
     if isinstance(spec, fu.WeightedSummationFusion) and len(spec.weights) != len(dims):
         raise DimProblem(
             Code.FUSION_DIMS,
-            f"weights has {len(spec.weights)} entries for {len(dims)} inputs",
+            f"weights has {plural(len(spec.weights), 'entry', 'entries')} for "
+            f"{plural(len(dims), 'input')}",
             path=("weights",),
-            expected=f"{len(dims)} weights",
+            expected=plural(len(dims), "weight"),
             found=str(len(spec.weights)),
         )
     return dims[0]

@@ -179,6 +179,11 @@ class Diagnostic:
         return text
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 layer``, ``2 layers``; ``words`` for an irregular plural (``entry``/``entries``)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def format_path(path: Sequence[str | int]) -> str:
     """``layers/0/m``; ``<root>`` for the document; an empty key shows as ``""``."""
     return "/".join(str(p) if p != "" else '""' for p in path) if path else "<root>"

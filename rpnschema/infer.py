@@ -57,6 +57,8 @@ class _Checker:
             found=p.found,
             suggestion=p.suggestion,
         )
+        for other in p.also:
+            self.problem(base, other)
 
     def pin(self, path: Loc, what: str, given: int | None, inferred: int) -> None:
         if given is not None and given != inferred:
@@ -397,6 +399,13 @@ class _Checker:
         return None
 
 
+def _entry(drafts: list[LayerDraft], k: int) -> int:
+    """The index in the spec's ``layers`` of expanded layer ``k`` (its config entry), so that
+    a message names the same layer as its path (``layers/1``) also when depth_alloc repeats."""
+    src = drafts[k].src
+    return src[1] if src[:1] == ("layers",) and len(src) > 1 and isinstance(src[1], int) else k
+
+
 def infer(
     model: ModelSpec, drafts: list[LayerDraft], out: list[Diagnostic], limits: Limits
 ) -> ModelSpec | None:
@@ -423,7 +432,7 @@ def infer(
                 chk.notice(
                     Code.VALUE_INFERRED,
                     (*src, "m"),
-                    f"m inferred as {m} from the output of layer {k - 1}",
+                    f"m inferred as {m} from the output of layer {_entry(drafts, k - 1)}",
                 )
         else:
             m = spec.m
@@ -431,7 +440,8 @@ def infer(
                 chk.error(
                     Code.LAYER_CHAIN,
                     (*src, "m"),
-                    f"layer {k} takes m={m} inputs but layer {k - 1} outputs {prev}",
+                    f"layer {_entry(drafts, k)} takes m={m} inputs but layer "
+                    f"{_entry(drafts, k - 1)} outputs {prev}",
                     expected=str(prev),
                     found=str(m),
                     suggestion=f"set m: {prev}, or omit m to have it inferred",
@@ -446,8 +456,8 @@ def infer(
             chk.error(
                 Code.REPEATED_LAYER,
                 src,
-                f"layer {k} is repeated {draft.repeats} times by depth_alloc, so it must map "
-                f"its output back to its input, but it maps m={m} to {prev}",
+                f"layer {_entry(drafts, k)} is repeated {draft.repeats} times by depth_alloc, "
+                f"so it must map its output back to its input, but it maps m={m} to {prev}",
                 expected=f"output size {m}",
                 found=str(prev),
                 suggestion=f"set n: {m} (or a head fusion giving {m}), or depth_alloc 1 here",

@@ -238,7 +238,7 @@ def _too_new(version: int, latest: int) -> Diagnostic:
         path=("spec_version",),
         expected=f"spec_version {latest} or lower",
         found=str(version),
-        suggestion="install a newer rpnschema: pip install --upgrade rpnschema",
+        suggestion=f"install a newer rpnschema (one that reads spec_version {version})",
     )
 
 

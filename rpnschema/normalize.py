@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.errors import Code, Diagnostic, Loc, plural
 from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
@@ -74,9 +74,10 @@ def _alloc(
             out.append(
                 Diagnostic(
                     code,
-                    f"{alloc_name} has {len(alloc)} entries for {count} {what} configs",
+                    f"{alloc_name} has {plural(len(alloc), 'entry', 'entries')} for "
+                    f"{plural(count, what + ' config')}",
                     path=(*src, alloc_name),
-                    expected=f"{count} entries, one per {items_name} config",
+                    expected=f"{plural(count, 'entry', 'entries')}, one per {items_name} config",
                     found=str(alloc),
                     suggestion=f"give one repetition count per entry of {items_name}",
                 )
@@ -265,7 +266,8 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
         out.append(
             Diagnostic(
                 Code.PRESET_EXPANDED,
-                f"dims {model.dims} expanded into {layer_count} layer(s) of the head template",
+                f"dims {model.dims} expanded into {plural(layer_count, 'layer')} of the "
+                "head template",
                 path=("dims",),
                 severity="notice",
             )

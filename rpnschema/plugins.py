@@ -42,6 +42,7 @@ from rpnschema.spec.reconciliation import Reconciliation
 from rpnschema.spec.remainder import Remainder
 
 __all__ = [
+    "COMPONENTS_GROUP",
     "ENTRY_POINT_GROUP",
     "Expansion",
     "ExpansionPlugin",
@@ -57,6 +58,7 @@ __all__ = [
     "component_plugin",
     "installed",
     "load_entry_points",
+    "provider_of",
     "register",
     "registered",
     "registered_names",
@@ -461,6 +463,20 @@ def _unpack(plugin: Any) -> tuple[str, list[Any]]:
 def installed() -> dict[str, str]:
     """Installed plugins: entry-point name -> the ``module:attr`` it points at. Loads nothing."""
     return {ep.name: ep.value for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+#: Entry-point group where a plugin package names the components it provides, without code:
+#: ``component_name = "plugin_entry_point_name"``. Read only to word an unknown-function error.
+COMPONENTS_GROUP = "rpnschema.components"
+
+
+def provider_of(component: str) -> str | None:
+    """The installed (not necessarily loaded) plugin that declares ``component`` in its
+    ``rpnschema.components`` entry points, if any. Reads package metadata; imports nothing."""
+    for ep in metadata.entry_points(group=COMPONENTS_GROUP):
+        if ep.name == component:
+            return ep.value.strip()
+    return None
 
 
 def load_entry_points(names: Iterable[str]) -> list[Plugin]:

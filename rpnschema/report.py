@@ -17,10 +17,11 @@ diagnostic is exactly one line, and no line can start with a GitHub Actions work
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rpnschema.errors import Diagnostic
+from rpnschema.errors import Code, Diagnostic, plural
 
 
 def printable(text: str) -> str:
@@ -75,8 +76,15 @@ def _count(diags: Sequence[Diagnostic], severity: str) -> int:
     return sum(1 for d in diags if d.severity == severity)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+_plural = plural
+
+#: The closing line of a file that could not be validated, by the code of its one diagnostic.
+_UNREADABLE = {
+    Code.SYNTAX: "not valid YAML or JSON",
+    Code.DUPLICATE_KEY: "not valid YAML or JSON",
+    Code.RESOURCE: "over a resource limit",
+    Code.SPEC_VERSION: "a spec version this rpnschema cannot read",
+}
 
 
 def _detail(d: Diagnostic) -> list[str]:
@@ -97,7 +105,11 @@ def _summary(r: FileReport) -> str:
     """The closing line for one file: ok (with its size), invalid (with counts), unreadable."""
     errors, warnings, notices = (_count(r.diagnostics, s) for s in ("error", "warning", "notice"))
     if r.io_error:
-        return f"{r.file}: cannot be read"
+        first = r.diagnostics[0] if r.diagnostics else None
+        syntax = re.match(r"invalid (YAML|JSON)\b", first.message) if first else None
+        if syntax:  # the parser that failed says which format the file was read as
+            return f"{r.file}: not valid {syntax.group(1)}"
+        return f"{r.file}: {_UNREADABLE.get(first.code if first else Code.IO, 'cannot be read')}"
     if r.failed:
         return (
             f"{r.file}: invalid ({_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "

@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rpnschema.memory import Memory, estimate
+from rpnschema.canonical import SpecSource
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec import remainder as rm
-from rpnschema.spec.model import ModelSpec
 
 DTYPE_BYTES: dict[str, int] = {"float32": 4, "float64": 8, "bfloat16": 2, "float16": 2}
 
@@ -153,10 +153,14 @@ def head_flops(head: Any, batch: int) -> Flops:
     return flops + Flops(elementwise=extra)
 
 
-def summarize(spec: ModelSpec, *, batch: int = 1, dtype: str | None = None) -> Summary:
-    """The summary of a normalized spec (``rpnschema.load_spec``) for ``batch`` inputs.
+def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> Summary:
+    """The summary of a spec (a path, a mapping or a spec object, normalized first when it is
+    not yet) for ``batch`` inputs.
 
     ``dtype`` (default the spec's) sets the bytes per parameter of the memory column."""
+    from rpnschema.validate import as_normalized
+
+    spec = as_normalized(spec)
     dtype = dtype or spec.dtype
     if dtype not in DTYPE_BYTES:
         raise ValueError(f"dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rpnschema import io, migrate, normalize, work
-from rpnschema.errors import Code, Diagnostic, Loc, SpecError
+from rpnschema.errors import Code, Diagnostic, LoadError, Loc, SpecError, plural
 from rpnschema.infer import Limits, infer
 from rpnschema.safeload import unsafe_values
 from rpnschema.spec import registry
@@ -35,6 +35,8 @@ class Result:
     spec: ModelSpec | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     file: str | None = None
+    #: The file could not be read or parsed (its one diagnostic says why; exit code 2).
+    unreadable: bool = False
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -44,7 +46,12 @@ class Result:
     def ok(self) -> bool:
         return self.spec is not None and not self.errors
 
-    def failed(self, strict: bool = False) -> bool:
+    @property
+    def failed(self) -> bool:
+        """Whether the document is invalid (``not ok``); see :meth:`fails` for ``--strict``."""
+        return not self.ok
+
+    def fails(self, strict: bool = False) -> bool:
         """Whether the document fails: any error, or with ``strict`` any notice or warning."""
         return not self.ok or (strict and bool(self.diagnostics))
 
@@ -116,7 +123,7 @@ def _is_tag(part: str, node: dict[str, Any]) -> bool:
     return part == node.get("name") or part == node.get("preset") or part == "head"
 
 
-def _fields_at(path: Loc, data: Any) -> list[str]:
+def _fields_at(path: Loc, data: Any, root: type[BaseModel] = ModelSpec) -> list[str]:
     """The keys allowed in the mapping at ``path`` (for 'did you mean' suggestions)."""
     node = data
     for part in path:
@@ -136,7 +143,7 @@ def _fields_at(path: Loc, data: Any) -> list[str]:
     if isinstance(preset, str) and preset in _PRESETS:
         return list(_PRESETS[preset].model_fields)
     if not path:
-        return list(ModelSpec.model_fields)
+        return list(root.model_fields)
     if path[-2:-1] == ("layers",):
         return list(LayerSpec.model_fields)
     if path[-2:-1] == ("heads",) or path == ("head",):
@@ -201,25 +208,86 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _family(tags: list[str]) -> str | None:
+    """The catalog family of the functions ``tags`` (those a slot accepts)."""
+    catalog = registry.catalog()
+    families = {catalog[t].family for t in tags if t in catalog}
+    return families.pop() if len(families) == 1 else None
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _unknown_tag(tag: str, tags: list[str], preset: bool, path: Loc) -> Diagnostic:
+    """RPN201 for a name the slot does not take: the nearest name it takes, the family the name
+    belongs to when it is another slot's, or the installed plugin that provides it."""
+    what = "preset" if preset else "function"
+    family = "preset" if preset else _family(tags)
+    listing = f"`rpnschema list --family {family}`" if family else "`rpnschema list`"
+    kind = f"{family} functions" if family and not preset else f"{what}s"
+    near = _close(tag, tags)
+    hint = f"did you mean {near!r}?" if near else None
+    if "." in tag or "(" in tag:
+        note = "rpnschema never imports class paths; use a catalog name"
+        hint = f"{hint} ({note})" if hint else note
+    other = registry.catalog().get(tag)
+    message = f"unknown {what} {tag!r}"
+    if other is not None and family and other.family != family:
+        message = f"{tag!r} is {_a(other.family)} function; this slot takes {family} functions"
+        hint = f"list the {family} functions with {listing}"
+    elif other is None and not preset and re.fullmatch(r"\w+", tag):
+        from rpnschema.plugins import provider_of  # entry-point metadata only, on this path
+
+        provider = provider_of(tag)
+        if provider:
+            hint = (
+                f"{tag!r} is provided by the installed plugin {provider!r}, which is not "
+                f"loaded: run `rpnschema --plugin {provider} ...`"
+            )
+    hint = hint or f"list the {kind} with {listing}"
+    return Diagnostic(
+        Code.UNKNOWN_FUNCTION,
+        message,
+        path=(*path, "preset" if preset else "name"),
+        expected=f"one of {len(tags)} {kind}, e.g. " + ", ".join(tags[:4]),
+        found=tag,
+        suggestion=hint,
+    )
+
+
+def _key_name(path: Loc) -> str:
+    """How a message names the value at ``path``: its key, or ``width_alloc[1]`` for the item
+    of a list (never the bare index, which reads as a value)."""
+    if not path:
+        return "document"
+    if isinstance(path[-1], int):
+        at = max((i for i, p in enumerate(path) if isinstance(p, str)), default=-1)
+        owner = str(path[at]) if at >= 0 else "item"
+        return owner + "".join(f"[{i}]" for i in path[at + 1 :])
+    return str(path[-1])
+
+
 def from_pydantic(
     error: ValidationError,
     data: Any,
+    root: type[BaseModel] = ModelSpec,
     fields_at: Callable[[Loc, Any], list[str]] | None = None,
 ) -> list[Diagnostic]:
-    """Translate every pydantic error into a :class:`Diagnostic` at its input path.
-
-    ``fields_at(path, data)`` lists the keys allowed at a path (for "did you mean"); the
-    default knows spec documents."""
-    fields_at = fields_at or _fields_at
+    """Translate every pydantic error into a :class:`Diagnostic` at its input path (``data``
+    validated as ``root``). ``fields_at(path, data)`` lists the keys allowed at a path (for "did
+    you mean"); by default they are read off ``root``'s spec models."""
     out: list[Diagnostic] = []
     for e in error.errors(include_url=False):
         kind = e["type"]
         path = _data_path(tuple(e["loc"]), data)
         ctx = e.get("ctx") or {}
         value = e.get("input")
-        key = path[-1] if path else "document"
+        key = _key_name(path)
         if kind == "extra_forbidden":
-            allowed = fields_at(path[:-1], data)
+            allowed = (
+                fields_at(path[:-1], data) if fields_at else _fields_at(path[:-1], data, root)
+            )
             near = _close(str(key), allowed) if allowed else None
             out.append(
                 Diagnostic(
@@ -239,22 +307,7 @@ def from_pydantic(
             )
             if preset:
                 tags = [t for t in tags if t != "head"]
-            near = _close(tag, tags)
-            what = "preset" if preset else "function"
-            hint = f"did you mean {near!r}?" if near else None
-            if "." in tag or "(" in tag:
-                note = "rpnschema never imports class paths; use a catalog name"
-                hint = f"{hint} ({note})" if hint else note
-            out.append(
-                Diagnostic(
-                    Code.UNKNOWN_FUNCTION,
-                    f"unknown {what} {tag!r}",
-                    path=(*path, "preset" if preset else "name"),
-                    expected=f"one of {len(tags)} {what}s, e.g. " + ", ".join(tags[:4]),
-                    found=tag,
-                    suggestion=hint or "run `rpnschema` docs: README spec reference",
-                )
-            )
+            out.append(_unknown_tag(tag, tags, preset, path))
         elif kind == "union_tag_not_found":
             out.append(
                 Diagnostic(
@@ -293,9 +346,10 @@ def from_pydantic(
             out.append(
                 Diagnostic(
                     Code.OUT_OF_BOUNDS,
-                    f"{key} needs {op} {want} item(s), found {ctx.get('actual_length')}",
+                    f"{key} needs {op} {plural(int(want or 0), 'item')}, found "
+                    f"{ctx.get('actual_length')}",
                     path=path,
-                    expected=f"{op} {want} item(s)",
+                    expected=f"{op} {plural(int(want or 0), 'item')}",
                     found=str(ctx.get("actual_length")),
                 )
             )
@@ -337,7 +391,8 @@ def from_pydantic(
                 path, value = (*path, named.group(1)), value[named.group(1)]
                 text = msg
             else:
-                named_first = isinstance(key, int) or msg.startswith(f"{key} ")
+                in_list = bool(path) and isinstance(path[-1], int)
+                named_first = in_list or msg.startswith(f"{key} ")
                 text = msg if named_first else f"{key}: {msg}"
             out.append(Diagnostic(Code.BAD_VALUE, text, path=path, found=_show(value)))
     return out
@@ -360,8 +415,11 @@ def _dedupe(items: list[Diagnostic]) -> list[Diagnostic]:
 def validate_data(
     data: Any, *, document: io.Document | None = None, limits: Limits | None = None
 ) -> Result:
-    """Validate plain spec data (as loaded from JSON/YAML) and normalize it."""
+    """Validate plain spec data (as loaded from JSON/YAML) or a :class:`ModelSpec` (e.g. from
+    :mod:`rpnschema.builder`) and normalize it. Never raises for a bad spec."""
     limits = limits or Limits()
+    if isinstance(data, ModelSpec):
+        data = data.to_data()
     file = document.file if document else None
     diags: list[Diagnostic] = list(document.diagnostics) if document else []
     spec: ModelSpec | None = None
@@ -423,9 +481,12 @@ def validate_text(
 
 
 def validate_file(path: str | Path, *, limits: Limits | None = None) -> Result:
-    """Read, parse and validate a spec file (``-`` is standard input); raises
-    :class:`~rpnschema.errors.LoadError` when it cannot be read or parsed."""
-    document = io.load(path, limits=limits)
+    """Read, parse and validate a spec file (``-`` is standard input). Never raises for a bad
+    spec file: a file that cannot be read or parsed is a result with its RPN100-104 error."""
+    try:
+        document = io.load(path, limits=limits)
+    except LoadError as e:
+        return Result(spec=None, diagnostics=[e.diagnostic], file=str(path), unreadable=True)
     return validate_data(document.data, document=document, limits=limits)
 
 
@@ -436,11 +497,38 @@ def load_spec(
 
     Raises :class:`~rpnschema.errors.SpecError` (every problem, located) when invalid.
     """
-    if isinstance(source, ModelSpec):
-        return validate_data(source.to_data(), limits=limits).unwrap()
-    if isinstance(source, dict):
+    if isinstance(source, (ModelSpec, dict)):
         return validate_data(source, limits=limits).unwrap()
-    return validate_file(source, limits=limits).unwrap()
+    result = validate_file(source, limits=limits)
+    if result.unreadable:
+        raise LoadError(result.diagnostics[0])
+    return result.unwrap()
+
+
+def _looks_normalized(spec: ModelSpec) -> bool:
+    """Whether ``spec`` has every figure normalization fills in (as ``load_spec`` returns it)."""
+    return (
+        spec.parameters is not None
+        and spec.layers is not None
+        and spec.dims is None
+        and spec.head is None
+        and all(
+            layer.m is not None and layer.parameters is not None and h.D is not None
+            for layer in spec.layers
+            for h in layer.heads
+        )
+    )
+
+
+def as_normalized(
+    source: str | Path | dict[str, Any] | ModelSpec, *, limits: Limits | None = None
+) -> ModelSpec:
+    """``source`` as a normalized spec: returned as is when it already is one (from
+    :func:`load_spec`), otherwise loaded like :func:`load_spec` does. The one rule behind every
+    entry point that takes a spec (summarize, spec_hash, diff_specs, build, sweep)."""
+    if isinstance(source, ModelSpec) and _looks_normalized(source):
+        return source
+    return load_spec(source, limits=limits)
 
 
 def normalize_spec(spec: ModelSpec, *, limits: Limits | None = None) -> ModelSpec:

@@ -71,7 +71,7 @@ def test_json_format_is_stable() -> None:
         "severity": "error",
         "path": "layers/0/heads/0/reconciliation/p",
         "message": "p (=3) must divide n (=4)",
-        "expected": "a divisor of 4: [1, 2, 4]",
+        "expected": "a divisor of 4: 1, 2, 4",
         "found": "3",
         "suggestion": "use p: 2",
         "file": "tests/fixtures/invalid/hm_p_divides_n.yaml",

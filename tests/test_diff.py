@@ -87,18 +87,18 @@ def test_diff_reports_changes_with_dims_and_parameter_deltas(tmp_path: Path) -> 
     result = runner.invoke(app, ["diff", str(a), str(b)])
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    assert "~ /layers/0/heads/0/expansion/d: 2 -> 3" in lines
+    assert "~ layers/0/heads/0/expansion/d: 2 -> 3" in lines
     assert (
-        "~ /layers/0/heads/0: n 1 -> 2, D 20 -> 84, l 20 -> 168, output_dim 1 -> 2, "
+        "~ layers/0/heads/0: n 1 -> 2, D 20 -> 84, l 20 -> 168, output_dim 1 -> 2, "
         "parameters 20 -> 168 (+148)" in lines
     )
-    assert "+ /layers/1: m 2, n 1, width 1, output_dim 1, parameters 2, 1 head(s)" in lines
+    assert "+ layers/1: m 2, n 1, width 1, output_dim 1, parameters 2, 1 head" in lines
     assert lines[-1] == "parameters: 20 -> 170 (+150); 5 changes"
 
     data = json.loads(runner.invoke(app, ["diff", str(a), str(b), "-f", "json"]).output)
     assert data["equal"] is False and data["parameters"] == {"a": 20, "b": 170, "delta": 150}
     kinds = {(c["kind"], c["path"]) for c in data["changes"]}
-    assert ("added", "/layers/1") in kinds and ("changed", "/depth") in kinds
+    assert ("added", "layers/1") in kinds and ("changed", "depth") in kinds
 
 
 def test_diff_renamed_component_is_one_change() -> None:
@@ -119,7 +119,7 @@ def test_diff_removed_head_and_invalid_input(tmp_path: Path) -> None:
     del fewer["parameters"]
     result = diff(spec, rpnschema.validate_data(fewer).unwrap())
     removed = [c for c in result.changes if c.kind == "removed"]
-    assert removed[0].path == "/layers/0/heads/2" and removed[0].parameters_delta == -22
+    assert removed[0].path == "layers/0/heads/2" and removed[0].parameters_delta == -22
     bad = str(ROOT / "tests/fixtures/invalid/layer_chain.yaml")
     assert runner.invoke(app, ["diff", str(IRIS), bad]).exit_code == 2
     assert runner.invoke(app, ["diff", str(IRIS), "missing.yaml"]).exit_code == 2

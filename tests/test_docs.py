@@ -166,3 +166,65 @@ def test_cli_reference_covers_every_command_and_option() -> None:
                 continue
             for opt in param.opts:
                 assert f"`{opt}`" in text, (name, opt)
+
+
+# --- the README (#16 item 20): every console and Python example runs from a fresh directory --
+
+README = ROOT / "README.md"
+
+
+def _commands(block: str) -> list[tuple[str, list[str]]]:
+    """The ``$`` lines of a console example, each with the output lines shown under it."""
+    out: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            out.append((line[2:], []))
+        elif out and line.strip():
+            out[-1][1].append(line.rstrip())
+    return out
+
+
+def _shown_in(shown: list[str], real: list[str]) -> bool:
+    """Whether the README's (abridged, ``...``) lines appear in the real output, in order."""
+    lines = iter(real)
+    return all(any(r == s for r in lines) for s in shown if s != "...")
+
+
+def test_readme_console_examples_run_and_show_real_output(tmp_path: Path) -> None:
+    from rpnschema.reference.console import _run_line
+
+    cwd = reference.sandbox(tmp_path)
+    blocks = reference._CONSOLE.findall(README.read_text())
+    assert len(blocks) >= 5
+    last = 0
+    for block in blocks:
+        if _needs_torch(block) and not HAS_TORCH:
+            continue
+        for command, shown in _commands(block):
+            output, last = _run_line(command, cwd, last)
+            real = [line.rstrip() for line in output.splitlines()]
+            assert _shown_in(shown, real), (
+                f"README: `$ {command}` shows lines it does not print.\nshown:\n"
+                + "\n".join(shown)
+                + "\nreal:\n"
+                + "\n".join(real)
+            )
+
+
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = _PYTHON.findall(README.read_text())
+    assert len(blocks) >= 5
+    monkeypatch.chdir(reference.sandbox(tmp_path))
+    namespace: dict[str, object] = {"__name__": "readme"}
+    ran = 0
+    for i, block in enumerate(blocks):
+        if _needs_torch(block) and not HAS_TORCH:
+            continue
+        if "rpnschema_example_plugin" in block and not importlib.util.find_spec(
+            "rpnschema_example_plugin"
+        ):
+            continue
+        code = compile(block, f"README.md (python example {i + 1})", "exec", dont_inherit=True)
+        exec(code, namespace)
+        ran += 1
+    assert ran >= 2

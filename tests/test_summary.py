@@ -40,7 +40,7 @@ def test_cli_table_and_json() -> None:
     path = str(ROOT / "examples/multihead_fusion.yaml")
     result = runner.invoke(app, ["summary", path, "--batch", "8"])
     assert result.exit_code == 0, result.output
-    assert "layer 0 head 2" in result.output and "│ total" in result.output
+    assert "layer 0 head 2" in result.output and "\n total " in result.output
     assert "parameters: 266 (1.04 KiB as float32)" in result.output
     result = runner.invoke(app, ["summary", path, "--format", "json", "--dtype", "bfloat16"])
     assert result.exit_code == 0, result.output

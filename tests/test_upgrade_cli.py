@@ -179,7 +179,7 @@ def test_a_newer_version_is_a_usage_error(legacy: Path) -> None:
         "new.yaml:1:15: error RPN105 spec_version: spec_version 3 is newer than this rpnschema "
         "understands (it reads spec_version 2); upgrade rpnschema\n"
         "    expected spec_version 2 or lower; found 3\n"
-        "    hint: install a newer rpnschema: pip install --upgrade rpnschema\n"
+        "    hint: install a newer rpnschema (one that reads spec_version 3)\n"
         "new.yaml: not upgraded: spec_version 3 is newer than this rpnschema understands (it "
         "reads spec_version 2); upgrade rpnschema\n"
     )

@@ -324,4 +324,4 @@ def test_a_newer_spec_version_is_explained() -> None:
         "upgrade rpnschema"
     )
     assert (d.expected, d.found) == ("spec_version 2 or lower", "3")
-    assert d.suggestion == "install a newer rpnschema: pip install --upgrade rpnschema"
+    assert d.suggestion == "install a newer rpnschema (one that reads spec_version 3)"

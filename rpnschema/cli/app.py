@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from rpnschema._version import __version__
+
+
+def argument_word(param: Any) -> str:
+    """How usage lines and help name an argument: ``FILE...``, ``SPEC``, ``MATCH``."""
+    word = (param.metavar or param.name or "").upper()
+    return word + ("..." if param.nargs != 1 else "")
+
+
+class Command(TyperCommand):
+    """A command whose usage line and argument list read ``validate [OPTIONS] FILE...`` and
+    ``list [OPTIONS] [MATCH]`` (Typer's own spell ``{files}...`` and ``[[MATCH]]``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                word = argument_word(param)
+                pieces.append(word if param.required else f"[{word}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None or param.param_type_name not in sections:
+                continue
+            if param.param_type_name == "argument":
+                record = (argument_word(param), record[1])
+            sections[param.param_type_name].append(record)
+        for kind, title in (("argument", "Arguments"), ("option", "Options")):
+            if sections[kind]:
+                with formatter.section(title):
+                    formatter.write_dl(sections[kind])
+
 
 app = typer.Typer(
     name="rpnschema",
@@ -79,6 +116,10 @@ def _register() -> None:
         upgrade,
         validate,
     )
+
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from rpnschema.cli.common import (
     EXIT_USAGE,
     Set,
     load_valid_spec,
+    print_table,
     with_limits,
 )
 from rpnschema.errors import Code, LoadError, RpnSchemaError
@@ -201,7 +202,6 @@ def load_command(
 
 
 def _print_summary(spec: Any, module: Any) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{spec.name} ({spec.semantics} semantics)")
@@ -216,7 +216,7 @@ def _print_summary(spec: Any, module: Any) -> None:
     built = sum(p.numel() for p in module.parameters())
     table.add_section()
     table.add_row("total", "", "", "", "", "", "", "", f"{built:,}", "")
-    Console(width=120).print(table)
+    print_table(table)
     device, dtype = _placement(module)
     typer.echo(f"parameters: {built:,} (inferred {spec.parameters:,}); {device}, {dtype}")
     if built != spec.parameters:

@@ -11,8 +11,16 @@ import typer
 
 from rpnschema import io
 from rpnschema.cli.app import app
-from rpnschema.cli.common import EXIT_INVALID, EXIT_USAGE, Set, write_output
-from rpnschema.errors import LoadError
+from rpnschema.cli.common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    Force,
+    Set,
+    print_table,
+    refuse_overwrite,
+    write_output,
+)
+from rpnschema.errors import LoadError, plural
 from rpnschema.report import FileReport, render_text
 from rpnschema.templates import TEMPLATES, template_text
 from rpnschema.validate import validate_data, validate_text
@@ -36,7 +44,7 @@ class ListFormat(str, Enum):
 def list_command(
     family: Annotated[Family | None, typer.Option("--family", help="Show one family only.")] = None,
     match: Annotated[
-        str | None, typer.Argument(metavar="[MATCH]", help="Show names containing this text.")
+        str | None, typer.Argument(metavar="MATCH", help="Show names containing this text.")
     ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ListFormat.table
@@ -55,7 +63,6 @@ def list_command(
     if format is ListFormat.json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_lines=False)
@@ -64,8 +71,8 @@ def list_command(
     for e in rows:
         name = f"{e['name']} (plugin {e['plugin']})" if e.get("plugin") else e["name"]
         table.add_row(e["family"], name, e["parameters"], e["rule"])
-    Console(width=160).print(table)
-    typer.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+    print_table(table)
+    typer.echo(plural(len(rows), "entry", "entries"))
 
 
 def _template_names() -> str:
@@ -81,9 +88,7 @@ def new_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")] = (
-        False
-    ),
+    force: Force = False,
 ) -> None:
     """Write a starter spec from a template (validated before it is written). With --set the
     overrides are applied (the output is then plain YAML, without the template's comments).
@@ -114,8 +119,6 @@ def new_command(
     if out is None:
         typer.echo(text, nl=False)
         return
-    if out.exists() and not force:
-        typer.echo(f"error: {out} exists; use --force to overwrite it", err=True)
-        raise typer.Exit(EXIT_USAGE)
+    refuse_overwrite(out, force)
     write_output(text, out)
     typer.echo(f"wrote {out} ({template}; {result.spec.parameters:,} parameters)")

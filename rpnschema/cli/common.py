@@ -174,15 +174,83 @@ def check_file(
     except LoadError as e:
         d: Diagnostic = e.diagnostic
         return FileReport(name, [d], failed=True, io_error=True), None
+    if result.unreadable:
+        return FileReport(name, result.diagnostics, failed=True, io_error=True), None
     spec = result.spec
     report = FileReport(
         name,
         result.diagnostics,
-        failed=result.failed(strict),
+        failed=result.fails(strict),
         layers=len(spec.layers or []) if spec else None,
         parameters=spec.parameters if spec else None,
     )
     return report, result
+
+
+#: The file names a directory argument (and the pre-commit hook) treats as specs.
+SPEC_GLOBS = ("*.rpn.yaml", "*.rpn.yml", "*.rpn.json")
+
+Glob = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--glob",
+        metavar="PATTERN",
+        help="For a directory: the file names that are specs (repeatable; default "
+        + ", ".join(SPEC_GLOBS)
+        + ").",
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="PATTERN",
+        help="For a directory: skip files and folders whose name or path under it matches "
+        "(repeatable; hidden folders are always skipped).",
+    ),
+]
+
+
+def _excluded(relative: Path, patterns: Sequence[str]) -> bool:
+    from fnmatch import fnmatch
+
+    return any(
+        fnmatch(relative.as_posix(), p) or any(fnmatch(part, p) for part in relative.parts)
+        for p in patterns
+    )
+
+
+def spec_paths(
+    paths: Sequence[Path], globs: Sequence[str] = SPEC_GLOBS, exclude: Sequence[str] = ()
+) -> list[Path]:
+    """``paths`` with each directory replaced by the spec files under it, recursively and
+    sorted: files whose name matches ``globs``, outside hidden folders and ``exclude``.
+
+    A directory without any is a usage error (exit 2): a typo in a CI path must not pass."""
+    from fnmatch import fnmatch
+
+    out: list[Path] = []
+    for path in paths:
+        if str(path) == "-" or not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(
+            f
+            for f in path.rglob("*")
+            if f.is_file()
+            and any(fnmatch(f.name, g) for g in globs)
+            and not any(part.startswith(".") for part in f.relative_to(path).parts[:-1])
+            and not _excluded(f.relative_to(path), exclude)
+        )
+        if not found:
+            typer.echo(
+                f"error: no spec files under {path} (names matching {', '.join(globs)}); "
+                "name them so, or pass --glob PATTERN",
+                err=True,
+            )
+            raise typer.Exit(EXIT_USAGE)
+        out += found
+    return out
 
 
 def exit_code(reports: list[FileReport]) -> int:
@@ -203,6 +271,40 @@ def load_valid_spec(
         typer.echo(render_text([report], show_notices=False), err=True, nl=False)
         raise typer.Exit(EXIT_USAGE if report.io_error else EXIT_INVALID)
     return result.spec
+
+
+#: Width of tables written to a pipe or a file (a terminal gets its own width).
+PIPED_WIDTH = 120
+
+
+def print_table(table: Any) -> None:
+    """Print a rich table within the terminal's width, or PIPED_WIDTH columns when piped."""
+    import shutil
+    import sys
+
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((PIPED_WIDTH, 24)).columns if tty else PIPED_WIDTH
+    Console(width=width, file=sys.stdout).print(table)
+
+
+def compact_table(**kwargs: Any) -> Any:
+    """A rich table without vertical rules, so that wide summaries fit PIPED_WIDTH columns."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, **kwargs)
+
+
+def refuse_overwrite(out: Path, force: bool) -> None:
+    """Exit 2 when ``out`` exists and ``--force`` was not given."""
+    if out.exists() and not force:
+        typer.echo(f"error: {out} exists; use --force to overwrite it", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")]
 
 
 def write_output(text: str, out: Path | None) -> None:

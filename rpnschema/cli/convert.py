@@ -15,8 +15,10 @@ from rpnschema.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    Force,
     From,
     Source,
+    refuse_overwrite,
     with_limits,
     write_output,
 )
@@ -54,7 +56,9 @@ def _notes(diags: list[Diagnostic], quiet: bool) -> None:
 @app.command()
 @with_limits
 def convert(
-    file: Annotated[Path, typer.Argument(help="Input file (JSON or YAML); '-' reads stdin.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Input file (JSON or YAML); '-' reads stdin.")
+    ],
     source: From = Source.auto,
     to: Annotated[
         Target | None,
@@ -76,6 +80,7 @@ def convert(
         Path | None,
         typer.Option("--out", "-o", help="Write here (atomically) instead of to stdout."),
     ] = None,
+    force: Force = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Hide notices.")] = False,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -90,6 +95,8 @@ def convert(
     from rpnschema.validate import validate_data
 
     name = str(file)
+    if out is not None:
+        refuse_overwrite(out, force)
     try:
         document = io.load(file, limits=limits)
     except LoadError as e:

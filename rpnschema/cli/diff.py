@@ -1,4 +1,4 @@
-"""``rpnschema hash SPEC`` and ``rpnschema diff A B``: compare specs after normalization."""
+"""``rpnschema hash SPEC...`` and ``rpnschema diff A B``: compare specs after normalization."""
 
 from __future__ import annotations
 
@@ -33,17 +33,27 @@ def _load(path: Path, failure: int) -> ModelSpec:
 
 @app.command("hash")
 def hash_command(
-    spec_file: Annotated[
-        Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
+    spec_files: Annotated[
+        list[Path],
+        typer.Argument(metavar="SPEC", help="Spec files (JSON or YAML); '-' reads stdin."),
     ],
 ) -> None:
-    """Print the SHA-256 of the canonical normalized spec (the hash `build --out` stores).
+    """Print the SHA-256 of each file's canonical normalized spec (the hash `build --out`
+    stores), one `HASH  FILE` line per file as sha256sum does.
 
     Specs that differ only in formatting, key order, comments, shorthands or defaults spelled
-    out have the same hash. Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
+    out have the same hash. A file that fails is reported on stderr and the others are still
+    hashed. Exit code 0, 1 when a spec is invalid, 2 when a file cannot be read (or both).
     """
-    spec = _load(spec_file, EXIT_INVALID)
-    typer.echo(f"{spec_hash(spec)}  {spec_file}")
+    worst = EXIT_OK
+    for spec_file in spec_files:
+        report, result = check_file(spec_file, DEFAULT_LIMITS, strict=False)
+        if result is None or result.spec is None:
+            typer.echo(render_report([report], show_notices=False), err=True, nl=False)
+            worst = max(worst, EXIT_USAGE if report.io_error else EXIT_INVALID)
+            continue
+        typer.echo(f"{spec_hash(result.spec)}  {spec_file}")
+    raise typer.Exit(worst)
 
 
 @app.command("diff")

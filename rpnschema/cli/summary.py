@@ -14,8 +14,10 @@ from rpnschema.cli.common import (
     DEFAULT_LIMITS,
     EXIT_USAGE,
     Set,
+    compact_table,
     load_valid_spec,
     with_limits,
+    print_table,
 )
 from rpnschema.infer import Limits
 from rpnschema.memory import human_bytes
@@ -45,14 +47,6 @@ _COLUMNS = (
 
 
 def render_table(summary: Summary) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{summary.name} (batch {summary.batch}, {summary.dtype})")
-    left = {"", "expansion", "reconciliation", "remainder", "fusion"}
-    for col in _COLUMNS:
-        table.add_column(col, justify="left" if col in left else "right")
-
     def cells(r: Row) -> list[str]:
         def s(v: object) -> str:
             return "" if v is None else str(v)
@@ -73,14 +67,29 @@ def render_table(summary: Summary) -> None:
             human(r.flops.total),
         ]
 
-    for row in summary.rows:
-        table.add_row(*cells(row))
+    rows = [cells(r) for r in summary.rows]
+    # The fusion column only when some head or layer has a fusion (it is blank otherwise).
+    shown = [i for i, col in enumerate(_COLUMNS) if col != "fusion" or any(r[i] for r in rows)]
+    table = compact_table(title=f"{summary.name} (batch {summary.batch}, {summary.dtype})")
+    left = {"", "expansion", "reconciliation", "remainder", "fusion"}
+    for col in (_COLUMNS[i] for i in shown):
+        # Figures and the row names stay whole; a long component name folds if it must.
+        names = col in left - {""}
+        table.add_column(
+            col,
+            justify="left" if col in left else "right",
+            no_wrap=not names,
+            overflow="fold" if names else "ellipsis",
+        )
+    for row in rows:
+        table.add_row(*(row[i] for i in shown))
     table.add_section()
-    table.add_row(*cells(summary.total))
-    Console(width=160).print(table)
+    total = cells(summary.total)
+    table.add_row(*(total[i] for i in shown))
+    print_table(table)
     t = summary.total
     typer.echo(
-        f"parameters: {t.parameters:,} ({human(t.memory_bytes, 'B')} as {summary.dtype}); "
+        f"parameters: {t.parameters:,} ({human(t.memory_bytes, 'B')} as {summary.dtype})\n"
         f"forward FLOPs at batch {summary.batch}: {t.flops.total:,} "
         f"(matmul {t.flops.matmul:,}, elementwise ~{t.flops.elementwise:,})"
     )

@@ -135,7 +135,8 @@ def _usage(message: str) -> None:
 @with_limits
 def upgrade(
     files: Annotated[
-        list[Path], typer.Argument(help="Spec files (JSON or YAML); '-' reads standard input.")
+        list[Path],
+        typer.Argument(metavar="FILE", help="Spec files (JSON or YAML); '-' reads standard input."),
     ],
     out: Annotated[
         Path | None,

@@ -10,13 +10,17 @@ import typer
 from rpnschema.cli.app import app
 from rpnschema.cli.common import (
     DEFAULT_LIMITS,
+    SPEC_GLOBS,
+    Exclude,
     From,
+    Glob,
     ReportFormat,
     Set,
     Source,
     Strict,
     check_file,
     exit_code,
+    spec_paths,
     with_limits,
 )
 from rpnschema.infer import Limits
@@ -27,7 +31,12 @@ from rpnschema.report import REPORTERS
 @with_limits
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="Spec files (JSON or YAML); '-' reads standard input.")
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="Spec files (JSON or YAML) or directories (every spec file under them, "
+            "see --glob); '-' reads standard input.",
+        ),
     ],
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Output format.")
@@ -38,13 +47,19 @@ def validate(
     ] = False,
     overrides: Set = None,
     source: From = Source.auto,
+    glob: Glob = None,
+    exclude: Exclude = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Validate spec files: structure, allocations, dimensions and budgets.
 
+    A directory stands for every spec file under it (recursively): by default the files named
+    *.rpn.yaml, *.rpn.yml or *.rpn.json, the names the pre-commit hook checks too.
+
     Exit code 0 when every file is valid, 1 when any is invalid, 2 when a file cannot be read
     or parsed.
     """
-    reports = [check_file(f, limits, strict, source, overrides or ())[0] for f in files]
+    paths = spec_paths(files, glob or SPEC_GLOBS, exclude or ())
+    reports = [check_file(f, limits, strict, source, overrides or ())[0] for f in paths]
     typer.echo(REPORTERS[format.value](reports, show_notices=not quiet), nl=False)
     raise typer.Exit(exit_code(reports))

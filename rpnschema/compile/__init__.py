@@ -26,7 +26,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from rpnschema.compile.modules import RPNModel
     from rpnschema.spec.model import ModelSpec
 
-_INSTALL = "pip install 'rpnschema[torch]'"
+#: rpnschema is installed from its source (a clone, a wheel built from one or a git URL), not
+#: from an index: name what to install, and the extra that brings it.
+_INSTALL = (
+    "pip install torch safetensors (the torch extra of rpnschema: pip install '.[torch]' "
+    "in a clone)"
+)
 
 # name -> submodule that defines it
 _LAZY = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from rpnschema.errors import DeviceError
+from rpnschema.errors import DeviceError, plural
 
 DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32,
@@ -66,7 +66,7 @@ def resolve_device(device: str | torch.device) -> torch.device:
         count = torch.cuda.device_count()
         if dev.index is not None and dev.index >= count:
             raise DeviceError(
-                f"device {str(device)!r} is not available: {count} CUDA device(s) visible; "
+                f"device {str(device)!r} is not available: {plural(count, 'CUDA device')} visible; "
                 f"available: {', '.join(_available())}"
             )
         return dev

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from rpnschema.errors import Code, Diagnostic, Loc
+from rpnschema.errors import Code, Diagnostic, Loc, plural
 from rpnschema.interop._tinybig_table import NATIVE_CHANGES
 
 _LISTS = ("functions", "preprocess", "postprocess", "activation", "input_process", "output_process")
@@ -71,9 +71,11 @@ def native_changes(spec: dict[str, Any]) -> list[Diagnostic]:
             )
         )
     if names:
-        listed = ", ".join(dict.fromkeys(names))
+        distinct = list(dict.fromkeys(names))
+        where = plural(len(names), "place")
         summary = (
-            f"semantics: native changes the outputs of {len(names)} function(s): {listed}; "
+            f"semantics: native changes the outputs of {plural(len(distinct), 'function')} "
+            f"({where} in the model): {', '.join(distinct)}; "
             "tinybig checkpoints do not reproduce tinybig's outputs there"
         )
     else:

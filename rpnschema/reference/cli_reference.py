@@ -62,15 +62,13 @@ def _is_argument(param: Any) -> bool:
     return param.param_type_name == "argument"
 
 
-def _metavar(param: Any) -> str:
-    return (param.metavar or param.name).upper()
-
-
 def _cli_usage(path: str, params: list[Any]) -> str:
+    from rpnschema.cli.app import argument_word
+
     words = [path, "[OPTIONS]"]
     for param in params:
         if _is_argument(param):
-            word = _metavar(param) + ("..." if param.nargs == -1 else "")
+            word = argument_word(param)
             words.append(word if param.required else f"[{word}]")
     return " ".join(words)
 
@@ -81,7 +79,9 @@ def _cli_params(params: list[Any], hints: dict[str, Any]) -> list[str]:
         if param.hidden or param.name == "help":
             continue
         if _is_argument(param):
-            name = f"`{_metavar(param)}`" + (" ..." if param.nargs == -1 else "")
+            from rpnschema.cli.app import argument_word
+
+            name = f"`{argument_word(param)}`"
         else:
             name = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
         kind = _cli_type(hints.get(param.name, str), param.multiple or param.nargs == -1)

@@ -98,7 +98,7 @@ def _example_output(code: str, text: str) -> str:
         report = FileReport(
             "spec.yaml",
             shown,
-            failed=result.failed(False),
+            failed=result.failed,
             layers=len(spec.layers or []) if spec else None,
             parameters=spec.parameters if spec else None,
         )

@@ -444,7 +444,7 @@ def check_space_data(
         try:
             spec = SpaceSpec.model_validate(data)
         except ValidationError as e:
-            diags.extend(from_pydantic(_Untagged(e), data, _space_fields))  # type: ignore[arg-type]
+            diags.extend(from_pydantic(_Untagged(e), data, fields_at=_space_fields))  # type: ignore[arg-type]
         else:
             base = _load_base(spec, file, limits, diags)
             if base is not None:

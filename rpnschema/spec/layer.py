@@ -26,7 +26,14 @@ class LayerSpec(Spec):
     width_alloc: list[Dim] | None = Field(
         default=None, description="Repetitions of each entry of heads."
     )
-    heads: Annotated[list[AnyHead], Field(min_length=1), BeforeValidator(list_shorthand)]
+    heads: Annotated[
+        list[AnyHead],
+        Field(
+            min_length=1,
+            description="Head configs (a list; a single head may be given as one mapping).",
+        ),
+        BeforeValidator(list_shorthand),
+    ]
     head_fusion: AnyFusion | None = Field(
         default=None, description="Combines the heads (mean_fusion when width > 1)."
     )

@@ -273,4 +273,4 @@ def test_build_without_torch_says_what_to_install() -> None:
     )
     result = _run(code)
     assert result.returncode == 0, result.stderr
-    assert "pip install 'rpnschema[torch]'" in result.stdout
+    assert "pip install torch safetensors (the torch extra of rpnschema" in result.stdout

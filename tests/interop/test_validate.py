@@ -75,9 +75,10 @@ def test_problems_are_reported_at_tinybig_paths_and_lines() -> None:
             67,
         ),
         ("RPN402", "error", f"{HEAD}/parameter_fabrication_configs/function_parameters/p", 25, 46),
+        ("RPN402", "error", f"{HEAD}/parameter_fabrication_configs/function_parameters/q", 25, 52),
     ]  # linear_remainder has weights: tinybig's code defaults to require_parameters=True
     assert all(d.file == "cfg.yaml" for d in result.diagnostics)
-    by_code = {d.code: d for d in result.diagnostics}
+    by_code = {d.code: d for d in reversed(result.diagnostics)}  # the first of each code
     assert by_code[Code.PROCESSING_SIZE].expected == "20"
     assert by_code[Code.DIVISIBILITY].message == "p (=4) must divide n (=6)"
 
