@@ -48,13 +48,30 @@ def piece_coefficients(d: int) -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(float(c) for c in row) for row in polys)
 
 
-def _pieces(u: Tensor, d: int) -> Tensor:
+@lru_cache(maxsize=64)
+def _tables(
+    lo: float, hi: float, t: int, d: int, dtype: torch.dtype, device: torch.device
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """Per grid, built once: the knots, each interval's left knot by bucket, and by bucket the
+    d + 1 output columns (clamped) and whether each is a real column (1.0) or off the end."""
+    h = (hi - lo) / t
+    bases, intervals = t + d, t + 2 * d
+    grid = torch.arange(-d, t + d + 1, dtype=dtype, device=device) * h + lo
+    left = torch.cat([grid[:1], grid])  # bucket k (g_{k-1} <= x < g_k) -> g_{k-1}
+    column = torch.arange(intervals + 2, device=device).view(-1, 1) + torch.arange(
+        -1 - d, 0, device=device
+    )  # bucket k -> bases k - 1 - d + j
+    real = ((column >= 0) & (column < bases)).to(dtype)
+    M = torch.tensor(piece_coefficients(d), dtype=dtype, device=device).T if d else grid[:0]
+    return grid, left, column.clamp(0, bases - 1), real, M
+
+
+def _pieces(u: Tensor, d: int, M: Tensor) -> Tensor:
     """The d + 1 non-zero bases at local coordinate u: (..., d + 1)."""
     ue = u.unsqueeze(-1)
     if d == 0:
         return torch.ones_like(ue)
     if d <= MONOMIAL_MAX_DEGREE:  # Horner on all d + 1 pieces at once
-        M = torch.tensor(piece_coefficients(d), dtype=u.dtype, device=u.device).T
         v = torch.addcmul(M[d - 1], ue, M[d])
         for p in range(d - 2, -1, -1):
             v = torch.addcmul(M[p], v, ue)
@@ -84,16 +101,14 @@ def bspline(
     check_semantics(semantics)
     check_input(x)
     b, m = x.shape
-    lo, hi = grid_range
-    h = (hi - lo) / t
-    bases, intervals = t + d, t + 2 * d
-    grid = torch.arange(-d, t + d + 1, dtype=x.dtype, device=x.device) * h + lo
-    # g_{k-1} <= x < g_k: x is in interval k - 1 (-1 below the grid, t + 2d above it)
+    lo, hi = float(grid_range[0]), float(grid_range[1])
+    grid, left, column, real, M = _tables(lo, hi, t, d, x.dtype, x.device)
+    # bucket k: g_{k-1} <= x < g_k (0 below the grid, t + 2d + 1 above it), x's interval k - 1
     k = torch.bucketize(x.detach(), grid, right=True)
-    u = (x - grid[k.clamp(1, intervals) - 1]) / h
-    # the bases k - 1 - d + j (j = 0..d) that are non-zero there; off-grid x has none in range
-    index = k.unsqueeze(-1) + torch.arange(-1 - d, 0, device=x.device)
-    valid = (index >= 0) & (index < bases)
-    values = _pieces(u, d) * valid
-    out = x.new_zeros(b, m, bases)  # clamped invalid indices add zeros: scatter_add
-    return out.scatter_add_(2, index.clamp_(0, bases - 1), values).view(b, m * bases)
+    u = (x - torch.take(left, k)) * (t / (hi - lo))
+    # the bases k - 1 - d + j (j = 0..d) non-zero there; off the grid none is a real column
+    flat = k.view(-1)
+    values = _pieces(u, d, M) * real.index_select(0, flat).view(b, m, d + 1)
+    out = x.new_zeros(b, m, t + d)  # off-end columns are clamped and add zeros: scatter_add
+    index = column.index_select(0, flat).view(b, m, d + 1)
+    return out.scatter_add_(2, index, values).view(b, m * (t + d))
