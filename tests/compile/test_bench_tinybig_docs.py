@@ -32,9 +32,10 @@ def test_the_thirteen_configs_are_there_with_their_license(bench):
     ]  # fmt: skip
     folder = ROOT / "benchmarks" / "tinybig_doc_configs"
     assert "MIT License" in (folder / "LICENSE").read_text()
-    assert "jwzhanggy" in (folder / "README.md").read_text() or "tinyBIG" in (
-        folder / "README.md"
-    ).read_text()
+    assert (
+        "jwzhanggy" in (folder / "README.md").read_text()
+        or "tinyBIG" in (folder / "README.md").read_text()
+    )
 
 
 @pytest.mark.parametrize("name", ["banknote", "iris", "kan_failure", "mnist_dual_lphm", "feynman"])
