@@ -208,8 +208,9 @@ def peak(name: str, batch: int, impl: str) -> float:
         [sys.executable, __file__, "--peak", name, str(batch), impl],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode != 0:
+        raise SystemExit(f"peak memory of {name} {batch} {impl} failed:\n{out.stderr}")
     return float(out.stdout.split()[-1])
 
 
