@@ -3,26 +3,19 @@ tinybig's 13 example configs it times converts into a valid spec."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from rpnschema import load_spec
+from tests.compile import benchmark_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def bench():
-    path = ROOT / "benchmarks" / "bench_tinybig_docs.py"
-    spec = importlib.util.spec_from_file_location("bench_tinybig_docs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_tinybig_docs", module)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module.load("bench_tinybig_docs")
 
 
 def test_the_thirteen_configs_are_there_with_their_license(bench):
