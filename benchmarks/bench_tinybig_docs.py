@@ -288,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             row = run(name, batch, 0.5 if args.quick else 3.0, not args.no_memory)
             rows.append(row)
             print(format_row(row), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
+            if args.json:  # after every row, so a long run leaves what it measured
+                args.json.write_text(json.dumps(rows, indent=1))
     return 0
 
 
