@@ -13,6 +13,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,12 +42,34 @@ def throughput(seconds: float) -> tuple[float, float]:
     return data_rate, text_rate
 
 
-def cold_start(rounds: int) -> dict[str, float]:
-    """Median wall time of each command, interleaved."""
+SCHEMA = ROOT / "schemas" / "rpnschema.schema.json"
+
+
+def hundred_files(folder: Path) -> list[str]:
+    """100 spec files (the examples, copied round-robin) for the many-files comparison."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(100):
+        src = EXAMPLES[i % len(EXAMPLES)]
+        dst = folder / f"{i:03d}_{src.name}"
+        dst.write_text(src.read_text())
+        paths.append(str(dst))
+    return paths
+
+
+def cold_start(rounds: int, check_jsonschema: str | None, tmp: Path) -> dict[str, float]:
+    """Median wall time of each command, interleaved. ``check_jsonschema``: that executable
+    validates the same files against the shipped JSON Schema, side by side."""
     exe = shutil.which("rpnschema") or str(Path(sys.executable).with_name("rpnschema"))
     spec = str(EXAMPLES[0])
+    many = hundred_files(tmp)
     commands = {
         "python -c 'import pydantic'": [sys.executable, "-c", "import pydantic"],
+        "python -c 'from pydantic import BaseModel'": [
+            sys.executable,
+            "-c",
+            "from pydantic import BaseModel",
+        ],
         "python -c 'pass'": [sys.executable, "-c", "pass"],
         f"rpnschema validate {Path(spec).name}": [exe, "validate", "-q", spec],
         f"rpnschema validate examples/* ({len(EXAMPLES)} files)": [
@@ -55,7 +78,12 @@ def cold_start(rounds: int) -> dict[str, float]:
             "-q",
             *map(str, EXAMPLES),
         ],
+        "rpnschema validate (100 files)": [exe, "validate", "-q", *many],
     }
+    if check_jsonschema:
+        cj = [check_jsonschema, "--schemafile", str(SCHEMA)]
+        commands[f"check-jsonschema {Path(spec).name}"] = [*cj, spec]
+        commands["check-jsonschema (100 files)"] = [*cj, *many]
     times: dict[str, list[float]] = {k: [] for k in commands}
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
     for _ in range(rounds):
@@ -70,16 +98,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument(
+        "--check-jsonschema",
+        default=shutil.which("check-jsonschema"),
+        help="check-jsonschema executable to compare with (default: the one on PATH, if any)",
+    )
     args = parser.parse_args()
     data_rate, text_rate = throughput(args.seconds)
     print(f"in-process validation over {len(EXAMPLES)} examples:")
     print(f"  from parsed data : {data_rate:8.0f} specs/s")
     print(f"  from text        : {text_rate:8.0f} specs/s")
-    medians = cold_start(args.rounds)
-    base = medians["python -c 'import pydantic'"]
+    with tempfile.TemporaryDirectory() as tmp:
+        medians = cold_start(args.rounds, args.check_jsonschema, Path(tmp))
+    base = medians["python -c 'from pydantic import BaseModel'"]
     print(f"cold start, median of {args.rounds} interleaved runs:")
     for name, t in medians.items():
-        print(f"  {name:55s} {t * 1000:7.1f} ms  {t / base:5.2f}x import pydantic")
+        print(f"  {name:55s} {t * 1000:7.1f} ms  {t / base:5.2f}x from pydantic import BaseModel")
+    one = f"check-jsonschema {EXAMPLES[0].name}"
+    if one in medians:
+        ours = f"rpnschema validate {EXAMPLES[0].name}"
+        print(f"rpnschema / check-jsonschema, one file: {medians[ours] / medians[one]:.2f}x")
+        ratio = medians["rpnschema validate (100 files)"] / medians["check-jsonschema (100 files)"]
+        print(f"rpnschema / check-jsonschema, 100 files: {ratio:.2f}x")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import torch
@@ -43,6 +44,14 @@ class Expansion(nn.Module):
     def expand(self, x: Tensor) -> Tensor:
         return self.kernel(x, **self._kwargs)
 
+    def direct_kernel(self) -> Callable[[Tensor], Tensor] | None:
+        """This expansion as one plain function of x, decided at build time: the catalog kernel
+        with its parameters bound, or None when a processing slot is not empty (those stay
+        modules). Composites compose their parts' functions (see their ``direct_kernel``)."""
+        if self._pre or self._post or self.kernel is None:
+            return None
+        return partial(self.kernel, **self._kwargs)
+
     def forward(self, x: Tensor) -> Tensor:
         if self._pre:
             x = self.preprocess(x)
@@ -71,12 +80,41 @@ class NestedExpansion(Expansion):
             x = f(x)
         return x
 
+    def _part_kernels(self) -> list[Callable[[Tensor], Tensor]] | None:
+        if self._pre or self._post:
+            return None
+        parts = [getattr(f, "direct_kernel", lambda: None)() for f in self.functions]
+        return None if any(p is None for p in parts) else parts
+
+    def direct_kernel(self) -> Callable[[Tensor], Tensor] | None:
+        parts = self._part_kernels()
+        if parts is None:
+            return None
+        return parts[0] if len(parts) == 1 else partial(_nested, fns=tuple(parts))
+
 
 class ExtendedExpansion(NestedExpansion):
     """[kappa_1(x), ..., kappa_k(x)] concatenated along the features."""
 
     def expand(self, x: Tensor) -> Tensor:
         return torch.cat([f(x) for f in self.functions], dim=1)
+
+    def direct_kernel(self) -> Callable[[Tensor], Tensor] | None:
+        parts = self._part_kernels()
+        if parts is None:
+            return None
+        return parts[0] if len(parts) == 1 else partial(_extended, fns=tuple(parts))
+
+
+# module-level (not lambdas), so built modules pickle
+def _nested(x: Tensor, fns: tuple[Callable[[Tensor], Tensor], ...]) -> Tensor:
+    for fn in fns:
+        x = fn(x)
+    return x
+
+
+def _extended(x: Tensor, fns: tuple[Callable[[Tensor], Tensor], ...]) -> Tensor:
+    return torch.cat([fn(x) for fn in fns], dim=1)
 
 
 EXPANSION_BUILDERS: dict[type[ex.Expansion], ExpansionBuilder] = {

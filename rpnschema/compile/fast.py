@@ -14,8 +14,14 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
   LN(kappa) W^T = (kappa (W g)^T - mean (W g) 1) / std + W beta (g, beta: its affine weights).
 - ``lowrank``: lorr W = A B against any materialized expansion: (kappa B^T) A^T.
 - ``kron``: native hm / lphm / dual_lphm / duplicated_padding W = kron(A, B) (A p x q, B s x t):
-  kappa viewed as (b, q, t), then B and A as reshaped matmuls. tinybig semantics keep their
-  non-Kronecker layout and are materialized.
+  kappa viewed as (b, q, t), then B and A as reshaped matmuls.
+- ``outer`` / ``outer-ln``: the same families in tinybig semantics, whose
+  W = reshape(outer(vec A, vec B), (n, D)) is not a Kronecker product: kappa against vec B's
+  chunks, then A (:mod:`rpnschema.compile.fast_outer`); chosen when that costs fewer
+  multiply-adds than the dense GEMM. On a Taylor d=2 expansion the chunk sums are bilinear forms
+  in x (no b x D expansion); ``outer-ln`` is that behind a layer_norm over the expansion (its
+  only post-processing), with the normalization folded into the factors in closed form as on
+  ``bilinear-ln-*``.
 - ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
   features, where materializing is cheap and the structured paths' extra kernel calls would cost
   more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then a GEMM),
@@ -39,6 +45,7 @@ import torch
 from torch import Tensor, nn
 
 from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.fast_outer import outer_apply, outer_taylor2_apply, outer_worthwhile
 from rpnschema.compile.kernels.reconciliation import resolve_pq
 from rpnschema.compile.processing import StatelessLayerNorm
 from rpnschema.compile.reconciliation import Reconciliation
@@ -50,6 +57,8 @@ BILINEAR_LN_IDENTITY = "bilinear-ln-identity"
 BILINEAR_LN_LOWRANK = "bilinear-ln-lowrank"
 LOWRANK = "lowrank"
 KRON = "kron"
+OUTER = "outer"
+OUTER_LN = "outer-ln"
 FUSED = "fused"
 PATHS = (
     BILINEAR_IDENTITY,
@@ -58,6 +67,8 @@ PATHS = (
     BILINEAR_LN_LOWRANK,
     LOWRANK,
     KRON,
+    OUTER,
+    OUTER_LN,
     FUSED,
     MATERIALIZED,
 )
@@ -119,7 +130,18 @@ def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str)
         return LOWRANK
     if name in _KRON_NAMES and semantics == "native":
         return KRON
+    if name in _KRON_NAMES and _outer_worthwhile(reconciliation):
+        return OUTER_LN if ln else OUTER
     return FUSED
+
+
+def _outer_worthwhile(rec: nn.Module) -> bool:
+    p, q = resolve_pq(rec.name.removesuffix("_reconciliation"), rec.n, rec.D, *_pq(rec))
+    return outer_worthwhile(rec.n, rec.D, (rec.n // p) * (rec.D // q))
+
+
+def _pq(rec: nn.Module) -> tuple[int | None, int | None]:
+    return rec.params.get("p"), rec.params.get("q")
 
 
 def taylor2_bilinear(x: Tensor, rows: Tensor) -> Tensor:
@@ -137,15 +159,20 @@ def taylor2_layer_norm_bilinear(x: Tensor, rows: Tensor, ln: nn.Module) -> Tenso
 
     ``ln`` normalizes all D = m + m^2 features (``nn.LayerNorm`` or the stateless one).
     """
-    D = rows.shape[1]
     weight, bias = getattr(ln, "weight", None), getattr(ln, "bias", None)
     scaled = rows * weight if weight is not None else rows
+    mean, rstd = taylor2_stats(x, rows.shape[1], ln.eps)
+    y = (taylor2_bilinear(x, scaled) - mean[:, None] * scaled.sum(1)) * rstd[:, None]
+    return y + rows @ bias if bias is not None else y
+
+
+def taylor2_stats(x: Tensor, D: int, eps: float) -> tuple[Tensor, Tensor]:
+    """Mean and 1 / sqrt(var + eps) over the D = m + m^2 features of [x, x (x) x], per row, in
+    closed form: (S1 + S1^2) / D and (S2 + S2^2) / D - mean^2 with S1 = sum x, S2 = sum x^2."""
     s1, s2 = x.sum(1), x.square().sum(1)
     mean = (s1 + s1.square()) / D
     var = ((s2 + s2.square()) / D - mean.square()).clamp_min(0)
-    rstd = torch.rsqrt(var + ln.eps)
-    y = (taylor2_bilinear(x, scaled) - mean[:, None] * scaled.sum(1)) * rstd[:, None]
-    return y + rows @ bias if bias is not None else y
+    return mean, torch.rsqrt(var + eps)
 
 
 def _lorr_factors(w: Tensor, n: int, D: int, r: int) -> tuple[Tensor, Tensor]:
@@ -158,7 +185,7 @@ def _kron_factors(rec: nn.Module, v: Tensor) -> tuple[Tensor, Tensor]:
     """A (p, q) and B (n/p, D/q) of one channel's native Kronecker W = kron(A, B)."""
     name, n, D, params = rec.name, rec.n, rec.D, rec.params
     short = name.removesuffix("_reconciliation")
-    p, q = resolve_pq(short, n, D, params.get("p"), params.get("q"))
+    p, q = resolve_pq(short, n, D, *_pq(rec))
     s, t = n // p, D // q
     if name == "duplicated_padding_reconciliation":
         return v.new_ones(p, q), v.reshape(s, t)
@@ -210,5 +237,16 @@ def evaluate(path: str, x: Tensor, expansion: nn.Module, rec: nn.Module, w: Tens
     if path == KRON:
         kappa = expansion(x)
         ys = [kron_apply(kappa, *_kron_factors(rec, w[c])) for c in range(C)]
+        return torch.stack(ys, dim=1)
+    if path == OUTER and _is_plain_taylor2(expansion):
+        ys = [outer_taylor2_apply(x, *_kron_factors(rec, w[c])) for c in range(C)]
+        return torch.stack(ys, dim=1)
+    if path == OUTER:
+        kappa = expansion(x)
+        ys = [outer_apply(kappa, *_kron_factors(rec, w[c])) for c in range(C)]
+        return torch.stack(ys, dim=1)
+    if path == OUTER_LN:  # the layer_norm in closed form, the expansion never built
+        stats = taylor2_stats(x, D, ln.eps)
+        ys = [outer_taylor2_apply(x, *_kron_factors(rec, w[c]), ln, stats) for c in range(C)]
         return torch.stack(ys, dim=1)
     raise ValueError(f"no structure-aware evaluation {path!r}; paths: {', '.join(PATHS)}")

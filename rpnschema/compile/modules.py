@@ -36,7 +36,6 @@ from rpnschema.compile.components import (
     build_remainder,
 )
 from rpnschema.compile.context import BuildContext
-from rpnschema.compile.expansion import Expansion
 from rpnschema.compile.fast import FUSED, MATERIALIZED, choose_path, evaluate
 from rpnschema.compile.fusion import Fusion
 from rpnschema.compile.init import new_bias, new_weight
@@ -115,10 +114,10 @@ class RPNHead(nn.Module):
         self._own_reconciliation = isinstance(self.reconciliation, Reconciliation)
         self._own_fusion = isinstance(self.channel_fusion, Fusion)
         self._rem = _remainder_mode(self.remainder)
-        # a catalog expansion without pre/post-processing: its kernel, called inline
-        e = self.expansion
-        direct = type(e) is Expansion and e.kernel is not None and not (e._pre or e._post)
-        self._kernel = (e.kernel, e._kwargs) if direct else None
+        # a catalog expansion (or a composition of them) without pre/post-processing: one plain
+        # function of x, called inline
+        direct = getattr(self.expansion, "direct_kernel", None)
+        self._kernel = direct() if direct is not None else None
 
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
@@ -144,11 +143,7 @@ class RPNHead(nn.Module):
         if self._in:
             x = self.input_process(x)
         if self._single and path == FUSED:
-            if self._kernel is not None:
-                kernel, kwargs = self._kernel
-                kappa = kernel(x, **kwargs)
-            else:
-                kappa = self.expansion.forward(x)
+            kappa = self._kernel(x) if self._kernel is not None else self.expansion.forward(x)
             if self._own_reconciliation:
                 W = self.reconciliation.matrix(self.w, kappa)
             else:
@@ -183,7 +178,7 @@ class RPNHead(nn.Module):
             y = evaluate(path, x, self.expansion, self.reconciliation, self.w)
             dim = 1
         else:
-            kappa = self.expansion.forward(x)
+            kappa = self._kernel(x) if self._kernel is not None else self.expansion.forward(x)
             if self._own_reconciliation:
                 W = self.reconciliation.matrices(self.w, self.channels, kappa)  # (C, n, D)
             else:

@@ -6,8 +6,6 @@ plain functions (``benchmarks/plain_models.py``) equal the modules, values and g
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,21 +13,12 @@ import torch
 from torch.testing import assert_close
 
 from rpnschema.compile import build
+from tests.compile import benchmark_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_plain_models():
-    path = ROOT / "benchmarks" / "plain_models.py"
-    spec = importlib.util.spec_from_file_location("plain_models", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("plain_models", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-plain_models = _load_plain_models()
+plain_models = benchmark_module.load("plain_models")
 
 
 def test_every_benchmarked_example_exists():

@@ -161,6 +161,54 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         _model(_head(CHEB, {"name": "hm_reconciliation", "p": 2, "q": 5}), semantics="tinybig"),
         "fused",
     ),
+    "dual_lphm_tinybig_layer_norm": (
+        _model(
+            _head(
+                {**TAYLOR2, "postprocess": ["layer_norm"]},
+                {"name": "dual_lphm_reconciliation", "p": 2, "q": 4},
+            ),
+            m=4,
+            semantics="tinybig",
+        ),
+        "outer-ln",
+    ),
+    "dual_lphm_tinybig_layer_norm_no_affine_channels_bias": (
+        _model(
+            _head(
+                {**TAYLOR2, "postprocess": [{"name": "layer_norm", "elementwise_affine": False}]},
+                {"name": "dual_lphm_reconciliation", "p": 2, "q": 4, "r": 1, **BIAS},
+                channels=2,
+            ),
+            m=4,
+            semantics="tinybig",
+        ),
+        "outer-ln",
+    ),
+    "hm_tinybig_outer_gather": (  # L = 4, R = 3, K = 2: chunks of B interleave across rows
+        _model(
+            _head(TAYLOR2, {"name": "hm_reconciliation", "p": 2, "q": 3}), m=3, semantics="tinybig"
+        ),
+        "outer",
+    ),
+    "lphm_tinybig_layer_norm_gather_channels": (
+        _model(
+            _head(
+                {**TAYLOR2, "postprocess": ["layer_norm"]},
+                {"name": "lphm_reconciliation", "p": 2, "q": 3, "r": 2, **BIAS},
+                channels=3,
+            ),
+            m=3,
+            semantics="tinybig",
+        ),
+        "outer-ln",
+    ),
+    "duplicated_padding_tinybig": (
+        _model(
+            _head(CHEB, {"name": "duplicated_padding_reconciliation", "p": 2, "q": 2}),
+            semantics="tinybig",
+        ),
+        "outer",
+    ),
     "taylor3_identity": (
         _model(_head({"name": "taylor_expansion", "d": 3}, "identity_reconciliation"), m=3),
         "fused",

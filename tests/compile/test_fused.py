@@ -182,3 +182,55 @@ def test_fused_modules_pickle_and_copy(path: Path) -> None:
     buffer.seek(0)
     assert_close(torch.load(buffer, weights_only=False)(x), want)
     assert_close(copy.deepcopy(model)(x), want)
+
+
+def _composite_spec(kind: str, parts: list[Any], semantics: str = "native") -> dict[str, Any]:
+    head = {
+        "expansion": {"name": kind, "functions": parts},
+        "reconciliation": {"name": "lorr_reconciliation", "r": 1},
+        "remainder": "linear_remainder",
+    }
+    return {"seed": 4, "semantics": semantics, "layers": [{"m": 2, "n": 3, "heads": [head]}]}
+
+
+BSPLINE = {"name": "bspline_expansion", "t": 10, "d": 4}
+COMPOSITES = {
+    "extended": _composite_spec("extended_expansion", [BSPLINE, "taylor_expansion"]),
+    "nested": _composite_spec("nested_expansion", [BSPLINE, "taylor_expansion"], "tinybig"),
+    "extended_of_nested": _composite_spec(
+        "extended_expansion",
+        [
+            {"name": "nested_expansion", "functions": ["hyperbolic_expansion", BSPLINE]},
+            "chebyshev_expansion",
+            "identity_expansion",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITES))
+def test_composites_of_catalog_kernels_run_as_one_function(name: str) -> None:
+    """tinybig's elementary / composite / feynman heads: extended and nested compositions of
+    catalog kernels are one plain function picked at build time; same values and gradients as
+    the module-by-module reference, and the model still pickles."""
+    import io
+
+    model = build(COMPOSITES[name], dtype=torch.float64)
+    (head,) = _heads(model)
+    assert head.evaluation_path == FUSED and head._kernel is not None
+    x = torch.rand(6, 2, generator=torch.Generator().manual_seed(2), dtype=torch.float64) * 2 - 1
+    assert_close(head._kernel(x), head.expansion(x))
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    assert_close(torch.load(buffer, weights_only=False)(x), model(x))
+    _compare(model, x, rtol=1e-9, atol=1e-12)
+
+
+def test_composites_with_processing_keep_their_modules() -> None:
+    part = {**BSPLINE, "postprocess": ["layer_norm"]}
+    model = build(_composite_spec("extended_expansion", [part, "taylor_expansion"]))
+    (head,) = _heads(model)
+    assert head._kernel is None  # the layer_norm part stays a module
+    x = torch.rand(5, 2, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    _compare(model, x, rtol=1e-5, atol=1e-6)

@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 
 import rpnschema.compile.kernels.expansion_basic as _basic
+import rpnschema.compile.kernels.expansion_bspline as _bspline
 import rpnschema.compile.kernels.expansion_geometric as _geo
 import rpnschema.compile.kernels.expansion_poly as _poly
 import rpnschema.compile.kernels.expansion_wavelet as _wav
@@ -52,7 +53,7 @@ EXPANSIONS: dict[str, Callable[..., Tensor]] = {
     "naive_laplace_expansion": _basic.naive_laplace,
     "gaussian_rbf_expansion": _basic.gaussian_rbf,
     "inverse_quadratic_rbf_expansion": _basic.inverse_quadratic_rbf,
-    "bspline_expansion": _poly.bspline,
+    "bspline_expansion": _bspline.bspline,
     "chebyshev_expansion": _poly.chebyshev,
     "jacobi_expansion": _poly.jacobi,
     "hermite_expansion": _poly.hermite,

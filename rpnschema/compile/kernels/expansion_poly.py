@@ -1,4 +1,4 @@
-"""B-spline and recursively defined polynomial expansion kernels.
+"""Recursively defined polynomial expansion kernels (B-spline: ``expansion_bspline``).
 
 All polynomial kernels return [P_1(x_j), ..., P_d(x_j)] per feature j, feature-major
 (column j * d + k - 1), D = m * d, like tinybig. The recurrences below keep tinybig's
@@ -33,34 +33,6 @@ def _recurrence(x: Tensor, d: int, p0: Tensor, p1: Tensor, step: _Step) -> Tenso
             polys.append(cur)
             prev2, prev1 = prev1, cur
     return stack_degrees(polys, b, m, x)
-
-
-def bspline(
-    x: Tensor,
-    *,
-    semantics: str = "native",
-    grid_range: tuple[float, float] = (-1, 1),
-    t: int = 5,
-    d: int = 3,
-) -> Tensor:
-    """Cox-de Boor B-spline bases of degree d on t uniform intervals of grid_range (extended
-    by d knots on each side); D = m * (t + d), feature-major.
-
-    Base case B_{i,0}(x) = 1 if g_i <= x < g_{i+1}, so values outside the extended grid are 0.
-    """
-    check_semantics(semantics)
-    check_input(x)
-    b = x.size(0)
-    lo, hi = grid_range
-    h = (hi - lo) / t
-    grid = torch.arange(-d, t + d + 1, dtype=x.dtype, device=x.device) * h + lo
-    xe = x.unsqueeze(-1)
-    bases = ((xe >= grid[:-1]) & (xe < grid[1:])).to(x.dtype)
-    for k in range(1, d + 1):
-        left = (xe - grid[: -(k + 1)]) / (grid[k:-1] - grid[: -(k + 1)]) * bases[:, :, :-1]
-        right = (grid[k + 1 :] - xe) / (grid[k + 1 :] - grid[1:(-k)]) * bases[:, :, 1:]
-        bases = left + right
-    return bases.reshape(b, -1)
 
 
 def chebyshev(x: Tensor, *, semantics: str = "native", d: int = 5) -> Tensor:
