@@ -59,6 +59,11 @@ class Code(str, Enum):
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
     CONVERTED = "RPN502"
+    # 6xx: deployment and distributed training
+    NOT_EXPORTABLE = "RPN600"
+    EXPORT_FAILED = "RPN601"
+    EXPORT_MISMATCH = "RPN602"
+    RANK_MISMATCH = "RPN603"
 
 
 CODE_DOCS: dict[Code, str] = {
@@ -105,6 +110,14 @@ CODE_DOCS: dict[Code, str] = {
     "of a tinybig config.",
     Code.CONVERTED: "Notice: a conversion made something explicit or changed its form (a fusion "
     "added, a preset expanded, a function renamed).",
+    Code.NOT_EXPORTABLE: "A component that `rpnschema export` cannot trace into a deployment "
+    "artefact (torch.export / ONNX); reported before anything is built (docs/deploy.md).",
+    Code.EXPORT_FAILED: "torch.export or the ONNX exporter failed on a model; the message names "
+    "the first head (and component) that fails on its own.",
+    Code.EXPORT_MISMATCH: "An exported artefact's outputs differ from the eager model's by more "
+    "than the tolerance on the check sample.",
+    Code.RANK_MISMATCH: "The processes of a distributed job built different specs (their spec "
+    "hashes differ); the message names the ranks of each hash.",
 }
 
 
@@ -229,3 +242,8 @@ class DeviceError(RpnSchemaError):
 
 class StateDictError(RpnSchemaError):
     """A state dict does not fit the compiled module (unknown or missing keys, wrong shapes)."""
+
+
+class DeployError(SpecError):
+    """A model cannot be exported (RPN600, RPN601), its artefact disagrees with the eager
+    model (RPN602), or the ranks of a distributed job built different specs (RPN603)."""
