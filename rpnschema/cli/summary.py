@@ -19,12 +19,35 @@ from rpnschema.cli.common import (
     load_valid_spec,
 )
 from rpnschema.infer import Limits
+from rpnschema.memory import RankMemory, rank_memory
 from rpnschema.summary import DTYPE_BYTES, Row, Summary, human, summarize
 
 
 class SummaryFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class Sharding(str, Enum):
+    ddp = "ddp"
+    fsdp = "fsdp"
+
+
+class Optimizer(str, Enum):
+    adam = "adam"
+    sgd = "sgd"
+
+
+def render_ranks(memory: RankMemory) -> None:
+    m = memory
+    typer.echo(
+        f"per rank ({m.sharding}, world size {m.world_size}, {m.optimizer}, {m.dtype}): "
+        f"parameters {human(m.parameters, 'B')}, gradients {human(m.gradients, 'B')}, "
+        f"optimizer state {human(m.optimizer_state, 'B')}, "
+        f"{'buckets' if m.sharding == 'ddp' else 'all-gathered unit'} "
+        f"{human(m.communication, 'B')}; total {human(m.total, 'B')} "
+        f"(one process, unsharded: {human(m.unsharded, 'B')}; activations not counted)"
+    )
 
 
 _COLUMNS = (
@@ -99,6 +122,16 @@ def summary(
     format: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = SummaryFormat.table,
+    world_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Also estimate the training memory per rank for N processes."),
+    ] = None,
+    sharding: Annotated[
+        Sharding, typer.Option(help="With --world-size: ddp (replicated) or fsdp (sharded).")
+    ] = Sharding.ddp,
+    optimizer: Annotated[
+        Optimizer, typer.Option(help="With --world-size: optimizer state (adam 2, sgd 0).")
+    ] = Optimizer.adam,
     max_parameters: MaxParameters = DEFAULT_LIMITS.max_parameters,
     max_dim: MaxDim = DEFAULT_LIMITS.max_dim,
     overrides: Set = None,
@@ -112,14 +145,26 @@ def summary(
     FLOPs: matmul FLOPs are exact (inner products 2*B*n*D per channel, linear remainder
     2*B*n*m, lorr 2*n*r*D, parameterized concatenation fusions); elementwise FLOPs
     (expansions, other reconciliations, biases, fusions, processing) are estimates; see
-    rpnschema.summary. Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
+    rpnschema.summary. With --world-size, the memory each rank of a data-parallel job holds
+    while training (parameters, gradients, optimizer state, communication buffers; see
+    rpnschema.memory). Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
     """
     if dtype is not None and dtype not in DTYPE_BYTES:
         typer.echo(f"error: --dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}", err=True)
         raise typer.Exit(EXIT_USAGE)
     spec = load_valid_spec(spec_file, Limits(max_parameters, max_dim), overrides=overrides or ())
     figures = summarize(spec, batch=batch, dtype=dtype)
+    ranks = (
+        rank_memory(spec, world_size, sharding.value, dtype=dtype, optimizer=optimizer.value)
+        if world_size is not None
+        else None
+    )
     if format is SummaryFormat.json:
-        typer.echo(json.dumps(figures.to_data(), indent=2))
+        data = figures.to_data()
+        if ranks is not None:
+            data["per_rank"] = ranks.to_data()
+        typer.echo(json.dumps(data, indent=2))
     else:
         render_table(figures)
+        if ranks is not None:
+            render_ranks(ranks)
