@@ -17,4 +17,5 @@ try:
 except DeployError as e:
     message = str(e.diagnostics[0])
 Path(sys.argv[1], f"rank{rank}.txt").write_text(message)
+dist.barrier()
 dist.destroy_process_group()
