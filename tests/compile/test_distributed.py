@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 
 import rpnschema
 from rpnschema.memory import rank_memory
@@ -29,13 +28,7 @@ TIMEOUT = 240
 
 # 8 heads of 2.1 M parameters (64 MiB in float32) and a small second layer: big enough for
 # the memory rise to show, small enough to train three steps in seconds
-BIG = {
-    "seed": 0,
-    "layers": [
-        {"m": 128, "n": 128, "width": 8, "heads": [{"expansion": "taylor_expansion"}]},
-        {"n": 2, "heads": [{"expansion": {"name": "taylor_expansion", "d": 1}}]},
-    ],
-}
+BIG = ROOT / "benchmarks/specs/sharded_heads.yaml"
 
 
 def _recipe() -> object:
@@ -97,10 +90,8 @@ def test_ddp_training_matches_one_process(tmp_path: Path) -> None:
 
 
 def test_fsdp_meta_build_shards_and_matches_one_process(tmp_path: Path) -> None:
-    spec = tmp_path / "big.yaml"
-    spec.write_text(yaml.safe_dump(BIG))
     out = tmp_path / "out"
-    torchrun(str(TRAIN), str(spec), "--sharding", "fsdp", "--out", str(out))
+    torchrun(str(TRAIN), str(BIG), "--sharding", "fsdp", "--out", str(out))
     ranks = _agree(out, BIG)
     full = ranks[0]["full_bytes"]
     assert full > 64 * 2**20
