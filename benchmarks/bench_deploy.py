@@ -10,6 +10,9 @@ Run: ``python benchmarks/bench_deploy.py [--only export compile memory] [--quick
   forward under ``no_grad`` at batch 1 and 64: compile time (first call), then interleaved
   samples (eager, compiled, eager, ...; each sample repeats the call for >= 10 ms), medians;
   ratio = compiled / eager (lower is better). Outputs are checked equal first.
+- **catalog** (only when asked: ``--only catalog``): every case of
+  ``tests/compile/catalog_specs.py`` (one model per catalog component) exported to ``pt2``
+  with a dynamic batch in both semantics; the failures are listed.
 - **memory**: ``benchmarks/specs/sharded_heads.yaml`` (64.5 MiB of float32 parameters) built
   by ``examples/distributed/train.py --steps 0`` in one process, under torchrun DDP x 2 and
   FSDP x 2 / x 4 (gloo, CPU): bytes each rank holds, the rise of its peak RSS during the
@@ -80,6 +83,31 @@ def bench_export(quick: bool) -> None:
                     f"| {error:.1e} |",
                     flush=True,
                 )
+
+
+def bench_catalog(quick: bool) -> None:
+    """Export one small model per catalog component (``tests/compile/catalog_specs.py``) in
+    both semantics with a dynamic batch; print the failures (the exportability table's
+    evidence)."""
+    from tests.compile.catalog_specs import CASES, NATIVE_ONLY
+
+    failures, done = [], 0
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in sorted(CASES.items())[: 10 if quick else None]:
+            for semantics in ("native", "tinybig"):
+                if semantics == "tinybig" and name in NATIVE_ONLY:
+                    continue
+                module = rpnschema.build({**data, "semantics": semantics})
+                try:
+                    export_model(module, Path(tmp, "m.pt2"), dynamic_batch=True)
+                except Exception as e:  # every failure is listed
+                    failures.append(f"{name} ({semantics}): {e}")
+                done += 1
+    elapsed = time.perf_counter() - started
+    print(f"\ncatalog: {done} exports in {elapsed:.0f} s, {len(failures)} failed")
+    for line in failures:
+        print(f"  {line}")
 
 
 def _timed(fn, x) -> float:
@@ -158,14 +186,20 @@ def bench_memory(quick: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=["export", "compile", "memory"])
+    parser.add_argument("--only", nargs="+", choices=["export", "compile", "memory", "catalog"])
     parser.add_argument("--quick", action="store_true", help="fewer models and samples")
     args = parser.parse_args()
     print(environment())
     parts = args.only or ["export", "compile", "memory"]
     started = time.perf_counter()
     for part in parts:
-        {"export": bench_export, "compile": bench_compile, "memory": bench_memory}[part](args.quick)
+        parts_by_name = {
+            "export": bench_export,
+            "compile": bench_compile,
+            "memory": bench_memory,
+            "catalog": bench_catalog,
+        }
+        parts_by_name[part](args.quick)
     print(f"\n{time.perf_counter() - started:.0f} s")
 
 

@@ -8,7 +8,8 @@ keyed by its catalog name, so the export stops with a located RPN600 diagnostic 
 the component and says why, before any tensor exists.
 
 Every built-in component of the current catalog traces in both semantics, with a fixed or a
-dynamic batch (``tests/compile/test_export.py`` exports every one), so the table starts empty;
+dynamic batch (``python benchmarks/bench_deploy.py --only catalog`` exports one model per
+component; ``tests/compile/test_export.py`` every example), so the table starts empty;
 component families that cannot be traced add their entries where they are defined, and
 plugins with :func:`declare`. A component that is not declared but still fails to trace is
 reported after the fact by :mod:`rpnschema.compile.export`, naming the first failing head.

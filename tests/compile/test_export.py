@@ -199,3 +199,17 @@ def test_outputs_over_the_tolerance_are_rpn602(
     [d] = info.value.diagnostics
     assert d.code is Code.EXPORT_MISMATCH
     assert d.message.startswith("the pt2 artefact's outputs differ from eager by up to 0.001 ")
+
+
+def test_unreadable_and_invalid_inputs(tmp_path: Path) -> None:
+    bad_model = tmp_path / "broken.safetensors"
+    bad_model.write_bytes(b"not a model")
+    missing = runner.invoke(app, ["export", str(tmp_path / "no.yaml"), "-o", "m.pt2"])
+    broken = runner.invoke(app, ["export", str(bad_model), "-o", str(tmp_path / "m.pt2")])
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("layers: [{m: 3, n: 2, heads: [{expansion: taylr_expansion}]}]\n")
+    invalid = runner.invoke(app, ["export", str(spec), "-o", str(tmp_path / "m.pt2")])
+    assert (missing.exit_code, broken.exit_code, invalid.exit_code) == (2, 2, 1)
+    assert "not a readable model file" in broken.output
+    assert "RPN201" in invalid.output
+    assert not (tmp_path / "m.pt2").exists()
