@@ -227,6 +227,51 @@ def _failed(module: nn.Module, x: Tensor, format: str, error: Exception) -> Depl
     )
 
 
+def _compare(
+    module: nn.Module,
+    run: Callable[[Tensor], Tensor],
+    format: str,
+    batches: tuple[int, ...],
+    rtol: float,
+) -> tuple[float, float, tuple[tuple[int, ...], ...]]:
+    """Max abs error of ``run`` against the eager module on a seeded sample per batch size,
+    its threshold, and the sample shapes; RPN602 when a shape or the error is off."""
+    error, threshold, shapes = 0.0, 0.0, []
+    for seed, b in enumerate(batches):
+        xs = sample(module, b, seed=seed)
+        with torch.no_grad(), _quiet():
+            want = module(xs).float()
+            got = run(xs).to(want.device).float()
+        if got.shape != want.shape:
+            raise DeployError(
+                [
+                    Diagnostic(
+                        Code.EXPORT_MISMATCH,
+                        f"the {format} artefact returns shape {tuple(got.shape)} on a batch "
+                        f"of {b}, eager {tuple(want.shape)}",
+                    )
+                ]
+            )
+        error = max(error, float((got - want).abs().max()))
+        threshold = max(threshold, rtol * max(1.0, float(want.abs().max())))
+        shapes.append(tuple(xs.shape))
+    if not error <= threshold:
+        raise DeployError(
+            [
+                Diagnostic(
+                    Code.EXPORT_MISMATCH,
+                    f"the {format} artefact's outputs differ from eager by up to {error:.3g} "
+                    f"(tolerance {threshold:.3g})",
+                    expected=f"max abs error <= {threshold:.3g}",
+                    found=f"{error:.3g}",
+                    suggestion="check the component named by an export of each head, or raise "
+                    "--tolerance for a low-precision dtype",
+                )
+            ]
+        )
+    return error, threshold, tuple(shapes)
+
+
 def export_model(
     module: nn.Module,
     out: str | Path,
@@ -277,40 +322,8 @@ def export_model(
     with _quiet():
         run, checked_with = _RUNNERS[format](target)
     batches = (batch, batch + 3) if dynamic_batch else (batch,)
-    error, threshold, shapes = 0.0, 0.0, []
     rtol = tolerance if tolerance is not None else TOLERANCE[dtype]
-    for seed, b in enumerate(batches):
-        xs = sample(module, b, seed=seed)
-        with torch.no_grad(), _quiet():
-            want = module(xs).float()
-            got = run(xs).to(want.device).float()
-        if got.shape != want.shape:
-            raise DeployError(
-                [
-                    Diagnostic(
-                        Code.EXPORT_MISMATCH,
-                        f"the {format} artefact returns shape {tuple(got.shape)} on a batch "
-                        f"of {b}, eager {tuple(want.shape)}",
-                    )
-                ]
-            )
-        error = max(error, float((got - want).abs().max()))
-        threshold = max(threshold, rtol * max(1.0, float(want.abs().max())))
-        shapes.append(tuple(xs.shape))
-    if not error <= threshold:
-        raise DeployError(
-            [
-                Diagnostic(
-                    Code.EXPORT_MISMATCH,
-                    f"the {format} artefact's outputs differ from eager by up to {error:.3g} "
-                    f"(tolerance {threshold:.3g})",
-                    expected=f"max abs error <= {threshold:.3g}",
-                    found=f"{error:.3g}",
-                    suggestion="check the component named by an export of each head, or raise "
-                    "--tolerance for a low-precision dtype",
-                )
-            ]
-        )
+    error, threshold, shapes = _compare(module, run, format, batches, rtol)
     return ExportReport(
         format=format,
         path=target,
@@ -321,5 +334,5 @@ def export_model(
         max_abs_error=error,
         threshold=threshold,
         checked_with=checked_with,
-        samples=tuple(shapes),
+        samples=shapes,
     )
