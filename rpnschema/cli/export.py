@@ -47,6 +47,9 @@ def _fail(file: str, error: SpecError) -> typer.Exit:
 def _model(source: Path, seed: int | None, limits: Limits, overrides: list[str]) -> Any:
     """The module to export: a saved model file as it is, or a spec built on cpu."""
     if source.suffix == ".safetensors":
+        if seed is not None or overrides:
+            typer.echo("error: --seed and --set apply to a spec, not to a saved model", err=True)
+            raise typer.Exit(EXIT_USAGE)
         from rpnschema.compile.serialize import load_model
 
         return load_model(source, device="cpu")

@@ -1,10 +1,10 @@
 """Build a spec in every process of a torch.distributed job: replicated (DDP) or sharded (FSDP2).
 
 Call :func:`build_distributed` after ``torch.distributed.init_process_group`` (torchrun sets
-the rank and world size). Every rank must build the same spec: the ranks first compare the
-sha256 of their normalized specs (:func:`check_same_spec`) and stop with RPN603, naming the
-ranks of each hash, when they differ. A spec without a seed gets rank 0's drawn seed on
-every rank.
+the rank and world size). Every rank must build the same spec: before allocating anything
+the ranks compare the sha256 of their normalized specs, with the seed and dtype used and the
+device type (:func:`check_same_spec`), and stop with RPN603, naming the ranks of each hash,
+when they differ. A spec without a seed gets rank 0's drawn seed on every rank.
 
 ``sharding="fsdp"`` never allocates the whole model on one rank: the model is built on the
 ``meta`` device (the skeleton: shapes only), then :func:`materialize` builds one head at a
@@ -24,7 +24,7 @@ import torch.distributed as dist
 from torch import nn
 
 from rpnschema.canonical import spec_hash
-from rpnschema.compile.context import BuildContext, fresh_seed
+from rpnschema.compile.context import DTYPE_NAMES, BuildContext, fresh_seed
 from rpnschema.compile.modules import RPNHead, RPNLayer, RPNModel
 from rpnschema.errors import Code, DeployError, Diagnostic
 from rpnschema.spec.model import ModelSpec
@@ -70,6 +70,16 @@ def _agreed_seed(spec: ModelSpec, seed: int | None, group: Any) -> int:
     return int(drawn[0])  # type: ignore[arg-type]
 
 
+def _shared(
+    spec: ModelSpec, seed: int, device: str | torch.device, dtype: str | torch.dtype | None
+) -> ModelSpec:
+    """What every rank must agree on: the spec with the seed and dtype used and the device
+    *type* (the ranks of one machine use different GPUs)."""
+    name = DTYPE_NAMES.get(dtype, dtype) if isinstance(dtype, torch.dtype) else dtype
+    update = {"seed": seed, "device": torch.device(device).type, "dtype": name or spec.dtype}
+    return spec.model_copy(update=update)
+
+
 def _largest_dim(param: nn.Parameter) -> Any:
     from torch.distributed.tensor import Shard
 
@@ -102,9 +112,9 @@ def build_distributed(
         raise ValueError(f"sharding {sharding!r} is not one of {', '.join(SHARDINGS)}")
     normalized = load_spec(spec)
     seed = _agreed_seed(normalized, seed, group)
+    check_same_spec(_shared(normalized, seed, device, dtype), group)  # before allocating
     if sharding == "ddp":
         module = rpnschema.build(normalized, device=device, dtype=dtype, seed=seed)
-        check_same_spec(module.spec, group)
         dev = torch.device(device)
         ids = [dev.index if dev.index is not None else 0] if dev.type == "cuda" else None
         return nn.parallel.DistributedDataParallel(module, device_ids=ids, process_group=group)
@@ -112,7 +122,6 @@ def build_distributed(
     from torch.distributed.fsdp import fully_shard
 
     module = rpnschema.build(normalized, device="meta", dtype=dtype, seed=seed)
-    check_same_spec(module.spec, group)
     dev = torch.device(device)
     mesh = init_device_mesh(dev.type, (dist.get_world_size(group),))
 

@@ -209,7 +209,9 @@ def test_unreadable_and_invalid_inputs(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text("layers: [{m: 3, n: 2, heads: [{expansion: taylr_expansion}]}]\n")
     invalid = runner.invoke(app, ["export", str(spec), "-o", str(tmp_path / "m.pt2")])
+    seeded = runner.invoke(app, ["export", str(bad_model), "--seed", "1", "-o", "m.pt2"])
     assert (missing.exit_code, broken.exit_code, invalid.exit_code) == (2, 2, 1)
+    assert seeded.exit_code == 2 and "apply to a spec, not to a saved model" in seeded.output
     assert "not a readable model file" in broken.output
     assert "RPN201" in invalid.output
     assert not (tmp_path / "m.pt2").exists()
