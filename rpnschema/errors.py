@@ -61,6 +61,11 @@ class Code(str, Enum):
     TINYBIG_BEHAVIOUR = "RPN501"
     CONVERTED = "RPN502"
     TINYBIG_UNSUPPORTED = "RPN503"
+    # 6xx: deployment and distributed training
+    NOT_EXPORTABLE = "RPN600"
+    EXPORT_FAILED = "RPN601"
+    EXPORT_MISMATCH = "RPN602"
+    RANK_MISMATCH = "RPN603"
     # 7xx: search spaces (rpnschema space)
     SPACE_PATH = "RPN700"
     SPACE_CHOICE = "RPN701"
@@ -118,6 +123,14 @@ CODE_DOCS: dict[Code, str] = {
     Code.TINYBIG_UNSUPPORTED: "A class that tinybig 0.2.1 exports but rpnschema does not read (a "
     "family or model it has no counterpart for, or an abstract base class); "
     "docs/reference/tinybig-defaults.md lists them.",
+    Code.NOT_EXPORTABLE: "A component that `rpnschema export` cannot trace into a deployment "
+    "artefact (torch.export / ONNX); reported before anything is built (docs/deploy.md).",
+    Code.EXPORT_FAILED: "torch.export or the ONNX exporter failed on a model; the message names "
+    "the first head (and component) that fails on its own.",
+    Code.EXPORT_MISMATCH: "An exported artefact's outputs differ from the eager model's by more "
+    "than the tolerance on the check sample.",
+    Code.RANK_MISMATCH: "The processes of a distributed job built different specs (their spec "
+    "hashes differ); the message names the ranks of each hash.",
     Code.SPACE_PATH: "A search-space dimension's path does not lead into the base spec, lies "
     "inside another dimension, or ties to something that is not a dimension.",
     Code.SPACE_CHOICE: "A search-space choice names an unknown component, one of another "
@@ -257,3 +270,8 @@ class DeviceError(RpnSchemaError):
 
 class StateDictError(RpnSchemaError):
     """A state dict does not fit the compiled module (unknown or missing keys, wrong shapes)."""
+
+
+class DeployError(SpecError):
+    """A model cannot be exported (RPN600, RPN601), its artefact disagrees with the eager
+    model (RPN602), or the ranks of a distributed job built different specs (RPN603)."""

@@ -40,7 +40,7 @@ def _mkdocs_config() -> dict[str, object]:
 
 
 def _needs_torch(text: str) -> bool:
-    return bool(re.search(r"rpnschema (build|load)\b|import torch|build_tinybig", text))
+    return bool(re.search(r"rpnschema (build|load|export)\b|import torch|build_tinybig", text))
 
 
 @pytest.mark.parametrize("page", sorted(reference.generated_pages()))

@@ -108,6 +108,7 @@ def _register() -> None:
         catalog,
         convert,
         diff,
+        export,
         graph,
         resolve,
         schema_cmd,

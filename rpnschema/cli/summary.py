@@ -21,12 +21,35 @@ from rpnschema.cli.common import (
 )
 from rpnschema.infer import Limits
 from rpnschema.memory import human_bytes
+from rpnschema.rank_memory import RankMemory, rank_memory
 from rpnschema.summary import DTYPE_BYTES, Row, Summary, human, summarize
 
 
 class SummaryFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class Sharding(str, Enum):
+    ddp = "ddp"
+    fsdp = "fsdp"
+
+
+class Optimizer(str, Enum):
+    adam = "adam"
+    sgd = "sgd"
+
+
+def render_ranks(memory: RankMemory) -> None:
+    m = memory
+    typer.echo(
+        f"per rank ({m.sharding}, world size {m.world_size}, {m.optimizer}, {m.dtype}): "
+        f"parameters {human(m.parameters, 'B')}, gradients {human(m.gradients, 'B')}, "
+        f"optimizer state {human(m.optimizer_state, 'B')}, "
+        f"{'buckets' if m.sharding == 'ddp' else 'all-gathered unit'} "
+        f"{human(m.communication, 'B')}; total {human(m.total, 'B')} "
+        f"(one process, unsharded: {human(m.unsharded, 'B')}; activations not counted)"
+    )
 
 
 _COLUMNS = (
@@ -109,6 +132,16 @@ def summary(
     format: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = SummaryFormat.table,
+    world_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Also estimate the training memory per rank for N processes."),
+    ] = None,
+    sharding: Annotated[
+        Sharding, typer.Option(help="With --world-size: ddp (replicated) or fsdp (sharded).")
+    ] = Sharding.ddp,
+    optimizer: Annotated[
+        Optimizer, typer.Option(help="With --world-size: optimizer state (adam 2, sgd 0).")
+    ] = Optimizer.adam,
     overrides: Set = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -121,16 +154,25 @@ def summary(
     FLOPs: matmul FLOPs are exact (inner products 2*B*n*D per channel, linear remainder
     2*B*n*m, lorr 2*n*r*D, parameterized concatenation fusions); elementwise FLOPs
     (expansions, other reconciliations, biases, fusions, processing) are estimates; see
-    rpnschema.summary. Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
+    rpnschema.summary. With --world-size, the memory each rank of a data-parallel job holds
+    while training (parameters, gradients, optimizer state, communication buffers; see
+    rpnschema.memory). Exit code 0, 1 for an invalid spec, 2 for usage/IO errors.
     """
     if dtype is not None and dtype not in DTYPE_BYTES:
         typer.echo(f"error: --dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}", err=True)
         raise typer.Exit(EXIT_USAGE)
     spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
     figures = summarize(spec, batch=batch, dtype=dtype)
+    ranks = (
+        rank_memory(spec, world_size, sharding.value, dtype=dtype, optimizer=optimizer.value)
+        if world_size is not None
+        else None
+    )
     if format is SummaryFormat.json:
         data = figures.to_data()
         data["build_memory"]["budget"] = limits.max_memory
+        if ranks is not None:
+            data["per_rank"] = ranks.to_data()
         typer.echo(json.dumps(data, indent=2))
     else:
         render_table(figures)
@@ -141,3 +183,5 @@ def summary(
             f"buffers {human_bytes(m.buffers)}, forward at batch {m.batch} "
             f"{human_bytes(m.forward)}); budget {human_bytes(limits.max_memory)} (--max-memory)"
         )
+        if ranks is not None:
+            render_ranks(ranks)

@@ -10,6 +10,8 @@ Public API:
 - ``RPNModel``, ``RPNLayer``, ``RPNHead``: the module classes
 - ``BUILDERS``: catalog component class -> builder function
 - ``save_model`` / ``load_model``: see :mod:`rpnschema.compile.serialize`
+- ``export_model``: a pt2 / ONNX artefact checked against eager (:mod:`.export`)
+- ``build_distributed``: DDP / FSDP2 builds in a torchrun job (:mod:`.distributed`)
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _LAZY = {
     "BuildContext": "context",
     "save_model": "serialize",
     "load_model": "serialize",
+    "export_model": "export",
+    "build_distributed": "distributed",
 }
 
 
@@ -92,6 +96,8 @@ __all__ = [
     "RPNLayer",
     "RPNModel",
     "build",
+    "build_distributed",
+    "export_model",
     "load_model",
     "load_tinybig_state_dict",
     "save_model",

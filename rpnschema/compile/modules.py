@@ -23,6 +23,8 @@ module tree is not meant to be edited after the build).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -211,16 +213,19 @@ class RPNHead(nn.Module):
 class RPNLayer(nn.Module):
     """``width`` heads on the same (processed) input, combined by the head fusion."""
 
-    def __init__(self, spec: LayerSpec, ctx: BuildContext):
+    def __init__(self, spec: LayerSpec, ctx: BuildContext, heads_on: torch.device | None = None):
+        """``heads_on``: build the heads on this device instead (``meta``: the layer's own
+        tensors alone get values, see :mod:`rpnschema.compile.distributed`)."""
         super().__init__()
         self.spec = spec
         self.m, self.n = _filled(spec.m, "layer m"), _filled(spec.n, "layer n")
         self.input_process = build_processing(spec.input_process, ctx.at("input_process"))
+        head_ctx = ctx if heads_on is None else replace(ctx, device=heads_on)
         heads = []
         for i, head in enumerate(spec.heads):
             if not isinstance(head, HeadSpec):
                 raise ValueError("presets are not expanded; build from a normalized spec")
-            heads.append(RPNHead(head, ctx.at("heads", i)))
+            heads.append(RPNHead(head, head_ctx.at("heads", i)))
         self.heads = nn.ModuleList(heads)
         self.head_fusion = (
             build_fusion(spec.head_fusion, ctx.at("head_fusion"))
