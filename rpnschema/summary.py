@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rpnschema.memory import Memory, estimate
 from rpnschema.canonical import SpecSource
+from rpnschema.memory import Memory, estimate
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec import remainder as rm

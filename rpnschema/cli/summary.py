@@ -16,8 +16,8 @@ from rpnschema.cli.common import (
     Set,
     compact_table,
     load_valid_spec,
-    with_limits,
     print_table,
+    with_limits,
 )
 from rpnschema.infer import Limits
 from rpnschema.memory import human_bytes
