@@ -285,9 +285,7 @@ def from_pydantic(
         value = e.get("input")
         key = _key_name(path)
         if kind == "extra_forbidden":
-            allowed = (
-                fields_at(path[:-1], data) if fields_at else _fields_at(path[:-1], data, root)
-            )
+            allowed = fields_at(path[:-1], data) if fields_at else _fields_at(path[:-1], data, root)
             near = _close(str(key), allowed) if allowed else None
             out.append(
                 Diagnostic(
