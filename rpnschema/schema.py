@@ -219,11 +219,11 @@ class _Rewriter:
         if key == "properties":
             for name, prop in out.items():
                 if name in SINGLETON_LISTS and prop.get("type") == "array":
-                    # A list, or one item: ``if``/``else`` rather than ``anyOf``, which editors
-                    # would show twice in hover titles and errors.
+                    # A list, or one item. The list branch repeats the description: without
+                    # one, hover would take the two branches for one and show titles twice.
                     meta = {k: prop.pop(k) for k in _META_KEYS if k in prop}
-                    out[name] = {**meta, "if": {"type": "array"}, "then": prop}
-                    out[name]["else"] = prop["items"]
+                    prop["description"] = meta.get("description", "A list, or one item.")
+                    out[name] = {**meta, "anyOf": [prop, prop["items"]]}
         return out
 
 
@@ -238,7 +238,7 @@ def _closed(node: dict[str, Any]) -> dict[str, Any]:
         return node
     keys = list(node.get("properties", {}))
     tag = next((p["const"] for p in node.get("properties", {}).values() if "const" in p), None)
-    what = f"`{tag}`" if tag else f"a {node.get('title', 'mapping')}"
+    what = f"`{tag}`" if tag else f"a {node.get('title', 'mapping').removesuffix('Spec').lower()}"
     out = {k: v for k, v in node.items() if k != "additionalProperties"}
     out["propertyNames"] = {
         "enum": keys,
@@ -277,10 +277,10 @@ def model_schema() -> dict[str, Any]:
     """The JSON Schema of a spec document."""
     raw = ModelSpec.model_json_schema(mode="validation")
     raw_defs = raw.get("$defs", {})
+    _describe(raw_defs, raw)
     rewriter = _Rewriter(raw_defs)
     body = rewriter.rewrite({k: v for k, v in raw.items() if k != "$defs"})
     all_defs = {**{k: rewriter.rewrite(v) for k, v in raw_defs.items()}, **rewriter.defs}
-    _describe(all_defs, body)
     for title, snippets in SNIPPETS.items():
         if title in all_defs:
             all_defs[title]["defaultSnippets"] = snippets
