@@ -8,6 +8,7 @@ serves the whole module; every wait has a timeout (``LspClient.timeout``).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from rpnschema.spec.registry import component_name
 from tests.editor.lsp import LspClient
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER = ROOT / ".tools" / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+#: The pinned server; YAML_LANGUAGE_SERVER=path/to/bin/yaml-language-server tries another one.
+SERVER = Path(
+    os.environ.get("YAML_LANGUAGE_SERVER")
+    or ROOT / ".tools" / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+)
 SCHEMA_FILE = ROOT / "schemas" / schema_module.SCHEMA_FILE
 MODELINE = "# yaml-language-server: $schema=../schemas/rpnschema.schema.json\n"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -213,7 +218,7 @@ def test_completion_in_a_named_mapping_offers_that_functions_parameters(lsp, slo
     body = HEAD + f"      - {first}{slot}:\n          {item}name: {name}\n{indent}\n"
     line = len(body.splitlines()) - 1
     labels = _labels(lsp, body, line, len(indent), kind=KEY)
-    assert sorted(labels) == sorted(set(cls.model_fields) - {"name"})
+    assert sorted(labels) == sorted(set(cls.model_fields) - {"name"})  # each once
 
 
 def test_completion_in_an_empty_function_mapping_offers_name_only(lsp) -> None:
@@ -230,8 +235,9 @@ def test_completion_of_a_new_head_offers_its_keys_preset_and_snippets(lsp) -> No
 
 
 def test_completion_in_a_preset_offers_that_presets_options(lsp) -> None:
-    labels = _labels(lsp, HEAD + "      - preset: kan\n        \n", 5, 8)
+    labels = _labels(lsp, HEAD + "      - preset: kan\n        \n", 5, 8, kind=KEY)
     assert {"grid_range", "t", "d", "with_lorr", "with_residual"} <= set(labels)
+    assert len(labels) == len(set(labels))
     assert not {"expansion", "kernel", "with_taylor"} & set(labels)
 
 
@@ -252,8 +258,9 @@ def test_optional_values_complete_without_null_defaults(lsp) -> None:
 
 
 def _hover(lsp: LspClient, body: str, line: int, character: int) -> str:
+    """Hover text, without the Markdown escapes (their extent varies between versions)."""
     _open(lsp, body)
-    return lsp.hover(PLANTED_URI, line + 1, character)
+    return lsp.hover(PLANTED_URI, line + 1, character).replace("\\", "")
 
 
 def test_hover_on_a_key_shows_its_description_once(lsp) -> None:
@@ -271,4 +278,43 @@ def test_hover_on_a_parameter_shows_its_description(lsp) -> None:
 
 def test_hover_on_a_function_name_shows_what_it_does(lsp) -> None:
     text = _hover(lsp, HEAD + "      - expansion: {name: taylor_expansion, d: 2}\n", 4, 28)
-    assert "Products of degree 1..d" in text.replace("\\", "")
+    assert "Products of degree 1..d" in text
+
+
+# --- the documented behaviour -------------------------------------------------------------
+
+EDITORS_PAGE = ROOT / "docs" / "editors.md"
+
+
+def _documented_messages() -> dict[str, str]:
+    """docs/editors.md's table of mistakes: planted case name -> the message it quotes."""
+    rows = {}
+    for line in EDITORS_PAGE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] in PLANTED:
+            rows[cells[0]] = cells[2]
+    return rows
+
+
+def test_the_editors_page_quotes_the_servers_messages(lsp) -> None:
+    documented = _documented_messages()
+    assert len(documented) >= 10
+    for name, quoted in documented.items():
+        [diagnostic] = _open(lsp, PLANTED[name][0])
+        if quoted.endswith(" …"):
+            assert diagnostic["message"].startswith(quoted.removesuffix(" …")), name
+        else:
+            assert diagnostic["message"] == quoted, name
+
+
+def _server_version() -> tuple[int, ...]:
+    package = json.loads((SERVER.parents[1] / "package.json").read_text())
+    return tuple(int(p) for p in package["version"].split(".")[:3])
+
+
+def test_the_jetbrains_modeline_works_in_the_server_too(lsp) -> None:
+    if _server_version() < (1, 22, 0):
+        pytest.skip("`# $schema:` modelines need yaml-language-server 1.22.0")
+    text = "# $schema: ../schemas/rpnschema.schema.json\n" + PLANTED["out of bounds"][0]
+    [diagnostic] = lsp.open(PLANTED_URI, text)
+    assert diagnostic["message"] == "Value is below the minimum of 1."
