@@ -140,6 +140,20 @@ BROKEN = {
         "layers": [{"m": 3, "n": 2, "heads": [{"expansion": "taylor_expansion"}]}],
     },
     "missing expansion": {"layers": [{"m": 3, "n": 2, "heads": [{"channels": 2}]}]},
+    # The editor-shaped unions (if/then on name and preset) stay as strict as pydantic:
+    "preset and expansion": {
+        "layers": [{"m": 3, "n": 2, "heads": [{"preset": "kan", "expansion": "linear_expansion"}]}]
+    },
+    "null preset": {"layers": [{"m": 3, "n": 2, "heads": [{"preset": None}]}]},
+    "string head": {"layers": [{"m": 3, "n": 2, "heads": ["perceptron"]}]},
+    "empty heads": {"layers": [{"m": 3, "n": 2, "heads": []}]},
+    "null expansion": {"layers": [{"m": 3, "n": 2, "heads": [{"expansion": None}]}]},
+    "mapping without name": {"layers": [{"m": 3, "n": 2, "heads": [{"expansion": {"d": 2}}]}]},
+    "parameter of another function": {
+        "layers": [{"m": 3, "n": 2, "heads": [{"expansion": {"name": "taylor_expansion", "t": 1}}]}]
+    },
+    "three-number grid_range": {"dims": [2, 1], "head": {"preset": "kan", "grid_range": [0, 1, 2]}},
+    "string in grid_range": {"dims": [2, 1], "head": {"preset": "kan", "grid_range": [0, "a"]}},
 }
 
 
