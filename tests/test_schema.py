@@ -99,7 +99,10 @@ def test_editor_conventions_hold_everywhere() -> None:
     models = [doc, *(d for d in doc["$defs"].values() if "propertyNames" in d)]
     for model in models:
         for key, prop in model["properties"].items():
-            assert prop.get("description"), f"{model.get('title')}.{key} has no description"
+            assert prop.get("description"), (
+                f"{model.get('title')}.{key} has no description: give the field "
+                "Field(description=...) or add it to rpnschema/spec/descriptions.py"
+            )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -48,6 +48,13 @@ SHARED: dict[str, str] = {
     "heads": "The head configs of the layer: one, or a list (see width / width_alloc).",
 }
 
+_HYPERCOMPLEX = {
+    "p": "Rows p of the Kronecker factor A (divides n); when omitted, the divisor of n closest "
+    "to sqrt(n).",
+    "q": "Columns q of the Kronecker factor A (divides D); when omitted, the divisor of D "
+    "closest to sqrt(D).",
+}
+
 BY_CLASS: dict[str, dict[str, str]] = {
     "ModelSpec": {"name": "Name of the model (used in reports and exports)."},
     "Preset": {"r": "Rank r of the low-rank reconciliation (with_lorr)."},
@@ -101,21 +108,12 @@ BY_CLASS: dict[str, dict[str, str]] = {
     "WeightedSummationFusion": {"weights": "One fixed weight per input."},
     "_ParameterizedConcatenation": {"p": "Rows p of the Kronecker factor A (divides n)."},
     "Reconciliation": {
-        "p": "Rows p of the Kronecker block (divides n); a divisor near sqrt(n) when omitted.",
+        "p": "Rows p of the Kronecker block (divides n).",
         "q": "Columns q of the Kronecker block (divides D); p when omitted.",
     },
-    "HMReconciliation": {
-        "q": "Columns q of the Kronecker factor A (divides D); a divisor near sqrt(D) when "
-        "omitted.",
-    },
-    "LPHMReconciliation": {
-        "q": "Columns q of the Kronecker factor A (divides D); a divisor near sqrt(D) when "
-        "omitted.",
-    },
-    "DualLPHMReconciliation": {
-        "q": "Columns q of the Kronecker factor A (divides D); a divisor near sqrt(D) when "
-        "omitted.",
-    },
+    "HMReconciliation": _HYPERCOMPLEX,
+    "LPHMReconciliation": _HYPERCOMPLEX,
+    "DualLPHMReconciliation": _HYPERCOMPLEX,
 }
 
 
