@@ -104,8 +104,7 @@ def _optional(node: dict[str, Any]) -> dict[str, Any]:
     if node.get("default", 0) is not None:
         rest["default"] = node["default"]
     if isinstance(value.get("type"), str) and not {"enum", "const", "$ref"} & set(value):
-        merged = {**value, **rest, "type": [value["type"], "null"]}
-        return merged
+        return {**value, **rest, "type": [value["type"], "null"]}
     return {"anyOf": branches, **rest}
 
 
@@ -183,7 +182,8 @@ class _Rewriter:
                         "type": "string",
                         "enum": values,
                         "enumDescriptions": [docs[v] for v in values],
-                        "description": f"A head {key}: shorthand for explicit components "
+                        "description": f"{_article(title.lower()).capitalize()} "
+                        f"{title.lower()} {key}: shorthand for explicit components "
                         "(`rpnschema resolve` shows them).",
                     }
                 },
@@ -192,8 +192,6 @@ class _Rewriter:
                 # Not a mapping, or no ``preset``: the explicit head (its title names the union).
                 "else": {"$ref": fallback[0], "title": title},
             }
-            if title in SNIPPETS:
-                self.defs[title]["defaultSnippets"] = SNIPPETS[title]
         return {"$ref": f"#/$defs/{title}"}
 
     def rewrite(self, node: Any, key: str | None = None) -> Any:
