@@ -4,10 +4,12 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 # torch is pinned so pip takes the CPU wheel (an unpinned torch may pull a multi-GB CUDA build).
 TORCH ?= torch==2.13.0
+# The YAML language server tests/editor drives (pinned in .tools/package-lock.json).
+TOOLS := .tools
 
 .PHONY: setup demo test lint bench docs docs-serve
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(TOOLS)/.installed
 
 $(VENV)/.installed: pyproject.toml examples/plugin/pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,6 +17,13 @@ $(VENV)/.installed: pyproject.toml examples/plugin/pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,torch]"
 	$(PY) -m pip install -q --disable-pip-version-check -e examples/plugin
 	touch $@
+
+# Without npm the editor tests are skipped (they need node); with it, `npm ci` installs exactly
+# the locked yaml-language-server.
+$(TOOLS)/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(TOOLS) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests/editor (yaml-language-server) will be skipped"; fi
 
 demo: setup
 	$(BIN)/rpnschema validate examples/*.yaml examples/*.json examples/tinybig/*.yaml

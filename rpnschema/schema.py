@@ -1,11 +1,23 @@
 """JSON Schema (draft 2020-12) export of the spec, generated from the pydantic models.
 
-The pydantic schema is post-processed so that editors get what a spec author writes: each
-component family becomes one named definition (``Expansion``, ``Reconciliation``, ...) that
-accepts a bare function name or a mapping chosen by its ``name`` (a discriminated ``oneOf``, so
-an editor offers the parameters of the chosen function), and lists that accept a single item
-say so. Checks that need arithmetic across the spec (dimensions, divisibility, budgets) are only
-done by ``rpnschema validate``.
+The pydantic schema is reshaped for editors (yaml-language-server in VS Code, Neovim and
+JetBrains) without changing what it accepts; ``tests/test_schema.py`` checks it against the
+validator and ``tests/editor`` against the real language server:
+
+- each discriminated union of catalog functions becomes one named definition per family
+  (``Expansion``, ``Reconciliation``, ...): a function name, or a mapping whose ``name`` is one
+  of the family's names, with one ``if {type: object, name: const X} then {$ref: X}`` per member.
+  Editors ignore OpenAPI's ``discriminator`` and would match ``oneOf`` branches instead, listing
+  only the functions that happen to share a parameter; with ``if``/``then`` a wrong name lists
+  every name, and a named mapping completes that function's parameters only;
+- the head union (explicit components or a ``preset``) the same way, on ``preset``;
+- optional scalars are ``type: [T, "null"]`` without ``default: null`` (editors would insert
+  ``null`` and show titles twice), every field has a description, fixed-length lists carry
+  ``items`` beside ``prefixItems`` for servers before draft 2020-12, and a head and a layer come
+  with ``defaultSnippets``.
+
+Checks that need arithmetic across the spec (dimensions, divisibility, budgets) are only done by
+``rpnschema validate``.
 """
 
 from __future__ import annotations
@@ -16,8 +28,8 @@ from typing import Any
 
 from rpnschema._version import __version__
 from rpnschema.spec import registry
+from rpnschema.spec.descriptions import field_description, spec_classes
 from rpnschema.spec.model import ModelSpec
-from rpnschema.spec.registry import component_name
 
 SCHEMA_FILE = "rpnschema.schema.json"
 SCHEMA_ID = "https://rpnschema.dev/schemas/v1/rpnschema.schema.json"
@@ -31,81 +43,246 @@ SINGLETON_LISTS = {
     "input_process",
     "output_process",
 }
-_FAMILY_TITLES = {
-    "expansion": "Expansion",
-    "reconciliation": "Reconciliation",
-    "remainder": "Remainder",
-    "fusion": "Fusion",
-    "processing": "Processing",
-}
 _META_KEYS = ("title", "description", "default")
+# Completion snippets (yaml-language-server's ``defaultSnippets``) for the two things a user
+# adds most: a head and a layer.
+HEAD_SNIPPETS = [
+    {
+        "label": "head: expansion + reconciliation",
+        "description": "An explicit head: a Taylor expansion, low-rank reconciliation.",
+        "body": {
+            "expansion": {"name": "${1:taylor_expansion}", "d": 2},
+            "reconciliation": {"name": "${2:lorr_reconciliation}", "r": 2},
+        },
+    },
+    {
+        "label": "head: preset",
+        "description": "A head preset (perceptron, kan, svm, naive_bayes, pgm).",
+        "body": {"preset": "${1:perceptron}"},
+    },
+]
+LAYER_SNIPPETS = [
+    {
+        "label": "layer",
+        "description": "A layer of m inputs and n outputs with one head.",
+        "body": {"m": "^${1:4}", "n": "^${2:2}", "heads": [{"expansion": "${3:taylor_expansion}"}]},
+    }
+]
+SNIPPETS = {"Head": HEAD_SNIPPETS, "LayerSpec": LAYER_SNIPPETS}
 
 
-def _family(union: dict[str, Any]) -> str | None:
-    names = set(union.get("discriminator", {}).get("mapping", {}))
-    families = {registry.family_of(n) for n in names}
-    return families.pop() if len(families) == 1 and None not in families else None
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _families(names: list[str]) -> list[str]:
+    """The families of ``names`` in order of first appearance ([] if one is not a component)."""
+    found: list[str] = []
+    for name in names:
+        family = registry.family_of(name)
+        if family is None:
+            return []
+        if family not in found:
+            found.append(family)
+    return found
+
+
+def _if_then(key: str, value: str, ref: str) -> dict[str, Any]:
+    # ``type: object`` in the ``if``: without it a string or null satisfies the condition and
+    # the editor reports that member's errors.
+    condition = {"type": "object", "required": [key], "properties": {key: {"const": value}}}
+    return {"if": condition, "then": {"$ref": ref}}
+
+
+def _optional(node: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, {type: null}]`` as ``type: [T, "null"]`` where X is a plain typed value."""
+    branches = node["anyOf"]
+    if len(branches) != 2 or {"type": "null"} not in branches:
+        return node
+    [value] = [b for b in branches if b != {"type": "null"}]
+    rest = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
+    if node.get("default", 0) is not None:
+        rest["default"] = node["default"]
+    if isinstance(value.get("type"), str) and not {"enum", "const", "$ref"} & set(value):
+        return {**value, **rest, "type": [value["type"], "null"]}
+    return {"anyOf": branches, **rest}
 
 
 class _Rewriter:
     def __init__(self, defs: dict[str, Any]):
-        self.defs = defs
+        self.raw_defs = defs
+        self.defs: dict[str, Any] = {}
 
-    def family_ref(self, union: dict[str, Any], family: str) -> dict[str, Any]:
-        title = _FAMILY_TITLES[family]
+    def summary(self, ref: str) -> str:
+        """The first paragraph of a definition's description (shown beside its name)."""
+        text = self.raw_defs[ref.rsplit("/", 1)[-1]].get("description", "")
+        return " ".join(text.split("\n\n")[0].split())
+
+    def family_ref(self, union: dict[str, Any], families: list[str]) -> dict[str, Any]:
+        title = "Or".join(f.capitalize() for f in families)
         if title not in self.defs:
-            names = sorted(component_name(c) for c in registry.members(family))
+            mapping = union["discriminator"]["mapping"]
+            names = sorted(mapping)
+            docs = [self.summary(mapping[n]) for n in names]
+            what = " or ".join(families)
             self.defs[title] = {
                 "title": title,
-                "description": f"A {family} function: its catalog name, or a mapping with "
-                "`name` and that function's parameters.",
+                "description": f"{_article(what).capitalize()} {what} function: its catalog "
+                "name, or a mapping with `name` and that function's parameters.",
+                # Any other type (an empty value while typing, a number) fails this one check;
+                # the mapping branch then accepts it, instead of adding the errors of both.
+                "type": ["string", "object"],
                 "anyOf": [
-                    {"type": "string", "enum": names},
-                    {"oneOf": union["oneOf"], "discriminator": union["discriminator"]},
+                    {"type": "string", "enum": names, "enumDescriptions": docs},
+                    {
+                        "not": {"type": "string"},
+                        "required": ["name"],
+                        # No description here: hover then shows the chosen function's.
+                        "properties": {
+                            "name": {"type": "string", "enum": names, "enumDescriptions": docs}
+                        },
+                        "allOf": [_if_then("name", n, mapping[n]) for n in names],
+                    },
                 ],
             }
         return {"$ref": f"#/$defs/{title}"}
 
-    def head_ref(self, union: dict[str, Any]) -> dict[str, Any]:
-        if "Head" not in self.defs:
-            self.defs["Head"] = {
-                "title": "Head",
-                "description": "A head: explicit components, or a `preset`.",
-                "oneOf": union["oneOf"],
+    def tagged_ref(self, union: dict[str, Any]) -> dict[str, Any] | None:
+        """A ``oneOf`` of mappings told apart by a ``const`` key (``preset``) plus one default."""
+        refs = [o.get("$ref", "") for o in union["oneOf"]]
+        members = {r: self.raw_defs.get(r.rsplit("/", 1)[-1], {}) for r in refs}
+        tags: dict[str, tuple[str, str]] = {}
+        fallback = []
+        for ref, member in members.items():
+            consts = [
+                (key, prop["const"])
+                for key, prop in member.get("properties", {}).items()
+                if "const" in prop and key in member.get("required", ())
+            ]
+            if len(consts) == 1:
+                tags[ref] = consts[0]
+            else:
+                fallback.append(ref)
+        keys = {key for key, _ in tags.values()}
+        if len(keys) != 1 or len(fallback) != 1 or not all(refs):
+            return None
+        [key] = keys
+        default = self.raw_defs[fallback[0].rsplit("/", 1)[-1]]
+        title = default["title"].removesuffix("Spec")
+        if title not in self.defs:
+            values = sorted(value for _, value in tags.values())
+            docs = {value: self.summary(ref) for ref, (_, value) in tags.items()}
+            self.defs[title] = {
+                "title": title,
+                "description": f"{_article(title.lower()).capitalize()} {title.lower()}: "
+                f"explicit components, or a `{key}` ({', '.join(values)}) with its options.",
+                # ``preset`` completes in an empty head, beside the explicit head's keys.
+                "properties": {
+                    key: {
+                        "type": "string",
+                        "enum": values,
+                        "enumDescriptions": [docs[v] for v in values],
+                        "description": f"{_article(title.lower()).capitalize()} "
+                        f"{title.lower()} {key}: shorthand for explicit components "
+                        "(`rpnschema resolve` shows them).",
+                    }
+                },
+                "if": {"type": "object", "required": [key]},
+                "then": {"allOf": [_if_then(key, value, ref) for ref, (_, value) in tags.items()]},
+                # Not a mapping, or no ``preset``: the explicit head (its title names the union).
+                "else": {"$ref": fallback[0], "title": title},
             }
-        return {"$ref": "#/$defs/Head"}
+        return {"$ref": f"#/$defs/{title}"}
 
     def rewrite(self, node: Any, key: str | None = None) -> Any:
         if isinstance(node, list):
             return [self.rewrite(x) for x in node]
         if not isinstance(node, dict):
             return node
-        if "oneOf" in node and "discriminator" in node and (fam := _family(node)):
-            meta = {k: node[k] for k in _META_KEYS if k in node}
-            return {**self.family_ref(node, fam), **meta}
-        if "oneOf" in node and any(
-            o.get("$ref") == "#/$defs/HeadSpec" for o in node["oneOf"] if isinstance(o, dict)
-        ):
-            meta = {k: node[k] for k in _META_KEYS if k in node}
-            return {**self.head_ref(node), **meta}
+        meta = {k: node[k] for k in _META_KEYS if k in node}
+        mapping = node.get("discriminator", {}).get("mapping", {})
+        if "oneOf" in node and (families := _families(list(mapping))):
+            return {**self.family_ref(node, families), **meta}
+        if "oneOf" in node and (ref := self.tagged_ref(node)):
+            return {**ref, **meta}
         out = {k: self.rewrite(v, k) for k, v in node.items()}
+        if "anyOf" in out:
+            out = _optional(out)
+        if "prefixItems" in out and "items" not in out:
+            # Servers before draft 2020-12 ignore prefixItems: the same check through items.
+            kinds = [json.loads(s) for s in sorted({json.dumps(p) for p in out["prefixItems"]})]
+            if out.get("maxItems") == len(out["prefixItems"]):
+                out["items"] = kinds[0] if len(kinds) == 1 else {"anyOf": kinds}
+        out = _closed(out)
         if key == "properties":
             for name, prop in out.items():
                 if name in SINGLETON_LISTS and prop.get("type") == "array":
+                    # A list, or one item. The list branch repeats the description: without
+                    # one, hover would take the two branches for one and show titles twice.
                     meta = {k: prop.pop(k) for k in _META_KEYS if k in prop}
-                    out[name] = {"anyOf": [prop, prop["items"]], **meta}
+                    prop["description"] = meta.get("description", "A list, or one item.")
+                    out[name] = {**meta, "anyOf": [prop, prop["items"]]}
         return out
+
+
+def _closed(node: dict[str, Any]) -> dict[str, Any]:
+    """``additionalProperties: false`` as ``propertyNames: {enum: [...]}`` (the same check).
+
+    yaml-language-server says "Property x is not allowed." for the former; for the latter it
+    shows ``errorMessage``, which lists the keys that are allowed (``errorMessage`` and
+    ``doNotSuggest`` are the editors' extensions to JSON Schema; validators ignore them).
+    """
+    if node.get("additionalProperties") is not False or "patternProperties" in node:
+        return node
+    keys = list(node.get("properties", {}))
+    tag = next((p["const"] for p in node.get("properties", {}).values() if "const" in p), None)
+    what = f"`{tag}`" if tag else f"a {node.get('title', 'mapping').removesuffix('Spec').lower()}"
+    out = {k: v for k, v in node.items() if k != "additionalProperties"}
+    out["propertyNames"] = {
+        "enum": keys,
+        "errorMessage": f"Not a key of {what}. Valid keys: {', '.join(keys)}.",
+        # Completion already offers ``properties`` (with their descriptions).
+        "doNotSuggest": True,
+    }
+    return out
+
+
+def _markdown(node: Any) -> Any:
+    """Docstring text as editors show it: reST ````code```` becomes Markdown ```code```."""
+    if isinstance(node, list):
+        return [_markdown(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _markdown(v) for k, v in node.items()}
+    if isinstance(out.get("description"), str):
+        out["description"] = out["description"].replace("``", "`")
+    return out
+
+
+def _describe(defs: dict[str, Any], body: dict[str, Any]) -> None:
+    """Give every property of every model a description (its field's, or the shared one)."""
+    classes = spec_classes()
+    for title, node in [("ModelSpec", body), *defs.items()]:
+        cls = classes.get(title)
+        if cls is None:
+            continue
+        for field, prop in node.get("properties", {}).items():
+            if "description" not in prop and (text := field_description(cls, field)):
+                prop["description"] = text
 
 
 def model_schema() -> dict[str, Any]:
     """The JSON Schema of a spec document."""
     raw = ModelSpec.model_json_schema(mode="validation")
-    defs: dict[str, Any] = {}
-    rewriter = _Rewriter(defs)
+    raw_defs = raw.get("$defs", {})
+    _describe(raw_defs, raw)
+    rewriter = _Rewriter(raw_defs)
     body = rewriter.rewrite({k: v for k, v in raw.items() if k != "$defs"})
-    raw_defs = {k: rewriter.rewrite(v) for k, v in raw.get("$defs", {}).items()}
-    all_defs = {**raw_defs, **defs}
-    return {
+    all_defs = {**{k: rewriter.rewrite(v) for k, v in raw_defs.items()}, **rewriter.defs}
+    for title, snippets in SNIPPETS.items():
+        if title in all_defs:
+            all_defs[title]["defaultSnippets"] = snippets
+    schema = {
         "$schema": DIALECT,
         "$id": SCHEMA_ID,
         "title": "rpnschema model spec",
@@ -117,6 +294,7 @@ def model_schema() -> dict[str, Any]:
         **{k: v for k, v in body.items() if k not in ("title", "description")},
         "$defs": dict(sorted(all_defs.items())),
     }
+    return _markdown(schema)
 
 
 def render() -> str:

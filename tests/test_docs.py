@@ -35,8 +35,17 @@ def _nav_pages(items: list[object]) -> list[str]:
     return pages
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe loading that reads mkdocs' ``!!python/name:X`` tags as the string X."""
+
+
+_ConfigLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix
+)
+
+
 def _mkdocs_config() -> dict[str, object]:
-    return yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    return yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=_ConfigLoader)
 
 
 def _needs_torch(text: str) -> bool:
@@ -96,6 +105,35 @@ def test_console_examples_show_their_real_output(page: str, tmp_path: Path) -> N
         f"docs/{page}: a console example's output differs from what the command prints; "
         f"{REGENERATE} (and check the new output)"
     )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        str(p.relative_to(DOCS))
+        for p in reference.handwritten_pages()
+        if reference.diagram_commands(p.read_text())
+    ],
+)
+def test_architecture_pictures_are_current(page: str, tmp_path: Path) -> None:
+    text = (DOCS / page).read_text()
+    assert reference.refresh_diagrams(text, reference.sandbox(tmp_path)) == text, (
+        f"docs/{page}: a picture differs from what `rpnschema graph` draws; {REGENERATE}"
+    )
+
+
+def test_pages_that_explain_a_spec_show_its_picture() -> None:
+    pictured = {
+        page.name: reference.diagram_commands(page.read_text())
+        for page in reference.handwritten_pages()
+    }
+    for page in ("index.md", "writing-specs.md", "compiling.md"):
+        assert pictured[page], f"docs/{page} has no `rpnschema graph` picture"
+    config = _mkdocs_config()
+    fences = config["markdown_extensions"][-1]["pymdownx.superfences"]["custom_fences"]
+    assert fences == [
+        {"name": "mermaid", "class": "mermaid", "format": "pymdownx.superfences.fence_code_format"}
+    ]
 
 
 _PYTHON = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)

@@ -36,13 +36,21 @@ def test_schema_is_valid_draft_2020_12() -> None:
     assert s["$id"].endswith("/rpnschema.schema.json")
 
 
-def test_components_are_discriminated_by_name() -> None:
+def test_components_are_chosen_by_name_with_if_then() -> None:
+    # Editors ignore OpenAPI's `discriminator`: each member is an `if name == X then X`.
     defs = schema.model_schema()["$defs"]
-    expansion = defs["Expansion"]["anyOf"]
-    assert "taylor_expansion" in expansion[0]["enum"]
-    union = expansion[1]
-    assert union["discriminator"]["propertyName"] == "name"
-    assert union["discriminator"]["mapping"]["taylor_expansion"] == "#/$defs/TaylorExpansion"
+    names, mapping = defs["Expansion"]["anyOf"]
+    assert "taylor_expansion" in names["enum"] and names["type"] == "string"
+    assert mapping["properties"]["name"]["enum"] == names["enum"]
+    assert len(mapping["allOf"]) == len(names["enum"])
+    assert {
+        "if": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"const": "taylor_expansion"}},
+        },
+        "then": {"$ref": "#/$defs/TaylorExpansion"},
+    } in mapping["allOf"]
     taylor = defs["TaylorExpansion"]
     assert taylor["properties"]["d"] == {
         "default": 2,
@@ -51,7 +59,50 @@ def test_components_are_discriminated_by_name() -> None:
         "title": "D",
         "type": "integer",
     }
-    assert taylor["additionalProperties"] is False
+    assert taylor["propertyNames"]["enum"] == ["name", "preprocess", "postprocess", "d"]
+    assert "additionalProperties" not in taylor
+
+
+def test_heads_are_presets_or_explicit_by_preset_key() -> None:
+    head = schema.model_schema()["$defs"]["Head"]
+    assert head["if"] == {"type": "object", "required": ["preset"]}
+    assert head["else"] == {"$ref": "#/$defs/HeadSpec", "title": "Head"}
+    presets = [branch["if"]["properties"]["preset"]["const"] for branch in head["then"]["allOf"]]
+    assert sorted(presets) == head["properties"]["preset"]["enum"]
+    assert [s["label"] for s in head["defaultSnippets"]] == [
+        "head: expansion + reconciliation",
+        "head: preset",
+    ]
+
+
+def _walk(node, path=()):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, (*path, i))
+
+
+def test_editor_conventions_hold_everywhere() -> None:
+    doc = schema.model_schema()
+    for path, node in _walk(doc):
+        where = "/".join(map(str, path))
+        # Editors insert a `null` default and show `anyOf` titles twice.
+        assert node.get("default", 0) is not None, where
+        assert "oneOf" not in node and "discriminator" not in node, where
+        if "prefixItems" in node:  # servers before 2020-12 check items only
+            assert "items" in node, where
+        if "anyOf" in node and {"type": "null"} in node["anyOf"]:
+            assert all("$ref" in b or b == {"type": "null"} for b in node["anyOf"]), where
+    models = [doc, *(d for d in doc["$defs"].values() if "propertyNames" in d)]
+    for model in models:
+        for key, prop in model["properties"].items():
+            assert prop.get("description"), (
+                f"{model.get('title')}.{key} has no description: give the field "
+                "Field(description=...) or add it to rpnschema/spec/descriptions.py"
+            )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -92,6 +143,20 @@ BROKEN = {
         "layers": [{"m": 3, "n": 2, "heads": [{"expansion": "taylor_expansion"}]}],
     },
     "missing expansion": {"layers": [{"m": 3, "n": 2, "heads": [{"channels": 2}]}]},
+    # The editor-shaped unions (if/then on name and preset) stay as strict as pydantic:
+    "preset and expansion": {
+        "layers": [{"m": 3, "n": 2, "heads": [{"preset": "kan", "expansion": "linear_expansion"}]}]
+    },
+    "null preset": {"layers": [{"m": 3, "n": 2, "heads": [{"preset": None}]}]},
+    "string head": {"layers": [{"m": 3, "n": 2, "heads": ["perceptron"]}]},
+    "empty heads": {"layers": [{"m": 3, "n": 2, "heads": []}]},
+    "null expansion": {"layers": [{"m": 3, "n": 2, "heads": [{"expansion": None}]}]},
+    "mapping without name": {"layers": [{"m": 3, "n": 2, "heads": [{"expansion": {"d": 2}}]}]},
+    "parameter of another function": {
+        "layers": [{"m": 3, "n": 2, "heads": [{"expansion": {"name": "taylor_expansion", "t": 1}}]}]
+    },
+    "three-number grid_range": {"dims": [2, 1], "head": {"preset": "kan", "grid_range": [0, 1, 2]}},
+    "string in grid_range": {"dims": [2, 1], "head": {"preset": "kan", "grid_range": [0, "a"]}},
 }
 
 

@@ -1,6 +1,7 @@
 """Generate the reference texts: the README catalog, docs/error-codes.md, the spec and CLI
-references under docs/reference/, the pages mirrored from SECURITY.md and BENCHMARKS.md, and the
-output of every console example in the hand-written docs pages.
+references under docs/reference/, the pages mirrored from SECURITY.md and BENCHMARKS.md, the
+output of every console example in the hand-written docs pages and their architecture pictures
+(``rpnschema graph``, see :mod:`rpnschema.reference.diagrams`).
 
 Tests (tests/test_reference.py, tests/test_docs.py) fail when any of them is stale. Regenerate
 all of them with ``python -m rpnschema.reference --write``.
@@ -33,6 +34,8 @@ from rpnschema.reference.console import _CONSOLE as _CONSOLE
 from rpnschema.reference.console import refresh_console as refresh_console
 from rpnschema.reference.console import run_console as run_console
 from rpnschema.reference.console import sandbox as sandbox
+from rpnschema.reference.diagrams import diagram_commands as diagram_commands
+from rpnschema.reference.diagrams import refresh_diagrams as refresh_diagrams
 from rpnschema.reference.error_codes import CODE_EXAMPLES as CODE_EXAMPLES
 from rpnschema.reference.error_codes import _example_output as _example_output
 from rpnschema.reference.error_codes import render_error_codes as render_error_codes
@@ -75,7 +78,8 @@ def write_all() -> list[Path]:
         written[DOCS / page] = render_page()
     for page in handwritten_pages():
         with tempfile.TemporaryDirectory() as tmp:
-            written[page] = refresh_console(page.read_text(), sandbox(Path(tmp)))
+            cwd = sandbox(Path(tmp))
+            written[page] = refresh_diagrams(refresh_console(page.read_text(), cwd), cwd)
     changed = []
     for path, text in written.items():
         if not path.exists() or path.read_text() != text:

@@ -20,6 +20,7 @@ from rpnschema.spec import (
     Preset,
     component_name,
 )
+from rpnschema.spec.descriptions import annotated_infos, field_description
 
 # --- spec reference ---------------------------------------------------------------------------
 
@@ -36,18 +37,6 @@ _FAMILY_INTROS = {
     "the size they act on: in `input_process` / `output_process` of heads and layers, an "
     "expansion's `preprocess` / `postprocess` and a remainder's `activation`.",
 }
-
-
-def _annotated_infos(tp: Any) -> list[FieldInfo]:
-    """The ``Field(...)`` objects inside the ``Annotated`` parts of an annotation."""
-    out: list[FieldInfo] = []
-    if get_origin(tp) is Annotated:
-        out += [a for a in get_args(tp)[1:] if isinstance(a, FieldInfo)]
-        return out + _annotated_infos(get_args(tp)[0])
-    if get_origin(tp) in (Union, UnionType):
-        for arg in get_args(tp):
-            out += _annotated_infos(arg)
-    return out
 
 
 def _item_type(tp: Any) -> Any:
@@ -135,36 +124,30 @@ def _constraints(metadata: list[Any]) -> list[str]:
 
 def _bounds(info: FieldInfo) -> str:
     metadata = list(info.metadata)
-    for inner in _annotated_infos(info.annotation):
+    for inner in annotated_infos(info.annotation):
         metadata += inner.metadata
     found = _constraints(metadata)
     item = _item_type(info.annotation)
     if item is not None:
-        each = _constraints([m for i in _annotated_infos(item) for m in i.metadata])
+        each = _constraints([m for i in annotated_infos(item) for m in i.metadata])
         found += [f"each {c}" for c in each]
     return ", ".join(found)
-
-
-def _description(info: FieldInfo) -> str:
-    if info.description:
-        return info.description
-    return next((i.description for i in _annotated_infos(info.annotation) if i.description), "")
 
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _field_default(info: FieldInfo) -> str:
+def _field_default(cls: type[Any], name: str, info: FieldInfo) -> str:
     value = _default(info)
-    text = _description(info).lower()
+    text = field_description(cls, name).lower()
     return "auto" if value == "none" and ("defaults to" in text or "inferred" in text) else value
 
 
 def _field_table(cls: type[Any], skip: set[str]) -> list[str]:
     rows = [
-        f"| `{name}` | {_type(info.annotation)} | `{_field_default(info)}` "
-        f"| {_cell(_bounds(info))} | {_cell(_description(info))} |"
+        f"| `{name}` | {_type(info.annotation)} | `{_field_default(cls, name, info)}` "
+        f"| {_cell(_bounds(info))} | {_cell(field_description(cls, name))} |"
         for name, info in cls.model_fields.items()
         if name not in skip
     ]
