@@ -22,6 +22,7 @@ from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import PRESET_TYPES
+from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 _PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
 
@@ -235,6 +236,19 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             if "." in tag or "(" in tag:
                 note = "rpnschema never imports class paths; use a catalog name"
                 hint = f"{hint} ({note})" if hint else note
+            bare = tag.rsplit(".", 1)[-1]
+            if not preset and bare in UNSUPPORTED_TINYBIG:
+                out.append(
+                    Diagnostic(
+                        Code.UNSUPPORTED_CLASS,
+                        f"{tag!r} is not supported: {UNSUPPORTED_TINYBIG[bare]}",
+                        path=(*path, "name"),
+                        expected="a catalog function",
+                        found=tag,
+                        suggestion="run `rpnschema list` for the catalog",
+                    )
+                )
+                continue
             out.append(
                 Diagnostic(
                     Code.UNKNOWN_FUNCTION,
@@ -368,6 +382,7 @@ def validate_data(
         # Another version's keys would only be reported as unknown: explain the version alone.
         diags.append(version)
     else:
+        registry.load_named(data)
         try:
             parsed = ModelSpec.model_validate(data)
         except ValidationError as e:
