@@ -13,6 +13,7 @@ from typing import Any
 
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.interop import _tinybig_table as T
+from rpnschema.interop._tinybig_compression import write_params
 from rpnschema.interop._tinybig_semantics import changed_functions
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
@@ -59,6 +60,8 @@ def _function(spec: Component) -> dict[str, Any]:
             params["postprocess_function_configs"] = _processing(spec.postprocess)
         if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
             params["composition_function_configs"] = [_function(f) for f in spec.functions]
+        if spec.family == "compression":
+            params = write_params(spec, params)
     if isinstance(spec, rm.Remainder):
         if isinstance(spec, rm.LinearRemainder):
             params = {"require_parameters": True, **params}
