@@ -47,7 +47,8 @@ def __getattr__(name: str) -> Any:
     if not _LAZY:
         from rpnschema.spec.compression import COMPRESSION_TYPES
 
-        types = {**_EAGER_TYPES, "compression": COMPRESSION_TYPES}
+        types = dict(_EAGER_TYPES)
+        types = {"expansion": types.pop("expansion"), "compression": COMPRESSION_TYPES, **types}
         _LAZY["COMPONENT_TYPES"] = types
         _LAZY["CATALOG"] = {
             component_name(cls): cls for family in types.values() for cls in family
