@@ -43,7 +43,7 @@ _META_KEYS = ("title", "description", "default")
 
 def _family(union: dict[str, Any]) -> str | None:
     names = set(union.get("discriminator", {}).get("mapping", {}))
-    families = {registry.family_of(n) for n in names}
+    families = {registry.slot_of(registry.family_of(n)) for n in names}
     return families.pop() if len(families) == 1 and None not in families else None
 
 
@@ -54,7 +54,7 @@ class _Rewriter:
     def family_ref(self, union: dict[str, Any], family: str) -> dict[str, Any]:
         title = _FAMILY_TITLES[family]
         if title not in self.defs:
-            names = sorted(component_name(c) for c in registry.members(family))
+            names = sorted(component_name(c) for c in registry.slot_members(family))
             self.defs[title] = {
                 "title": title,
                 "description": f"A {family} function: its catalog name, or a mapping with "
@@ -98,7 +98,8 @@ class _Rewriter:
 
 
 def model_schema() -> dict[str, Any]:
-    """The JSON Schema of a spec document."""
+    """The JSON Schema of a spec document (every family, compressions included)."""
+    registry.load_lazy()
     raw = ModelSpec.model_json_schema(mode="validation")
     defs: dict[str, Any] = {}
     rewriter = _Rewriter(defs)

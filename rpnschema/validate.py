@@ -18,6 +18,7 @@ from rpnschema import io, migrate, normalize
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
 from rpnschema.spec import registry
+from rpnschema.spec.registry import component_name
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
@@ -200,6 +201,23 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _with_lazy_members(tags: list[str]) -> list[str]:
+    """A slot's tags plus the members of the families built on demand that also fill it, so
+    that the choices (and their count) do not depend on what was loaded before."""
+    families = {registry.family_of(t) for t in tags}
+    extras = [f for fam in families if fam for f in registry.SLOT_EXTRAS.get(fam, ())]
+    for family in extras:
+        registry.load_lazy(family)
+    known = set(tags)
+    added = [
+        component_name(c)
+        for family in extras
+        for c in registry.members(family)
+        if component_name(c) not in known
+    ]
+    return tags + added
+
+
 def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
     """Translate every pydantic error into a :class:`Diagnostic` at its input path."""
     out: list[Diagnostic] = []
@@ -230,6 +248,7 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             )
             if preset:
                 tags = [t for t in tags if t != "head"]
+            tags = _with_lazy_members(tags)
             near = _close(tag, tags)
             what = "preset" if preset else "function"
             hint = f"did you mean {near!r}?" if near else None

@@ -12,6 +12,7 @@ from typing import Any
 
 from torch import Tensor
 
+from rpnschema.compile.components import BUILDERS
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.expansion import Expansion, kernel_params
 from rpnschema.compile.kernels.compression import COMPRESSIONS, FITTED, FUNCTIONS
@@ -88,4 +89,26 @@ def build_compression(spec: CompressionSpec, ctx: BuildContext, m: int | None = 
     return Compression(spec, ctx)
 
 
-__all__ = ["Compression", "FittedCompression", "build_compression", "compression_params"]
+def _builders() -> dict[type, Any]:
+    from rpnschema.compile import expansion as cexp
+    from rpnschema.spec.compression import COMPRESSION_TYPES
+    from rpnschema.spec.compression import basic as cb
+
+    table: dict[type, Any] = {cls: build_compression for cls in COMPRESSION_TYPES}
+    table[cb.NestedCompression] = cexp.NestedExpansion
+    table[cb.ExtendedCompression] = cexp.ExtendedExpansion
+    return table
+
+
+#: Every compression class -> its builder; added to ``rpnschema.compile.BUILDERS`` when this
+#: module is first imported (the first time a compression is built).
+COMPRESSION_BUILDERS = _builders()
+BUILDERS.update(COMPRESSION_BUILDERS)
+
+__all__ = [
+    "COMPRESSION_BUILDERS",
+    "Compression",
+    "FittedCompression",
+    "build_compression",
+    "compression_params",
+]

@@ -71,6 +71,11 @@ def slot_members(family: str) -> tuple[type[Component], ...]:
     return (*_BUILTIN[family], *extras, *_PLUGINS.get(family, {}).values())
 
 
+def slot_of(family: str | None) -> str | None:
+    """The family whose slot ``family``'s members fill (itself, or e.g. expansion)."""
+    return next((f for f, extras in SLOT_EXTRAS.items() if family in extras), family)
+
+
 def load_lazy(family: str | None = None) -> None:
     """Build the on-demand families (all, or ``family``) and add them to their slots.
 

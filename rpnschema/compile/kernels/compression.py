@@ -8,6 +8,7 @@ Public API:
   ``(b, m) -> (b, D)`` that keeps its fitted state between calls (tinybig refits per batch).
 
 The compositions (nested_compression, extended_compression) are modules, not kernels.
+Kernels with a built-in metric or shape are ``functools.partial`` objects (they pickle).
 Groups: compression_metric, compression_geometric, compression_probabilistic,
 compression_feature_selection, compression_dimension_reduction, compression_manifold
 (the basic ones are the identity/reciprocal/linear expansion kernels).
@@ -16,6 +17,7 @@ compression_feature_selection, compression_dimension_reduction, compression_mani
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from torch import Tensor
 
@@ -45,26 +47,44 @@ COMPRESSIONS: dict[str, Callable[..., Tensor]] = {
     "linear_compression": _basic.linear,
     # metric
     "metric_compression": _metric.metric,
-    "max_compression": _metric.fixed("batch_max"),
-    "min_compression": _metric.fixed("batch_min"),
-    "sum_compression": _metric.fixed("batch_sum"),
-    "mean_compression": _metric.fixed("batch_mean"),
-    "prod_compression": _metric.fixed("batch_prod"),
-    "median_compression": _metric.fixed("batch_median"),
+    "max_compression": partial(_metric.metric, metric="batch_max"),
+    "min_compression": partial(_metric.metric, metric="batch_min"),
+    "sum_compression": partial(_metric.metric, metric="batch_sum"),
+    "mean_compression": partial(_metric.metric, metric="batch_mean"),
+    "prod_compression": partial(_metric.metric, metric="batch_prod"),
+    "median_compression": partial(_metric.metric, metric="batch_median"),
     # geometric
     "geometric_compression": _geo.patch_compression,
-    "cuboid_patch_based_geometric_compression": _geo.with_metric("cuboid"),
-    "cylinder_patch_based_geometric_compression": _geo.with_metric("cylinder"),
-    "sphere_patch_based_geometric_compression": _geo.with_metric("sphere"),
-    "cuboid_max_based_geometric_compression": _geo.fixed("cuboid", "batch_max"),
-    "cuboid_min_based_geometric_compression": _geo.fixed("cuboid", "batch_min"),
-    "cuboid_mean_based_geometric_compression": _geo.fixed("cuboid", "batch_mean"),
-    "cylinder_max_based_geometric_compression": _geo.fixed("cylinder", "batch_max"),
-    "cylinder_min_based_geometric_compression": _geo.fixed("cylinder", "batch_min"),
-    "cylinder_mean_based_geometric_compression": _geo.fixed("cylinder", "batch_mean"),
-    "sphere_max_based_geometric_compression": _geo.fixed("sphere", "batch_max"),
-    "sphere_min_based_geometric_compression": _geo.fixed("sphere", "batch_min"),
-    "sphere_mean_based_geometric_compression": _geo.fixed("sphere", "batch_mean"),
+    "cuboid_patch_based_geometric_compression": partial(_geo.patch_compression, shape="cuboid"),
+    "cylinder_patch_based_geometric_compression": partial(_geo.patch_compression, shape="cylinder"),
+    "sphere_patch_based_geometric_compression": partial(_geo.patch_compression, shape="sphere"),
+    "cuboid_max_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cuboid", metric="batch_max"
+    ),
+    "cuboid_min_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cuboid", metric="batch_min"
+    ),
+    "cuboid_mean_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cuboid", metric="batch_mean"
+    ),
+    "cylinder_max_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cylinder", metric="batch_max"
+    ),
+    "cylinder_min_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cylinder", metric="batch_min"
+    ),
+    "cylinder_mean_based_geometric_compression": partial(
+        _geo.patch_compression, shape="cylinder", metric="batch_mean"
+    ),
+    "sphere_max_based_geometric_compression": partial(
+        _geo.patch_compression, shape="sphere", metric="batch_max"
+    ),
+    "sphere_min_based_geometric_compression": partial(
+        _geo.patch_compression, shape="sphere", metric="batch_min"
+    ),
+    "sphere_mean_based_geometric_compression": partial(
+        _geo.patch_compression, shape="sphere", metric="batch_mean"
+    ),
     # probabilistic (the distribution comes from the spec)
     **dict.fromkeys(_PROBABILISTIC, _prob.sample),
 }

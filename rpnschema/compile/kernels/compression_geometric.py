@@ -57,23 +57,3 @@ def _volume(shape: str, patch: dict, semantics: str) -> int:
         low = None if semantics == "tinybig" else patch["p_d"]
         return len(geo.cylinder_cells(patch["p_r"], pd2, low))
     return len(geo.sphere_cells(patch["p_r"]))
-
-
-def fixed(shape: str, metric: str):
-    """The kernel of a <shape>_<metric>_based_geometric_compression."""
-
-    def kernel(x: Tensor, *, semantics: str = "native", **patch) -> Tensor:
-        return patch_compression(x, semantics=semantics, shape=shape, metric=metric, **patch)
-
-    kernel.__name__ = f"{shape}_{metric.removeprefix('batch_')}"
-    return kernel
-
-
-def with_metric(shape: str):
-    """The kernel of a <shape>_patch_based_geometric_compression (metric given)."""
-
-    def kernel(x: Tensor, *, semantics: str = "native", metric: str, **patch) -> Tensor:
-        return patch_compression(x, semantics=semantics, shape=shape, metric=metric, **patch)
-
-    kernel.__name__ = f"{shape}_patch"
-    return kernel

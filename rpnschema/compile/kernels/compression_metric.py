@@ -49,13 +49,3 @@ def metric(x: Tensor, *, semantics: str = "native", metric: str) -> Tensor:
     check_semantics(semantics)
     check_input(x)
     return reduce(x, metric).unsqueeze(1)
-
-
-def fixed(name: str) -> Callable[..., Tensor]:
-    """The kernel of a compression with a built-in metric (max_compression: batch_max, ...)."""
-
-    def kernel(x: Tensor, *, semantics: str = "native") -> Tensor:
-        return metric(x, semantics=semantics, metric=name)
-
-    kernel.__name__ = name.removeprefix("batch_")
-    return kernel

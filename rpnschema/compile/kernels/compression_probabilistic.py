@@ -26,8 +26,10 @@ _DISTRIBUTIONS = {
 }
 
 
-def distribution(name: str, params: dict[str, float], like: Tensor) -> torch.distributions.Distribution:
-    """The torch distribution ``name`` (a closed list) with tensor parameters on ``like``'s device."""
+def distribution(
+    name: str, params: dict[str, float], like: Tensor
+) -> torch.distributions.Distribution:
+    """The torch distribution ``name`` (closed list), its parameters on ``like``'s device."""
     cls = getattr(torch.distributions, _DISTRIBUTIONS[name])
     args = {k: torch.tensor([v], dtype=like.dtype, device=like.device) for k, v in params.items()}
     if name == "uniform":  # tinybig passes plain floats: a scalar-shaped distribution
@@ -35,7 +37,9 @@ def distribution(name: str, params: dict[str, float], like: Tensor) -> torch.dis
     return cls(**args, validate_args=False)
 
 
-def weights(x: Tensor, dist: torch.distributions.Distribution, require_normalization: bool) -> Tensor:
+def weights(
+    x: Tensor, dist: torch.distributions.Distribution, require_normalization: bool
+) -> Tensor:
     """The sampling weights of each row (and the normalized values they come from)."""
     if require_normalization:
         x = 0.99 * torch.sigmoid(x) + 0.001
