@@ -56,7 +56,9 @@ def _divisors(k: int) -> list[int]:
 def _volume(shape: str, p: dict[str, Any], semantics: str) -> int:
     if shape == "cuboid":
         sizes = [p["p_h"], p["p_w"], p["p_d"]]
-        return math.prod(s + p.get(f"p_{a}_prime", s) + 1 for a, s in zip("hwd", sizes, strict=True))
+        return math.prod(
+            s + p.get(f"p_{a}_prime", s) + 1 for a, s in zip("hwd", sizes, strict=True)
+        )
     r = p["p_r"]
     span = range(-r, r + 1)
     if shape == "cylinder":

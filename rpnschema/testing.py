@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from rpnschema._plugin_check import DEFAULT_SIZES as PLUGIN_SIZES
-from rpnschema._testing_compression import COMPRESSION_NAMES, compressions
 from rpnschema._plugin_check import PluginCheckError, check_plugin
+from rpnschema._testing_compression import COMPRESSION_NAMES, compressions
 from rpnschema.spec import CATALOG, COMPONENT_TYPES, PRESET_TYPES, component_name
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
@@ -39,11 +39,32 @@ from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import validate_data
 
 __all__ = [
-    "COMPRESSION_NAMES", "compressions", "EXPANSION_NAMES", "FUSION_NAMES", "MUTATION_KINDS", "PLUGIN_SIZES", "PRESET_NAMES",
-    "PROCESSING_NAMES", "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind",
-    "PluginCheckError", "check_plugin", "expansions", "fusions", "garbage", "heads", "layers",
-    "model_spec_objects", "model_specs", "mutation_cases", "mutations", "processing",
-    "reconciliations", "remainders",
+    "COMPRESSION_NAMES",
+    "EXPANSION_NAMES",
+    "FUSION_NAMES",
+    "MUTATION_KINDS",
+    "PLUGIN_SIZES",
+    "PRESET_NAMES",
+    "PROCESSING_NAMES",
+    "RECONCILIATION_NAMES",
+    "REMAINDER_NAMES",
+    "Mutation",
+    "MutationKind",
+    "PluginCheckError",
+    "check_plugin",
+    "compressions",
+    "expansions",
+    "fusions",
+    "garbage",
+    "heads",
+    "layers",
+    "model_spec_objects",
+    "model_specs",
+    "mutation_cases",
+    "mutations",
+    "processing",
+    "reconciliations",
+    "remainders",
 ]  # fmt: skip
 
 Semantics = Literal["native", "tinybig"]

@@ -18,11 +18,11 @@ from rpnschema import io, migrate, normalize
 from rpnschema.errors import Code, Diagnostic, Loc, SpecError
 from rpnschema.infer import Limits, infer
 from rpnschema.spec import registry
-from rpnschema.spec.registry import component_name
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import PRESET_TYPES
+from rpnschema.spec.registry import component_name
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 _PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]

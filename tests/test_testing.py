@@ -124,8 +124,8 @@ def test_model_specs_draw_the_whole_catalog() -> None:
 
 def test_compressions_draw_every_compression_and_validate() -> None:
     drawn: set[str] = set()
-    for m, data_D in ((m, v) for m in (4, 8, 12) for v in _sample(compressions_strategy(m), 250)):
-        data, D = data_D
+    draws = [(m, v) for m in (4, 8, 12) for v in _sample(compressions_strategy(m), 250)]
+    for m, (data, D) in draws:
         drawn |= _names({"expansion": data})
         head = {"expansion": data}
         result = validate_data({"layers": [{"m": m, "n": 2, "heads": [head]}]})

@@ -91,8 +91,10 @@ EXPANSION_BUILDERS[ex.ExtendedExpansion] = ExtendedExpansion
 def build_expansion(spec: ex.Expansion, ctx: BuildContext, m: int | None = None) -> nn.Module:
     """The module of one expansion spec on inputs of size ``m`` (needed by plugins only)."""
     builder = EXPANSION_BUILDERS.get(type(spec))
-    if builder is None and spec.family == "compression" and not isinstance(
-        spec, (ex.NestedExpansion, ex.ExtendedExpansion)
+    if (
+        builder is None
+        and spec.family == "compression"
+        and not isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion))
     ):
         from rpnschema.compile.compression import build_compression
 

@@ -50,7 +50,5 @@ def __getattr__(name: str) -> Any:
         types = dict(_EAGER_TYPES)
         types = {"expansion": types.pop("expansion"), "compression": COMPRESSION_TYPES, **types}
         _LAZY["COMPONENT_TYPES"] = types
-        _LAZY["CATALOG"] = {
-            component_name(cls): cls for family in types.values() for cls in family
-        }
+        _LAZY["CATALOG"] = {component_name(cls): cls for family in types.values() for cls in family}
     return _LAZY[name]

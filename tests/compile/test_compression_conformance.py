@@ -53,7 +53,7 @@ def transformation(case: dict[str, Any]):
     result = validate_data(data)
     assert result.ok, result.errors
     head = result.spec.layers[0].heads[0]
-    assert head.D == case["D"]  # the static D agrees before anything is built
+    assert case["D"] == head.D  # the static D agrees before anything is built
     if "fit" in case:
         np.random.seed(case["fit"]["numpy_seed"])
     model = build(result.spec, dtype="float64" if case.get("y_dtype") == "float64" else "float32")

@@ -154,7 +154,6 @@ class GeometricCompression(_GeometricCompression):
         description="A packing of the patch's shape (see the *_patch_based_* functions).",
     )
 
-
     @model_validator(mode="after")
     def _packing_fits_shape(self):
         cls = _BY_SHAPE[self.patch.shape]

@@ -41,6 +41,7 @@ class _ProbabilisticCompression(Compression):
         default=False,
         description="Return log-densities of the sampled values (only without simply_sampling).",
     )
+
     def distribution_spec(self) -> tuple[str, dict[str, float]]:
         """The torch distribution (lower-case class name) and its parameters."""
         return "uniform", {"low": 0.0, "high": 1.0}
