@@ -22,6 +22,11 @@ METRIC_PATH = {
     **{n: f"tinybig.koala.linear_algebra.{n}" for n in _LINEAR_ALGEBRA},
     **{n: f"tinybig.koala.statistics.{n}" for n in _STATISTICS},
 }
+#: Compressions whose tinybig constructor takes ``metric`` as a callable.
+METRIC_CLASSES = frozenset(
+    {"metric_compression", "geometric_compression"}
+    | {f"{s}_patch_based_geometric_compression" for s in ("cuboid", "cylinder", "sphere")}
+)
 _PATCH_PATH = {s: f"tinybig.koala.geometry.{s}" for s in ("cuboid", "cylinder", "sphere")}
 _GRID_PATH = "tinybig.koala.geometry.grid"
 _DISTRIBUTION_PATH = {
