@@ -7,11 +7,13 @@ from typing import Any
 
 from rpnschema.errors import MissingDependencyError
 
+_import = importlib.import_module  # (tests replace it to simulate a missing scikit-learn)
+
 
 def sklearn(module: str) -> Any:
     """``sklearn.<module>``; raises :class:`MissingDependencyError` when it is not installed."""
     try:
-        return importlib.import_module(f"sklearn.{module}")
+        return _import(f"sklearn.{module}")
     except ImportError as e:
         raise MissingDependencyError(
             "this compression fits with scikit-learn, which is not installed: "
