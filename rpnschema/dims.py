@@ -8,6 +8,7 @@ raises :class:`DimProblem`, which the checker turns into a located diagnostic.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +49,14 @@ def _find(table: dict[type, T], spec: Component) -> T | None:
     return None
 
 
+#: Rule modules of the families built on demand (see ``rpnschema.spec.registry.load_lazy``).
+LAZY_RULES = {"compression": "rpnschema.dims_compression"}
+
+
 def lookup(table: dict[type, T], spec: Component) -> T:
     """The rule for ``type(spec)``, found through its class hierarchy."""
+    if type(spec).family in LAZY_RULES:
+        importlib.import_module(LAZY_RULES[type(spec).family])  # registers its rules once
     rule = _find(table, spec)
     if rule is None:
         raise KeyError(f"no rule for {type(spec).__name__}")

@@ -56,6 +56,9 @@ class Code(str, Enum):
     BUDGET = "RPN408"
     SEMANTICS = "RPN409"
     PLUGIN = "RPN410"
+    COMPRESSION_DOMAIN = "RPN420"
+    FITTED_COMPRESSION = "RPN421"
+    UNSUPPORTED_CLASS = "RPN422"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -114,6 +117,14 @@ CODE_DOCS: dict[Code, str] = {
     Code.SEMANTICS: "A construct that the chosen numeric semantics cannot express.",
     Code.PLUGIN: "A plugin's dimension rule failed: it raised an unexpected exception or "
     "returned something other than a non-negative integer (a bug in the plugin).",
+    Code.COMPRESSION_DOMAIN: "A compression's parameters do not fit its input (D > m, k > m, "
+    "m != channel_num*h*w*d, a patch with more cells than the grid, a zero patch distance).",
+    Code.FITTED_COMPRESSION: "Notice: a fitted compression (PCA, feature selection, manifold "
+    "learning) refits on every batch: its output depends on the whole batch, it is not "
+    "differentiable, and building it may need scikit-learn (`pip install rpnschema[sklearn]`).",
+    Code.UNSUPPORTED_CLASS: "A tinybig class or argument that rpnschema does not support "
+    "(e.g. the abstract `transformation` base class, a callable outside the closed list); the "
+    "message says why.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -132,6 +132,10 @@ class _Checker:
             except dims.DimProblem as p:
                 self.problem(path, p)
                 return spec, 0, params
+        if spec.family == "compression":
+            from rpnschema import dims_compression
+
+            self.out.extend(dims_compression.notices(spec, path, self.semantics))
         if (
             isinstance(spec, (ex.CombinatorialExpansion, ex.CombinatorialNormalExpansion))
             and spec.with_replacement

@@ -272,7 +272,8 @@ def _describe(defs: dict[str, Any], body: dict[str, Any]) -> None:
 
 
 def model_schema() -> dict[str, Any]:
-    """The JSON Schema of a spec document."""
+    """The JSON Schema of a spec document (every family, compressions included)."""
+    registry.load_lazy()
     raw = ModelSpec.model_json_schema(mode="validation")
     raw_defs = raw.get("$defs", {})
     _describe(raw_defs, raw)

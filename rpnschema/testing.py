@@ -31,6 +31,7 @@ from hypothesis.strategies import SearchStrategy
 
 from rpnschema._plugin_check import DEFAULT_SIZES as PLUGIN_SIZES
 from rpnschema._plugin_check import PluginCheckError, check_plugin
+from rpnschema._testing_compression import COMPRESSION_NAMES, compressions
 from rpnschema.space.strategies import from_space as from_space
 from rpnschema.spec import CATALOG, COMPONENT_TYPES, PRESET_TYPES, component_name
 from rpnschema.spec.head import HeadSpec
@@ -39,6 +40,7 @@ from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import validate_data
 
 __all__ = [
+    "COMPRESSION_NAMES",
     "EXPANSION_NAMES",
     "FUSION_NAMES",
     "MUTATION_KINDS",
@@ -51,6 +53,7 @@ __all__ = [
     "MutationKind",
     "PluginCheckError",
     "check_plugin",
+    "compressions",
     "expansions",
     "from_space",
     "fusions",

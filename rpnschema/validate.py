@@ -24,6 +24,8 @@ from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import PRESET_TYPES
+from rpnschema.spec.registry import component_name
+from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 _PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
 
@@ -208,10 +210,27 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _with_lazy_members(tags: list[str]) -> list[str]:
+    """A slot's tags plus the members of the families built on demand that also fill it, so
+    that the choices (and their count) do not depend on what was loaded before."""
+    families = {registry.family_of(t) for t in tags}
+    extras = [f for fam in families if fam for f in registry.SLOT_EXTRAS.get(fam, ())]
+    for family in extras:
+        registry.load_lazy(family)
+    known = set(tags)
+    added = [
+        component_name(c)
+        for family in extras
+        for c in registry.members(family)
+        if component_name(c) not in known
+    ]
+    return tags + added
+
+
 def _family(tags: list[str]) -> str | None:
     """The catalog family of the functions ``tags`` (those a slot accepts)."""
     catalog = registry.catalog()
-    families = {catalog[t].family for t in tags if t in catalog}
+    families = {registry.slot_of(catalog[t].family) for t in tags if t in catalog}
     return families.pop() if len(families) == 1 else None
 
 
@@ -224,8 +243,17 @@ def _unknown_tag(tag: str, tags: list[str], preset: bool, path: Loc) -> Diagnost
     belongs to when it is another slot's, or the installed plugin that provides it."""
     what = "preset" if preset else "function"
     family = "preset" if preset else _family(tags)
-    listing = f"`rpnschema list --family {family}`" if family else "`rpnschema list`"
-    kind = f"{family} functions" if family and not preset else f"{what}s"
+    catalog = registry.catalog()
+    # a slot's families in catalog order: the expansion slot also takes compressions
+    fams = list(dict.fromkeys(catalog[t].family for t in tags if t in catalog))
+    listing = (
+        " or ".join(f"`rpnschema list --family {f}`" for f in fams)
+        if family and not preset
+        else f"`rpnschema list --family {family}`"
+        if family
+        else "`rpnschema list`"
+    )
+    kind = f"{' or '.join(fams)} functions" if family and not preset else f"{what}s"
     near = _close(tag, tags)
     hint = f"did you mean {near!r}?" if near else None
     if "." in tag or "(" in tag:
@@ -233,7 +261,7 @@ def _unknown_tag(tag: str, tags: list[str], preset: bool, path: Loc) -> Diagnost
         hint = f"{hint} ({note})" if hint else note
     other = registry.catalog().get(tag)
     message = f"unknown {what} {tag!r}"
-    if other is not None and family and other.family != family:
+    if other is not None and family and registry.slot_of(other.family) != family:
         message = f"{tag!r} is {_a(other.family)} function; this slot takes {family} functions"
         hint = f"list the {family} functions with {listing}"
     elif other is None and not preset and re.fullmatch(r"\w+", tag):
@@ -305,6 +333,20 @@ def from_pydantic(
             )
             if preset:
                 tags = [t for t in tags if t != "head"]
+            tags = _with_lazy_members(tags)
+            bare = tag.rsplit(".", 1)[-1]
+            if not preset and bare in UNSUPPORTED_TINYBIG:
+                out.append(
+                    Diagnostic(
+                        Code.UNSUPPORTED_CLASS,
+                        f"{tag!r} is not supported: {UNSUPPORTED_TINYBIG[bare]}",
+                        path=(*path, "name"),
+                        expected="a catalog function",
+                        found=tag,
+                        suggestion="run `rpnschema list` for the catalog",
+                    )
+                )
+                continue
             out.append(_unknown_tag(tag, tags, preset, path))
         elif kind == "union_tag_not_found":
             out.append(
@@ -438,6 +480,7 @@ def validate_data(
     else:
         data, kept = migrate.read_older(data, file)
         diags.extend(kept)
+        registry.load_named(data)
         try:
             parsed = ModelSpec.model_validate(data)
         except ValidationError as e:

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from rpnschema import CATALOG, ModelSpec, dims, validate_data
 from rpnschema.spec import AnyFusion
 from rpnschema.testing import (
+    COMPRESSION_NAMES,
     EXPANSION_NAMES,
     FUSION_NAMES,
     MUTATION_KINDS,
@@ -35,6 +36,7 @@ from rpnschema.testing import (
     reconciliations,
     remainders,
 )
+from rpnschema.testing import compressions as compressions_strategy
 
 
 def _sample(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
@@ -83,7 +85,7 @@ def _names(data: Any) -> set[str]:
 def test_names_cover_the_catalog() -> None:
     names = (
         EXPANSION_NAMES + RECONCILIATION_NAMES + REMAINDER_NAMES + FUSION_NAMES + PROCESSING_NAMES
-    )
+    ) + COMPRESSION_NAMES
     assert sorted(names) == sorted(CATALOG)
 
 
@@ -114,8 +116,22 @@ def _model_sample() -> list[dict[str, Any]]:
 
 
 def test_model_specs_draw_the_whole_catalog() -> None:
+    """Every function but the compressions (drawn by ``compressions``, below)."""
     drawn = set().union(*(_names(d) for d in _model_sample()))
-    assert set(CATALOG) | set(PRESET_NAMES) <= drawn, set(CATALOG) - drawn
+    wanted = set(CATALOG) - set(COMPRESSION_NAMES)
+    assert wanted | set(PRESET_NAMES) <= drawn, wanted - drawn
+
+
+def test_compressions_draw_every_compression_and_validate() -> None:
+    drawn: set[str] = set()
+    draws = [(m, v) for m in (4, 8, 12) for v in _sample(compressions_strategy(m), 250)]
+    for m, (data, D) in draws:
+        drawn |= _names({"expansion": data})
+        head = {"expansion": data}
+        result = validate_data({"layers": [{"m": m, "n": 2, "heads": [head]}]})
+        assert result.ok, (data, result.errors)
+        assert result.spec.layers[0].heads[0].D == D, data
+    assert set(COMPRESSION_NAMES) <= drawn, set(COMPRESSION_NAMES) - drawn
 
 
 # --- every shorthand form appears ------------------------------------------------------------

@@ -28,6 +28,7 @@ from rpnschema.validate import validate_data, validate_text
 
 class Family(str, Enum):
     expansion = "expansion"
+    compression = "compression"
     reconciliation = "reconciliation"
     remainder = "remainder"
     fusion = "fusion"

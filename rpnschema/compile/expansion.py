@@ -129,6 +129,18 @@ EXPANSION_BUILDERS[ex.ExtendedExpansion] = ExtendedExpansion
 def build_expansion(spec: ex.Expansion, ctx: BuildContext, m: int | None = None) -> nn.Module:
     """The module of one expansion spec on inputs of size ``m`` (needed by plugins only)."""
     builder = EXPANSION_BUILDERS.get(type(spec))
+    if (
+        builder is None
+        and spec.family == "compression"
+        and not isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion))
+    ):
+        from rpnschema.compile.compression import build_compression
+
+        return build_compression(spec, ctx, m)
+    if builder is None and isinstance(spec, ex.NestedExpansion):
+        builder = NestedExpansion
+    if builder is None and isinstance(spec, ex.ExtendedExpansion):
+        builder = ExtendedExpansion
     if builder is None:
         from rpnschema.compile.plugin import PluginExpansion
 

@@ -9,8 +9,10 @@ from rpnschema.errors import Code, Loc
 from rpnschema.interop import _tinybig_defaults as defaults
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_base import close
+from rpnschema.interop._tinybig_compression import CompressionParams
 from rpnschema.interop._tinybig_processing import ProcessingReader
 from rpnschema.spec import CATALOG
+from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 _EXPANSION_PROCESSING = {
     "preprocess": ("preprocess_function_configs", "preprocess_functions"),
@@ -20,7 +22,13 @@ _REMAINDER_PROCESSING = {"activation": ("activation_function_configs", "activati
 _NOT_FIELDS = {"name", "preprocess", "postprocess", "functions", "activation"}
 
 
-class ComponentReader(ProcessingReader):
+#: Families a slot accepts besides its own (compressions go where expansions go).
+_ALSO = {"expansion": ("compression",)}
+_COMPOSITIONS = ("nested_expansion", "extended_expansion", "nested_compression")
+_COMPOSITIONS += ("extended_compression",)
+
+
+class ComponentReader(CompressionParams, ProcessingReader):
     """Expansion, reconciliation, remainder and fusion function configs."""
 
     # -- function configs --------------------------------------------------------------------
@@ -43,6 +51,16 @@ class ComponentReader(ProcessingReader):
                 self.wrong_type((*path, "function_class"), "a class path string")
             return None
         entry = T.COMPONENT_CLASSES.get(cls)
+        if entry is None and cls.rsplit(".", 1)[-1] in UNSUPPORTED_TINYBIG:
+            bare = cls.rsplit(".", 1)[-1]
+            self.report(
+                Code.UNSUPPORTED_CLASS,
+                (*path, "function_class"),
+                f"{cls!r} is not supported: {UNSUPPORTED_TINYBIG[bare]}",
+                expected=f"a {family} class",
+                found=cls,
+            )
+            return None
         if entry is None:
             if self.unsupported_class(cls, (*path, "function_class")):
                 return None
@@ -60,7 +78,7 @@ class ComponentReader(ProcessingReader):
             )
             return None
         fam, name = entry
-        if fam != family:
+        if fam != family and fam not in _ALSO.get(family, ()):
             self.report(
                 Code.BAD_VALUE,
                 (*path, "function_class"),
@@ -100,16 +118,20 @@ class ComponentReader(ProcessingReader):
                 self.paths.add((*native, f), (*ppath, f))
         out: dict[str, Any] = {"name": name}
         handled = {"name", "device", "require_parameters"}
-        processing = {"expansion": _EXPANSION_PROCESSING, "remainder": _REMAINDER_PROCESSING}.get(
-            family, {}
-        )
+        processing = {
+            "expansion": _EXPANSION_PROCESSING,
+            "compression": _EXPANSION_PROCESSING,
+            "remainder": _REMAINDER_PROCESSING,
+        }.get(fam, {})
         for ours, (configs, functions) in processing.items():
             handled |= {configs, functions}
             items = self.processing_pair(params, ppath, configs, functions, (*native, ours))
             if items:
                 out[ours] = items
         ok = True
-        if name in ("nested_expansion", "extended_expansion"):
+        if fam == "compression":
+            handled |= self.compression_params(name, params, ppath, native, out)
+        if name in _COMPOSITIONS:
             handled.add("composition_function_configs")
             ok = self._composition(params, ppath, native, out)
         if family == "remainder":

@@ -8,6 +8,13 @@ from typing import Any
 from rpnschema.errors import Code, Diagnostic, Loc, plural
 from rpnschema.interop._tinybig_table import NATIVE_CHANGES
 
+#: Compressions whose tinybig constructor ignores ``require_normalization: false``.
+ALWAYS_NORMALIZED = frozenset(
+    f"naive_{d}_probabilistic_compression" for d in ("uniform", "chi2", "exponential", "gamma")
+)
+_CYLINDER_COMPRESSIONS = tuple(
+    f"cylinder_{k}_based_geometric_compression" for k in ("patch", "max", "min", "mean")
+)
 _LISTS = ("functions", "preprocess", "postprocess", "activation", "input_process", "output_process")
 _SINGLE = ("expansion", "reconciliation", "remainder", "channel_fusion", "head_fusion")
 
@@ -37,7 +44,14 @@ def _why(component: dict[str, Any]) -> str | None:
     combinatorial = name in ("combinatorial_expansion", "combinatorial_normal_expansion")
     if combinatorial and component.get("with_replacement") is True:
         return "with_replacement is honoured (tinybig ignores it): D and outputs change"
-    if name == "cylinder_patch_based_geometric_expansion":
+    fitted = f"{name} {component.get('function', '')}"
+    if "PCA" in fitted:
+        return "a batch PCA in torch (differentiable; no running state across batches)"
+    if "random_projection" in fitted:
+        return "one random projection drawn at build time (tinybig draws one per batch)"
+    if name in ALWAYS_NORMALIZED and component.get("require_normalization") is False:
+        return "require_normalization: false is honoured (tinybig always normalizes)"
+    if name in ("cylinder_patch_based_geometric_expansion", *_CYLINDER_COMPRESSIONS):
         pd, pd2 = component.get("p_d", 0), component.get("p_d_prime")
         if pd2 is not None and pd2 != pd:
             return "patches span [-p_d, p_d'] (tinybig: [-p_d', p_d']): D and outputs change"

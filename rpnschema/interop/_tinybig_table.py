@@ -19,6 +19,7 @@ PACKAGES = {
     "reconciliation": "tinybig.reconciliation",
     "remainder": "tinybig.remainder",
     "fusion": "tinybig.fusion",
+    "compression": "tinybig.compression",
 }
 
 #: The submodule defining each class (tinybig 0.2.1); ``tinybig.<pkg>.<submodule>.<name>`` is
@@ -45,6 +46,17 @@ SUBMODULES: dict[str, tuple[str, ...]] = {
         "random_matrix_reconciliation",
     ),
     "remainder": ("basic_remainder",),
+    "compression": (
+        "basic_compression",
+        "metric_based_compression",
+        "geometric_compression",
+        "probabilistic_compression",
+        "feature_selection_compression",
+        "dimension_reduction_compression",
+        "manifold_compression",
+        "nested_compression",
+        "extended_compression",
+    ),
     "fusion": (
         "basic_fusion",
         "metric_fusion",

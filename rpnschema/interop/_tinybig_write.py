@@ -14,6 +14,7 @@ from typing import Any
 
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.interop import _tinybig_table as T
+from rpnschema.interop._tinybig_compression import METRIC_CLASSES, write_params
 from rpnschema.interop._tinybig_semantics import changed_functions
 from rpnschema.spec import expansion as ex
 from rpnschema.spec import fusion as fu
@@ -62,6 +63,8 @@ def _function(spec: Component) -> dict[str, Any]:
             params["postprocess_function_configs"] = _processing(spec.postprocess)
         if isinstance(spec, (ex.NestedExpansion, ex.ExtendedExpansion)):
             params["composition_function_configs"] = [_function(f) for f in spec.functions]
+        if spec.family == "compression":
+            params = write_params(spec, params)
     if isinstance(spec, rm.Remainder):
         params = {"require_parameters": isinstance(spec, rm.LinearRemainder), **params}
         if spec.activation:
@@ -116,7 +119,18 @@ class _Writer:
                 found=name,
                 suggestion="replace it with a built-in function to convert to tinybig",
             )
-        return None if missing else _function(spec)
+        if missing:
+            return None
+        for sub, name in _names(spec):
+            if name in METRIC_CLASSES:
+                self.report(
+                    Code.TINYBIG_BEHAVIOUR,
+                    (*path, *sub, "metric"),
+                    f"{name}'s metric is written as its koala path; tinybig calls the value, so "
+                    "replace it by the function (config.get_obj_from_str) before building",
+                    severity="warning",
+                )
+        return _function(spec)
 
     def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:
         assert head.reconciliation is not None and head.remainder is not None

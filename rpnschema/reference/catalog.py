@@ -20,6 +20,7 @@ END = "<!-- reference:end -->"
 _COMMON = {"name", "preprocess", "postprocess", "activation", "enable_bias", "dims"}
 _TITLES = {
     "expansion": "Expansions (kappa: R^m -> R^D)",
+    "compression": "Compressions (kappa: R^m -> R^D, D <= m; they go where expansions go)",
     "reconciliation": "Reconciliations (psi: R^l -> R^(n x D)); all take `enable_bias` (false)",
     "remainder": "Remainders (pi: R^m -> R^n); all take `activation` (a list)",
     "fusion": "Fusions (dims inferred; checked when given)",

@@ -58,6 +58,11 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN409": "semantics: tinybig\nlayers:\n  - m: 3\n    n: 2\n    width: 2\n"
     f"    head_fusion: parameterized_weighted_summation_fusion\n    {_HEAD}\n",
     "RPN410": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: buggy_expansion}]\n",
+    "RPN420": "layers:\n  - m: 10\n    n: 2\n    heads:\n      - expansion: {name: "
+    "cuboid_max_based_geometric_compression, h: 4, w: 4, p_h: 1, p_w: 1, p_d: 0}\n",
+    "RPN421": "layers:\n  - m: 5\n    n: 2\n"
+    "    heads: [{expansion: {name: lle_manifold_compression, D: 2, n_neighbors: 3}}]\n",
+    "RPN422": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: transformation}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

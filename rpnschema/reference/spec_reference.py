@@ -21,12 +21,24 @@ from rpnschema.spec import (
     component_name,
 )
 from rpnschema.spec.descriptions import annotated_infos, field_description
+from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 # --- spec reference ---------------------------------------------------------------------------
 
 _FAMILY_INTROS = {
     "expansion": "A data expansion kappa maps the head's input (size m) to D features; each "
     "function's rule gives its D.",
+    "compression": "A data compression (tinybig's RPN 2 transformations) goes wherever an "
+    "expansion may: the head's `expansion` slot and the `functions` of nested/extended "
+    "compositions. Fitted compressions (feature selection, dimension reduction, manifold) refit "
+    "on every batch as tinybig does: their output depends on the batch and, where they use "
+    "scikit-learn (`pip install rpnschema[sklearn]`, imported only when such a component is "
+    "built), is not differentiable; `validate` says so in an RPN421 notice. In native semantics "
+    "PCA is a differentiable batch PCA in torch and the random projection is drawn once at "
+    "build time. Kernels return tinybig's dtypes (float64 for scikit-learn's LLE, MDS, spectral "
+    "embedding and feature clustering); the built module returns the model's dtype so that a "
+    "float32 head can use it. Metrics, patch shapes and distributions are closed lists of names "
+    "(tinybig's callables and classes; nothing named in a spec is imported).",
     "reconciliation": "A parameter reconciliation psi makes the n x D matrix W of a channel from "
     "l learnable values; each function's rule gives its l and what n and D must satisfy.",
     "remainder": "A remainder pi maps the head's input (size m) to its output (size n) and is "
@@ -213,4 +225,8 @@ def render_spec_reference() -> str:
             ]
         for cls in classes:
             lines += _section(f"### `{component_name(cls)}`", cls, common | {"name"})
+        if family == "compression":
+            lines += ["### Unsupported tinybig classes", ""]
+            lines += [f"- `{name}`: {why}." for name, why in UNSUPPORTED_TINYBIG.items()]
+            lines += [""]
     return "\n".join(lines).rstrip("\n") + "\n"

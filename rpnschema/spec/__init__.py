@@ -1,5 +1,7 @@
 """pydantic models of an RPN spec. Importing this package never imports torch."""
 
+from typing import Any
+
 from rpnschema.spec.base import Component as Component
 from rpnschema.spec.base import Spec as Spec
 from rpnschema.spec.expansion import EXPANSION_TYPES as EXPANSION_TYPES
@@ -26,18 +28,27 @@ from rpnschema.spec.remainder import REMAINDER_TYPES as REMAINDER_TYPES
 from rpnschema.spec.remainder import AnyRemainder as AnyRemainder
 from rpnschema.spec.remainder import Remainder as Remainder
 
-#: The built-in members of each family (plugins excluded; see
-#: :func:`rpnschema.spec.registry.members`).
-COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
+#: The built-in members of the families built at import (plugins excluded).
+_EAGER_TYPES: dict[str, tuple[type[Component], ...]] = {
     "expansion": EXPANSION_TYPES,
     "reconciliation": RECONCILIATION_TYPES,
     "remainder": REMAINDER_TYPES,
     "fusion": FUSION_TYPES,
     "processing": PROCESSING_TYPES,
 }
+_LAZY: dict[str, Any] = {}
 
 
-#: The built-in catalog (plugins excluded; see :func:`rpnschema.spec.registry.catalog`).
-CATALOG: dict[str, type[Component]] = {
-    component_name(cls): cls for family in COMPONENT_TYPES.values() for cls in family
-}
+def __getattr__(name: str) -> Any:
+    # COMPONENT_TYPES (family -> built-in members, plugins excluded) and CATALOG (name ->
+    # class) include the families built on demand (compression): asking for them builds those.
+    if name not in ("COMPONENT_TYPES", "CATALOG"):
+        raise AttributeError(f"module 'rpnschema.spec' has no attribute {name!r}")
+    if not _LAZY:
+        from rpnschema.spec.compression import COMPRESSION_TYPES
+
+        types = dict(_EAGER_TYPES)
+        types = {"expansion": types.pop("expansion"), "compression": COMPRESSION_TYPES, **types}
+        _LAZY["COMPONENT_TYPES"] = types
+        _LAZY["CATALOG"] = {component_name(cls): cls for family in types.values() for cls in family}
+    return _LAZY[name]

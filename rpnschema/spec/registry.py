@@ -12,6 +12,7 @@ This module only holds classes; the rules (``rpnschema.dims``) and torch impleme
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Any, Union
 
 from pydantic import Discriminator, GetCoreSchemaHandler
@@ -24,6 +25,12 @@ PLUGIN_FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
 
 _BUILTIN: dict[str, tuple[type[Component], ...]] = {}
 _PLUGINS: dict[str, dict[str, type[Component]]] = {family: {} for family in PLUGIN_FAMILIES}
+
+#: Families whose members also fill another family's slot (compressions go where expansions
+#: go), and the module that defines each family built only on demand (see :func:`load_lazy`).
+SLOT_EXTRAS: dict[str, tuple[str, ...]] = {"expansion": ("compression",)}
+LAZY_FAMILIES: dict[str, str] = {"compression": "rpnschema.spec.compression"}
+_COMPOSITES: list[type[Component]] = []
 
 
 def component_name(cls: type[Component]) -> str:
@@ -41,7 +48,7 @@ class FamilyUnion:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        union = Union[members(self.family)]  # noqa: UP007 - a runtime union of classes
+        union = Union[slot_members(self.family)]  # noqa: UP007 - a runtime union of classes
         return handler.generate_schema(Annotated[union, Discriminator("name")])
 
     def __repr__(self) -> str:
@@ -56,6 +63,60 @@ def declare_builtin(family: str, builtin: tuple[type[Component], ...]) -> None:
 def members(family: str) -> tuple[type[Component], ...]:
     """The built-in members of ``family`` followed by its registered plugins."""
     return (*_BUILTIN[family], *_PLUGINS.get(family, {}).values())
+
+
+def slot_members(family: str) -> tuple[type[Component], ...]:
+    """What a ``family`` field accepts: its members and those of the families loaded into it."""
+    extras = tuple(c for extra in SLOT_EXTRAS.get(family, ()) for c in _BUILTIN.get(extra, ()))
+    return (*_BUILTIN[family], *extras, *_PLUGINS.get(family, {}).values())
+
+
+def slot_of(family: str | None) -> str | None:
+    """The family whose slot ``family``'s members fill (itself, or e.g. expansion)."""
+    return next((f for f, extras in SLOT_EXTRAS.items() if family in extras), family)
+
+
+def load_lazy(family: str | None = None) -> None:
+    """Build the on-demand families (all, or ``family``) and add them to their slots.
+
+    Importing such a family's module declares its members and rebuilds the models once; later
+    calls cost a dictionary lookup.
+    """
+    for fam, module in LAZY_FAMILIES.items():
+        if family in (None, fam):
+            importlib.import_module(module)
+
+
+def lazy_family_loaded(family: str) -> bool:
+    return family in _BUILTIN
+
+
+#: A substring that any name of the family (or a near miss of one) contains.
+_LAZY_MARKERS: dict[str, str] = {"compression": "compres"}
+
+
+def load_named(data: Any) -> None:
+    """Load the on-demand families that ``data`` (a plain document) names, so that they, and
+    "did you mean" suggestions among them, are there when the document is validated."""
+    wanted = {f for f in LAZY_FAMILIES if not lazy_family_loaded(f)}
+    if not wanted:
+        return
+    stack = [data]
+    while stack and wanted:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            for fam in [f for f in wanted if _LAZY_MARKERS[f] in node.lower()]:
+                load_lazy(fam)
+                wanted.discard(fam)
+
+
+def declare_composite(*classes: type[Component]) -> None:
+    """Models that contain a family field besides the built-in ones (rebuilt by :func:`rebuild`)."""
+    _COMPOSITES.extend(classes)
 
 
 def plugins(family: str | None = None) -> dict[str, type[Component]]:
@@ -97,8 +158,8 @@ def rebuild() -> None:
     """Rebuild every model with a family field, so that it validates the current members."""
     from rpnschema.spec import expansion, head, layer, model
 
-    composite = (expansion.NestedExpansion, expansion.ExtendedExpansion)
-    # The two composite expansions contain each other: twice, so each sees the other rebuilt.
+    composite = (expansion.NestedExpansion, expansion.ExtendedExpansion, *_COMPOSITES)
+    # The composite expansions contain each other: twice, so each sees the others rebuilt.
     order = (*composite, *composite, head.HeadSpec, layer.LayerSpec)
     for cls in (*order, model.ModelSpec):
         cls.model_rebuild(force=True)

@@ -20,6 +20,53 @@ _EXPANSIONS: dict[str, tuple[dict[str, Any], int]] = {
     "bspline_expansion": ({"d": 2, "t": 3}, 3),
 }
 
+_GRID = {"h": 3, "w": 3}
+_CUBOID, _CYLINDER, _SPHERE = {"p_h": 1, "p_w": 1, "p_d": 0}, {"p_r": 1, "p_d": 0}, {"p_r": 1}
+# Compressions whose defaults need more than {"name": ...}, with the m they need (default 3).
+_COMPRESSIONS: dict[str, tuple[dict[str, Any], int]] = {
+    "metric_compression": ({"metric": "batch_l2_norm"}, 3),
+    "geometric_compression": (
+        {**_GRID, "metric": "batch_max", "patch": {"shape": "cuboid", "p_h": 1, "p_w": 1}},
+        9,
+    ),
+    "cuboid_patch_based_geometric_compression": ({**_GRID, **_CUBOID, "metric": "batch_mean"}, 9),
+    "cylinder_patch_based_geometric_compression": (
+        {**_GRID, **_CYLINDER, "metric": "batch_sum", "channel_num": 2},
+        18,
+    ),
+    "sphere_patch_based_geometric_compression": ({**_GRID, **_SPHERE, "metric": "batch_min"}, 9),
+    **{
+        f"cuboid_{k}_based_geometric_compression": ({**_GRID, **_CUBOID}, 9)
+        for k in ("max", "min", "mean")
+    },
+    **{
+        f"cylinder_{k}_based_geometric_compression": ({**_GRID, **_CYLINDER}, 9)
+        for k in ("max", "min", "mean")
+    },
+    **{
+        f"sphere_{k}_based_geometric_compression": ({**_GRID, **_SPHERE}, 9)
+        for k in ("max", "min", "mean")
+    },
+    "feature_selection_compression": ({"D": 2, "function": "incremental_feature_clustering"}, 4),
+    "incremental_variance_threshold_based_compression": ({"D": 2}, 4),
+    "incremental_feature_clustering_based_compression": ({"D": 2}, 4),
+    "dimension_reduction_compression": ({"D": 2, "function": "incremental_PCA"}, 4),
+    "incremental_PCA_based_compression": ({"D": 2}, 4),
+    "incremental_random_projection_based_compression": ({"D": 2}, 4),
+    "isomap_manifold_compression": ({"D": 1, "n_neighbors": 2}, 4),
+    "lle_manifold_compression": ({"D": 1, "n_neighbors": 3}, 4),
+    "mds_manifold_compression": ({"D": 1}, 4),
+    "spectral_embedding_manifold_compression": ({"D": 1}, 4),
+    "tsne_manifold_compression": ({"D": 1, "perplexity": 2.0}, 4),
+    "manifold_compression": ({"D": 1, "function": "isomap", "n_neighbors": 2}, 4),
+    "nested_compression": (
+        {"functions": [{"name": "linear_compression", "c": 2.0}, "median_compression"]},
+        3,
+    ),
+    "extended_compression": ({"functions": ["max_compression", "mean_compression"]}, 3),
+}
+_PROBABILISTIC_K = ({"k": 2}, 4)
+
 # Reconciliations with n = 4 on D = 12 (Taylor d=2 on m=3).
 _RECONCILIATIONS: dict[str, dict[str, Any]] = {
     "constant_reconciliation": {"c": 0.5, "enable_bias": True},
@@ -58,6 +105,11 @@ def _cases() -> dict[str, dict[str, Any]]:
     for cls in COMPONENT_TYPES["expansion"]:
         name = component_name(cls)
         params, m = _EXPANSIONS.get(name, ({}, 3))
+        cases[name] = model({**base, "expansion": {"name": name, **params}}, m)
+    for cls in COMPONENT_TYPES["compression"]:
+        name = component_name(cls)
+        default = _PROBABILISTIC_K if "probabilistic" in name else ({}, 3)
+        params, m = _COMPRESSIONS.get(name, default)
         cases[name] = model({**base, "expansion": {"name": name, **params}}, m)
     for cls in COMPONENT_TYPES["reconciliation"]:
         name = component_name(cls)
