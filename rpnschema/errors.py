@@ -55,6 +55,11 @@ class Code(str, Enum):
     BUDGET = "RPN408"
     SEMANTICS = "RPN409"
     PLUGIN = "RPN410"
+    INTERDEPENDENCE_DIMS = "RPN430"
+    INTERDEPENDENCE_BATCH = "RPN431"
+    INTERDEPENDENCE_SLOT = "RPN432"
+    INTERDEPENDENCE_ROWS = "RPN433"
+    UNSUPPORTED_CLASS = "RPN434"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -99,6 +104,16 @@ CODE_DOCS: dict[Code, str] = {
     Code.SEMANTICS: "A construct that the chosen numeric semantics cannot express.",
     Code.PLUGIN: "A plugin's dimension rule failed: it raised an unexpected exception or "
     "returned something other than a non-negative integer (a bug in the plugin).",
+    Code.INTERDEPENDENCE_DIMS: "An interdependence function does not fit the side it acts on "
+    "(a graph with another node count than m or b, a constant A with the wrong rows).",
+    Code.INTERDEPENDENCE_BATCH: "An instance interdependence (or a bilinear attribute one) "
+    "needs the batch size b, and the head gives no batch.",
+    Code.INTERDEPENDENCE_SLOT: "An interdependence parameter that only acts in the other slot "
+    "(m_prime in the instance slot, b_prime in the attribute slot).",
+    Code.INTERDEPENDENCE_ROWS: "The instance interdependence changes the number of rows "
+    "(b' != b), which the remainder or the other heads of the layer cannot follow.",
+    Code.UNSUPPORTED_CLASS: "A tinybig class that rpnschema does not support (the reason is "
+    "given); see the list of unsupported tinybig classes in the docs.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -37,6 +37,7 @@ _FAMILY_TITLES = {
     "remainder": "Remainder",
     "fusion": "Fusion",
     "processing": "Processing",
+    "interdependence": "Interdependence",
 }
 _META_KEYS = ("title", "description", "default")
 

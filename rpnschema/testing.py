@@ -38,12 +38,35 @@ from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import validate_data
 
 __all__ = [
-    "EXPANSION_NAMES", "FUSION_NAMES", "MUTATION_KINDS", "PLUGIN_SIZES", "PRESET_NAMES",
-    "PROCESSING_NAMES", "RECONCILIATION_NAMES", "REMAINDER_NAMES", "Mutation", "MutationKind",
-    "PluginCheckError", "check_plugin", "expansions", "fusions", "garbage", "heads", "layers",
-    "model_spec_objects", "model_specs", "mutation_cases", "mutations", "processing",
-    "reconciliations", "remainders",
+    "EXPANSION_NAMES",
+    "FUSION_NAMES",
+    "INTERDEPENDENCE_NAMES",
+    "MUTATION_KINDS",
+    "PLUGIN_SIZES",
+    "PRESET_NAMES",
+    "PROCESSING_NAMES",
+    "RECONCILIATION_NAMES",
+    "REMAINDER_NAMES",
+    "Mutation",
+    "MutationKind",
+    "PluginCheckError",
+    "check_plugin",
+    "expansions",
+    "fusions",
+    "garbage",
+    "heads",
+    "interdependences",
+    "layers",
+    "model_spec_objects",
+    "model_specs",
+    "mutation_cases",
+    "mutations",
+    "processing",
+    "reconciliations",
+    "remainders",
 ]  # fmt: skip
+
+from rpnschema._testing_interdependence import interdependences
 
 Semantics = Literal["native", "tinybig"]
 Draw = Callable[[SearchStrategy[Any]], Any]
@@ -58,6 +81,7 @@ RECONCILIATION_NAMES = _names("reconciliation")
 REMAINDER_NAMES = _names("remainder")
 FUSION_NAMES = _names("fusion")
 PROCESSING_NAMES = _names("processing")
+INTERDEPENDENCE_NAMES = _names("interdependence")
 PRESET_NAMES: tuple[str, ...] = tuple(
     cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
     for cls in PRESET_TYPES
@@ -760,6 +784,10 @@ def _head(
         )
     if _coin(draw):
         h["remainder"] = _remainder(draw, pairs, keeps_n=outs == ns)
+    if draw(st.integers(0, 2)) == 0:
+        h["batch"] = batch = draw(st.integers(2, 5))
+        kind = _sample(draw, ("attribute", "instance"))
+        h[f"{kind}_interdependence"] = draw(interdependences(kind, tuple(ms), batch))
     _put_processing(draw, h, "input_process", ms)
     _put_processing(draw, h, "output_process", outs)
     if single:

@@ -199,6 +199,13 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _unsupported(tag: str) -> str | None:
+    """Why a tinybig class name (possibly as a dotted path) is not in the catalog, if known."""
+    from rpnschema.spec.interdependence import UNSUPPORTED
+
+    return UNSUPPORTED.get(tag.rsplit(".", 1)[-1])
+
+
 def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
     """Translate every pydantic error into a :class:`Diagnostic` at its input path."""
     out: list[Diagnostic] = []
@@ -235,6 +242,19 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             if "." in tag or "(" in tag:
                 note = "rpnschema never imports class paths; use a catalog name"
                 hint = f"{hint} ({note})" if hint else note
+            why = _unsupported(tag)
+            if why is not None:
+                out.append(
+                    Diagnostic(
+                        Code.UNSUPPORTED_CLASS,
+                        f"{tag!r} is a tinybig 0.2.1 class that rpnschema does not support: {why}",
+                        path=(*path, "name"),
+                        expected=f"one of {len(tags)} {what}s, e.g. " + ", ".join(tags[:4]),
+                        found=tag,
+                        suggestion="see the unsupported tinybig classes in docs/interdependence.md",
+                    )
+                )
+                continue
             out.append(
                 Diagnostic(
                     Code.UNKNOWN_FUNCTION,

@@ -19,6 +19,7 @@ from rpnschema.spec import AnyFusion
 from rpnschema.testing import (
     EXPANSION_NAMES,
     FUSION_NAMES,
+    INTERDEPENDENCE_NAMES,
     MUTATION_KINDS,
     PRESET_NAMES,
     PROCESSING_NAMES,
@@ -82,7 +83,12 @@ def _names(data: Any) -> set[str]:
 
 def test_names_cover_the_catalog() -> None:
     names = (
-        EXPANSION_NAMES + RECONCILIATION_NAMES + REMAINDER_NAMES + FUSION_NAMES + PROCESSING_NAMES
+        EXPANSION_NAMES
+        + RECONCILIATION_NAMES
+        + REMAINDER_NAMES
+        + FUSION_NAMES
+        + PROCESSING_NAMES
+        + INTERDEPENDENCE_NAMES
     )
     assert sorted(names) == sorted(CATALOG)
 

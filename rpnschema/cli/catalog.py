@@ -24,6 +24,7 @@ class Family(str, Enum):
     remainder = "remainder"
     fusion = "fusion"
     processing = "processing"
+    interdependence = "interdependence"
     preset = "preset"
 
 

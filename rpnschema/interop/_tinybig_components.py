@@ -109,6 +109,12 @@ class ComponentReader(ProcessingReader):
         if name in ("nested_expansion", "extended_expansion"):
             handled.add("composition_function_configs")
             ok = self._composition(params, ppath, native, out)
+        if family == "interdependence":
+            handled |= {"b", "m", "interdependence_type", "device"}
+            if "require_data" not in fields:
+                handled.add("require_data")
+            ok = self._kernel_names(params, ppath, out) and ok
+            handled |= {"kernel", "kernels"}
         if family == "remainder":
             handled.add("enable_bias")
             out = self._remainder(name, out, params, ppath)
@@ -133,6 +139,45 @@ class ComponentReader(ProcessingReader):
                 allowed = [f for f in fields if f not in _NOT_FIELDS]
                 self.unknown_key((*ppath, key), key, allowed, name)
         return out if ok else None
+
+    def _kernel_names(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
+        """``kernel`` / ``kernels`` of kernel interdependences: tinybig callables, given by
+        their dotted paths (never imported), to rpnschema's kernel names."""
+        from typing import get_args
+
+        from rpnschema.spec.interdependence.kernel import KernelName
+
+        known = get_args(KernelName)
+        ok = True
+        for key in ("kernel", "kernels"):
+            if key not in params:
+                continue
+            value = params[key]
+            items = value if key == "kernels" and isinstance(value, list) else [value]
+            names = []
+            for i, item in enumerate(items):
+                where: Loc = (*ppath, key, i) if key == "kernels" else (*ppath, key)
+                short = item.rsplit(".", 1)[-1] if isinstance(item, str) else None
+                if short is not None and short.startswith("batch_"):
+                    short = short[len("batch_") :]
+                if (
+                    short is not None
+                    and short in known
+                    and ("." not in item or item.startswith(T.KERNEL_MODULES))
+                ):
+                    names.append(short)
+                    continue
+                self.report(
+                    Code.BAD_VALUE,
+                    where,
+                    f"{key} must name one of tinybig's koala kernels (by path); "
+                    "rpnschema never imports a callable named in a config",
+                    expected=", ".join(known[:4]) + ", ...",
+                    found=repr(item),
+                )
+                ok = False
+            out[key] = names if key == "kernels" else (names[0] if names else None)
+        return ok
 
     def _composition(
         self, params: dict[str, Any], ppath: Loc, native: Loc, out: dict[str, Any]

@@ -58,6 +58,17 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN409": "semantics: tinybig\nlayers:\n  - m: 3\n    n: 2\n    width: 2\n"
     f"    head_fusion: parameterized_weighted_summation_fusion\n    {_HEAD}\n",
     "RPN410": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: buggy_expansion}]\n",
+    "RPN430": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        attribute_interdependence: {name: chain_interdependence, chain_length: 4}\n",
+    "RPN431": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        instance_interdependence: parameterized_interdependence\n",
+    "RPN432": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        attribute_interdependence: {name: identity_interdependence, b_prime: 2}\n",
+    "RPN433": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        batch: 4\n        remainder: linear_remainder\n"
+    "        instance_interdependence: {name: parameterized_interdependence, b_prime: 2}\n",
+    "RPN434": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        attribute_interdependence: interdependence\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

@@ -10,6 +10,9 @@ from rpnschema.spec.fusion import AnyFusion as AnyFusion
 from rpnschema.spec.fusion import Fusion as Fusion
 from rpnschema.spec.head import AnyHead as AnyHead
 from rpnschema.spec.head import HeadSpec as HeadSpec
+from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES as INTERDEPENDENCE_TYPES
+from rpnschema.spec.interdependence import AnyInterdependence as AnyInterdependence
+from rpnschema.spec.interdependence import Interdependence as Interdependence
 from rpnschema.spec.layer import LayerSpec as LayerSpec
 from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
 from rpnschema.spec.model import ModelSpec as ModelSpec
@@ -34,6 +37,7 @@ COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
     "remainder": REMAINDER_TYPES,
     "fusion": FUSION_TYPES,
     "processing": PROCESSING_TYPES,
+    "interdependence": INTERDEPENDENCE_TYPES,
 }
 
 

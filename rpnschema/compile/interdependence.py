@@ -1,0 +1,126 @@
+"""Interdependence modules: the matrix A of one slot of a head, and its application.
+
+``Interdependence.matrix(x, w)`` gives A from the head's (processed) input x (b, m) and one
+channel's row of w; ``apply(x, w, kappa)`` computes ``x A`` (attribute slot) or ``A^T kappa``
+(instance slot). Fixed matrices (basic, topological) are built once, sparse where the structure
+allows; data kernels recompute A per batch unless ``require_data: false`` (then the first
+batch's A is kept, tinybig's cached A).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from rpnschema import dims_interdependence as di
+from rpnschema.compile.context import BuildContext
+from rpnschema.compile.kernels import interdependence_kernel as K
+from rpnschema.compile.kernels import interdependence_topological as T
+from rpnschema.compile.reconciliation import Reconciliation
+from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES
+from rpnschema.spec.interdependence import Interdependence as Spec
+from rpnschema.spec.interdependence import basic as ba
+from rpnschema.spec.interdependence import kernel as ke
+from rpnschema.spec.interdependence import parameterized as pa
+
+_NOT_KERNEL = frozenset({"name", "require_data"})
+
+
+def _basic_matrix(spec: Spec, d: int, d_prime: int) -> Tensor:
+    if isinstance(spec, ba.ConstantInterdependence):
+        return torch.tensor(spec.A, dtype=torch.float64)
+    if isinstance(spec, (ba.IdentityInterdependence, ba.EyeInterdependence)):
+        return torch.eye(d, d_prime, dtype=torch.float64)
+    c = {"zero_interdependence": 0.0, "one_interdependence": 1.0}.get(
+        spec.name, getattr(spec, "c", 1.0)
+    )
+    return torch.full((d, d_prime), float(c), dtype=torch.float64)
+
+
+class Interdependence(nn.Module):
+    """One interdependence function in a head slot (``kind``: attribute or instance)."""
+
+    def __init__(self, spec: Spec, ctx: BuildContext, kind: str, b: int | None, m: int):
+        super().__init__()
+        self.spec, self.name, self.kind = spec, spec.name, kind
+        self.semantics = ctx.semantics
+        side = di.Side(kind, b, m, ctx.semantics)
+        size = di.sizes(spec, side)
+        self.d, self.d_prime, self.l = side.d, size.d_prime, size.l
+        self.parameter_fabrication: Reconciliation | None = None
+        self._kernel = None
+        self._cache: Tensor | None = None
+        self._keep_first = isinstance(spec, ke._Kernel) and not spec.require_data
+        fixed: Tensor | None = None
+        if isinstance(spec, ba.BASIC_TYPES):
+            fixed = _basic_matrix(spec, side.d or len(getattr(spec, "A", [])), size.d_prime)
+        elif spec.name in T.GRAPHS:
+            index = {node: i for i, node in enumerate(spec.nodes)}  # type: ignore[attr-defined]
+            fixed = T.graph_matrix(spec.name, spec, index, ctx.semantics)
+        elif spec.name in T.CHAINS:
+            fixed = T.chain_matrix(spec.name, spec, ctx.semantics)
+        elif isinstance(spec, (pa._Parameterized, pa._Bilinear)):
+            rows, cols = di.fabricated_shape(spec, side)
+            self.parameter_fabrication = Reconciliation(
+                di.fabrication(spec), ctx.at("parameter_fabrication"), rows, cols, size.l
+            )
+        else:
+            self._kernel = K.KERNELS[spec.name]
+            self._kwargs = {
+                k: getattr(spec, k) for k in type(spec).model_fields if k not in _NOT_KERNEL
+            }
+        self.sparse = fixed is not None and fixed.is_sparse
+        if fixed is not None:
+            A = (
+                fixed.to(device=ctx.device, dtype=ctx.dtype)
+                if not ctx.meta
+                else fixed.to(ctx.dtype)
+            )
+            if self.sparse:
+                A = A.coalesce()
+            # not in the state dict: tinybig saves no A either, and it is rebuilt from the spec
+            self.register_buffer("A", A, persistent=False)
+            self.register_buffer("At", A.t().coalesce() if self.sparse else A.t(), persistent=False)
+        else:
+            self.A = None  # type: ignore[assignment]
+
+    @property
+    def bilinear(self) -> bool:
+        return isinstance(self.spec, pa._Bilinear)
+
+    def matrix(self, x: Tensor, w: Tensor | None) -> Tensor:
+        """A (d x d') for the head input x (b, m) and one channel's w (1, l) or None."""
+        if self.A is not None:
+            return self.A
+        if self._cache is not None:
+            return self._cache
+        data = x if self.kind == di.ATTRIBUTE else x.t()
+        if self.parameter_fabrication is not None:
+            W = self.parameter_fabrication(w, 1, data)[0]
+            A = data.t() @ W @ data if self.bilinear else W
+        else:
+            A = self._kernel(data, semantics=self.semantics, **self._kwargs)
+        if self._keep_first:
+            self._cache = A.detach()
+        return A
+
+    def apply(self, x: Tensor, w: Tensor | None, kappa: Tensor | None = None) -> Tensor:
+        """x A (attribute slot) or A^T kappa (instance slot; kappa defaults to x)."""
+        if self.kind == di.ATTRIBUTE:
+            if self.sparse:
+                return torch.sparse.mm(self.At, x.t()).t()
+            return x @ self.matrix(x, w)
+        target = kappa if kappa is not None else x
+        if self.sparse:
+            return torch.sparse.mm(self.At, target)
+        return self.matrix(x, w).t() @ target
+
+    def extra_repr(self) -> str:
+        return f"{self.name}, {self.kind}, d={self.d}, d'={self.d_prime}, l={self.l}"
+
+
+#: Every interdependence spec class -> its module (one class serves them all; its tables pick
+#: the matrix).
+INTERDEPENDENCE_BUILDERS: dict[type, type[Interdependence]] = {
+    cls: Interdependence for cls in INTERDEPENDENCE_TYPES
+}

@@ -1,0 +1,137 @@
+"""tinybig 0.2.1's interdependence functions and rpn_heads with interdependence, reproduced
+from their tinybig configs (tests/data/conformance/rpn2, copied from the shared set)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from rpnschema.compile import build, load_tinybig_state_dict
+from rpnschema.interop import from_tinybig
+from rpnschema.validate import load_spec
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "conformance" / "rpn2"
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def _cases(kind: str) -> list[dict[str, Any]]:
+    return json.loads((DATA / f"{kind}.json").read_text())["cases"]
+
+
+def f32(value: Any) -> torch.Tensor:
+    return torch.tensor(value, dtype=torch.float64).to(torch.float32)
+
+
+#: Interdependence classes without support yet, with the reason (see docs/interdependence.md).
+UNSUPPORTED_PREFIXES = ("geometric_", "cuboid_", "parameterized_rpn_", "hybrid_")
+
+
+def _case_config(case: dict[str, Any]) -> dict[str, Any]:
+    params = dict(case["params"])
+    params.update(case.get("tensor_params", {}))
+    params.update(case.get("callable_params", {}))
+    return {"function_class": case["class_path"], "function_parameters": params}
+
+
+def _head_config(case: dict[str, Any]) -> dict[str, Any]:
+    kind = case["interdependence_type"]
+    return {
+        "head_class": "tinybig.head.rpn_head",
+        "head_parameters": {
+            "m": case["m"],
+            "n": 1,
+            "batch_num": case["b"],
+            f"{kind}_interdependence_configs": _case_config(case),
+            "data_transformation_configs": {
+                "function_class": "tinybig.expansion.identity_expansion",
+                "function_parameters": {},
+            },
+            "parameter_fabrication_configs": {
+                "function_class": "tinybig.reconciliation.identity_reconciliation",
+                "function_parameters": {},
+            },
+        },
+    }
+
+
+INTERDEPENDENCE_CASES = [
+    pytest.param(
+        c,
+        id=c["id"],
+        marks=[
+            pytest.mark.skip(
+                reason="geometric, parameterized_rpn and hybrid interdependences "
+                "are not supported yet"
+            )
+        ]
+        if c["id"].startswith(UNSUPPORTED_PREFIXES)
+        else [],
+    )
+    for c in _cases("interdependences")
+]
+
+
+def _spec(case: dict[str, Any]):
+    data, diags = from_tinybig(_head_config(case))
+    assert data is not None, [d.message for d in diags if d.severity == "error"]
+    return load_spec(data)
+
+
+@pytest.mark.parametrize("case", INTERDEPENDENCE_CASES)
+def test_static_sizes_match_tinybig(case: dict[str, Any]) -> None:
+    head = _spec(case).layers[0].heads[0]
+    kind = case["interdependence_type"]
+    assert head.model_dump()[f"l_{kind}_interdependence"] == case["l"]
+    if kind == "attribute":
+        assert head.m_prime == case["m_prime"]
+    else:
+        assert head.b_prime == case["b_prime"]
+
+
+@pytest.mark.parametrize("case", INTERDEPENDENCE_CASES)
+def test_matrix_and_output_match_tinybig(case: dict[str, Any]) -> None:
+    model = build(_spec(case), seed=0)
+    kind = case["interdependence_type"]
+    module = getattr(model.layers[0].heads[0], f"{kind}_interdependence")
+    for key, value in case.get("random_draws", {}).items():
+        if key.startswith("parameter_fabrication."):
+            getattr(module.parameter_fabrication, key.split(".", 1)[1]).copy_(f32(value))
+    x = f32(case["x"])
+    w = f32(case["w"]) if case["w"] is not None else None
+    kappa = f32(case["kappa_x"]) if case.get("kappa_x") is not None else None
+    A = module.matrix(x, w)
+    A = A.to_dense() if A.is_sparse else A
+    torch.testing.assert_close(A.float(), f32(case["A"]), rtol=RTOL, atol=ATOL)
+    xi = module.apply(x, w, kappa)
+    assert list(xi.shape) == case["xi_shape"]
+    torch.testing.assert_close(xi, f32(case["xi"]), rtol=RTOL, atol=ATOL)
+
+
+#: rpn_head cases that use compression functions (owned by the compression family, #13).
+NEEDS_COMPRESSION = "the compression functions are added with the compression family (#13)"
+HEAD_CASES = [
+    pytest.param(
+        c,
+        id=c["id"],
+        marks=[pytest.mark.skip(reason=NEEDS_COMPRESSION)] if "compression" in c["id"] else [],
+    )
+    for c in _cases("heads")
+    if c["tinybig_config"]["head_class"] in ("tinybig.head.rpn_head", "tinybig.head.head")
+]
+
+
+@pytest.mark.parametrize("case", HEAD_CASES)
+def test_rpn_head_with_interdependence_matches_tinybig(case: dict[str, Any]) -> None:
+    data, diags = from_tinybig(case["tinybig_config"])
+    assert data is not None, [d.message for d in diags if d.severity == "error"]
+    spec = load_spec(data)
+    assert spec.parameters == case["param_count"]
+    model = build(spec, seed=0)
+    assert sum(p.numel() for p in model.parameters()) == case["param_count"]
+    load_tinybig_state_dict(model.layers[0].heads[0], case["parameters"])
+    y = model(f32(case["x"]))
+    torch.testing.assert_close(y, f32(case["y"]), rtol=RTOL, atol=ATOL)
