@@ -132,6 +132,30 @@ class _Writer:
             fusion = self.function(head.channel_fusion, (*path, "channel_fusion"))
             if fusion is not None:
                 params["channel_fusion_configs"] = fusion
+        if head.batch is not None:
+            params["batch_num"] = head.batch
+        for kind in ("attribute", "instance"):
+            fn = getattr(head, f"{kind}_interdependence")
+            if fn is None:
+                continue
+            cfg = self.function(fn, (*path, f"{kind}_interdependence"))
+            if cfg is not None:
+                # tinybig's interdependences carry their own b, m and side
+                own = {"b": head.batch or 0, "m": head.m, "interdependence_type": kind}
+                cfg["function_parameters"] = {**own, **cfg["function_parameters"]}
+                if fn.name == "constant_interdependence":
+                    cfg["function_parameters"].pop("A")
+                    self.report(
+                        Code.NOT_REPRESENTABLE,
+                        (*path, f"{kind}_interdependence", "A"),
+                        "constant_interdependence takes A as a torch tensor, which a JSON/YAML "
+                        "config cannot hold: pass A to tinybig's constructor yourself",
+                        severity="warning",
+                    )
+                params[f"{kind}_interdependence_configs"] = cfg
+            l = getattr(head, f"l_{kind}_interdependence")
+            if l:
+                params[f"l_{kind}_interdependence"] = l
         if head.input_process:
             params["input_process_function_configs"] = _processing(head.input_process)
         if head.output_process:

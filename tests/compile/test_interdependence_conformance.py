@@ -135,3 +135,39 @@ def test_rpn_head_with_interdependence_matches_tinybig(case: dict[str, Any]) -> 
     load_tinybig_state_dict(model.layers[0].heads[0], case["parameters"])
     y = model(f32(case["x"]))
     torch.testing.assert_close(y, f32(case["y"]), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("case", HEAD_CASES)
+def test_rpn_head_config_round_trips(case: dict[str, Any]) -> None:
+    from rpnschema.interop import export_tinybig
+
+    data, _ = from_tinybig(case["tinybig_config"])
+    assert data is not None
+    spec = load_spec(data)
+    config, diags = export_tinybig(spec)
+    assert not [d for d in diags if d.severity == "error"]
+    back, _ = from_tinybig(config)
+    assert load_spec(back).layers[0].heads[0] == spec.layers[0].heads[0]
+
+
+EXAMPLES = sorted(
+    (Path(__file__).resolve().parents[2] / "examples" / "interdependence").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("semantics", ["native", "tinybig"])
+def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
+    spec = load_spec(path).model_copy(update={"semantics": semantics})
+    model = build(spec)
+    assert sum(p.numel() for p in model.parameters()) == spec.parameters
+    head = spec.layers[0].heads[0]
+    rows = head.batch or 6
+    y = model(torch.rand(rows, spec.layers[0].m, generator=torch.Generator().manual_seed(0)))
+    assert y.shape == (head.b_prime or rows, spec.layers[-1].output_dim)
+    assert torch.isfinite(y).all()
+    y.sum().backward()
+
+
+def test_examples_cover_the_family_groups() -> None:
+    assert {p.stem for p in EXAMPLES} >= {"kernel", "graph", "chain", "parameterized", "bilinear"}

@@ -25,9 +25,31 @@ INTERDEPENDENCE_TYPES: tuple[type[Interdependence], ...] = (
 )
 
 #: tinybig 0.2.1 interdependence classes rpnschema does not support, with the reason.
+_GEOMETRIC = (
+    "geometric (grid and patch) interdependences are not in rpnschema's catalog yet (the "
+    "*_patch_based_geometric_expansion functions extract the same patches as an expansion)"
+)
+_NO_CONSTRUCT = (
+    "; tinybig 0.2.1 cannot construct it either (its constructor passes r to a patch that "
+    "requires p_r)"
+)
 UNSUPPORTED: dict[str, str] = {
     "interdependence": "the abstract base class: tinybig constructs it but its forward fails "
     "(calculate_A is abstract)",
+    "geometric_interdependence": _GEOMETRIC,
+    "cuboid_patch_based_geometric_interdependence": _GEOMETRIC,
+    "cuboid_patch_padding_based_geometric_interdependence": _GEOMETRIC,
+    "cuboid_patch_aggregation_based_geometric_interdependence": _GEOMETRIC,
+    **{
+        f"{shape}_patch{mode}_based_geometric_interdependence": _GEOMETRIC + _NO_CONSTRUCT
+        for shape in ("cylinder", "sphere")
+        for mode in ("", "_padding", "_aggregation")
+    },
+    "parameterized_rpn_interdependence": "an interdependence with its own data transformation "
+    "and fabrication (an RPN inside the slot) is not in rpnschema's catalog yet",
+    "hybrid_interdependence": "fusing several interdependence matrices is not in rpnschema's "
+    "catalog yet; tinybig 0.2.1 runs it only in the instance slot and only when a function has "
+    "parameters (calculate_m_prime and calculate_A fail otherwise)",
 }
 
 AnyInterdependence = Annotated[
