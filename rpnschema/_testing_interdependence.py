@@ -64,6 +64,18 @@ def _params(draw: Any, name: str, kind: str, ms: tuple[int, ...], b: int) -> dic
             st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)), max_size=2 * b)
         )
         p.update(nodes=nodes, links=[list(link) for link in links], directed=draw(st.booleans()))
+    elif "geometric" in name:  # instance slot only: the batch is an h x 1 x 1 grid
+        p.update(h=b, w=1, interdependence_matrix_mode="aggregation")
+        patch = {"p_h": draw(st.integers(0, 2)), "p_w": 0, "p_d": 0}
+        if name == "geometric_interdependence":
+            p["patch"] = {"shape": "cuboid", **patch}
+        elif name.startswith("cuboid"):
+            p.update(patch)
+        elif name.startswith("cylinder"):
+            p.update(r=draw(st.integers(0, 2)), p_d=0)
+        else:
+            p["r"] = draw(st.integers(0, 2))
+        p["normalization"] = draw(st.booleans())
     elif "chain" in name:
         p["chain_length"] = b
         if not name.startswith("inverse"):
@@ -73,17 +85,27 @@ def _params(draw: Any, name: str, kind: str, ms: tuple[int, ...], b: int) -> dic
     return p
 
 
-def interdependences(kind: str, m: int | tuple[int, ...], b: int) -> SearchStrategy[Any]:
-    """An interdependence function for the ``kind`` slot (attribute / instance) of a head with
-    input size m (or every m of a tuple) and batch b, keeping d' = d. Topological functions are
-    drawn for the instance slot (their size is the batch)."""
-    ms = m if isinstance(m, tuple) else (m,)
-    names = [
+def slot_names(kind: str, semantics: str = "native") -> list[str]:
+    """The names :func:`interdependences` draws for a slot and semantics."""
+    sized = ("graph", "chain", "geometric", "constant_interdependence")
+    native_only = ("cylinder_patch", "sphere_patch")
+    return [
         n
         for n in INTERDEPENDENCE_NAMES
-        if kind == "instance"
-        or not ("graph" in n or "chain" in n or n == "constant_interdependence")
+        if (kind == "instance" or not any(k in n for k in sized))
+        and (semantics == "native" or not n.startswith(native_only))
     ]
+
+
+def interdependences(
+    kind: str, m: int | tuple[int, ...], b: int, semantics: str = "native"
+) -> SearchStrategy[Any]:
+    """An interdependence function for the ``kind`` slot (attribute / instance) of a head with
+    input size m (or every m of a tuple) and batch b, keeping d' = d, valid under
+    ``semantics``. Topological and geometric functions are drawn for the instance slot (their
+    size is the batch)."""
+    ms = m if isinstance(m, tuple) else (m,)
+    names = slot_names(kind, semantics)
     return st.sampled_from(names).flatmap(
         lambda name: _params(name, kind, ms, b).map(lambda p: {"name": name, **p})
     )

@@ -15,8 +15,10 @@ from typing import Any
 from rpnschema import dims
 from rpnschema.dims import DimProblem, lookup
 from rpnschema.errors import Code
+from rpnschema.spec import expansion as ex
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec.interdependence import basic as ba
+from rpnschema.spec.interdependence import geometric as ge
 from rpnschema.spec.interdependence import kernel as ke
 from rpnschema.spec.interdependence import parameterized as pa
 from rpnschema.spec.interdependence import topological as to
@@ -248,8 +250,109 @@ TOPOLOGICAL_RULES: dict[type, Callable[[Any, Side], Sizes]] = {
     to._Chain: _structure,
 }
 
+# --- geometric --------------------------------------------------------------------------------
+
+
+def as_expansion(spec: Any) -> ex._GeometricExpansion:
+    """The geometric patch expansion with the same grid, patch and packing (its size rules and
+    patch layout are shared with the interdependence)."""
+    grid = {
+        k: getattr(spec, k) for k in ("h", "w", "d", "cd_h", "cd_w", "cd_d", "packing_strategy")
+    }
+    if isinstance(spec, ge.GeometricInterdependence):
+        patch = spec.patch.model_dump(exclude={"shape"})
+        shape = spec.patch.shape
+    elif isinstance(spec, ge.CuboidPatchBasedGeometricInterdependence):
+        patch = {
+            k: getattr(spec, k)
+            for k in ("p_h", "p_w", "p_d", "p_h_prime", "p_w_prime", "p_d_prime")
+        }
+        shape = "cuboid"
+    elif isinstance(spec, ge.CylinderPatchBasedGeometricInterdependence):
+        patch = {"p_r": spec.r, "p_d": spec.p_d, "p_d_prime": spec.p_d_prime}
+        shape = "cylinder"
+    else:
+        patch, shape = {"p_r": spec.r}, "sphere"
+    cls = {
+        "cuboid": ex.CuboidPatchExpansion,
+        "cylinder": ex.CylinderPatchExpansion,
+        "sphere": ex.SpherePatchExpansion,
+    }[shape]
+    name = f"{shape}_patch_based_geometric_expansion"
+    try:
+        return cls.model_validate({"name": name, **grid, **patch})
+    except ValueError as e:
+        from pydantic import ValidationError
+
+        msg = e.errors()[0]["msg"] if isinstance(e, ValidationError) else str(e)
+        raise DimProblem(
+            Code.BAD_VALUE,
+            f"{spec.packing_strategy!r} does not apply to a {shape} patch ({msg})",
+            path=("packing_strategy",),
+            found=spec.packing_strategy,
+            suggestion="use densest_packing, or a strategy of the patch's shape",
+        ) from None
+
+
+def geometry(spec: Any, semantics: str) -> tuple[int, int, int]:
+    """(grid cells h*w*d, centres P, cells per patch S)."""
+    patch = as_expansion(spec)
+    S = dims.patch_volume(patch, semantics)
+    P = dims._geometric_centres(patch, semantics)
+    return spec.h * spec.w * spec.d, P, S
+
+
+def _geometric(spec: Any, side: Side) -> Sizes:
+    if isinstance(spec, ge.NATIVE_ONLY) and side.semantics == "tinybig":
+        raise DimProblem(
+            Code.SEMANTICS,
+            f"tinybig 0.2.1 cannot construct {spec.name} (its constructor passes r to a patch "
+            "that requires p_r)",
+            path=("name",),
+            suggestion="use geometric_interdependence with patch: {shape: ..., p_r: ...}, or "
+            "semantics: native",
+        )
+    cells, P, S = geometry(spec, side.semantics)
+    C = spec.channel_num
+    per = P * S if spec.interdependence_matrix_mode == "padding" else P
+    if side.kind == INSTANCE:
+        if C != 1:
+            raise DimProblem(
+                Code.INTERDEPENDENCE_DIMS,
+                f"channel_num (={C}) must be 1 in the instance slot (the batch is one grid)",
+                path=("channel_num",),
+                expected="1",
+                found=str(C),
+            )
+        if side.b is not None and side.b != cells:
+            raise DimProblem(
+                Code.INTERDEPENDENCE_DIMS,
+                f"the grid has h*w*d = {cells} cells, but the instance slot acts on b "
+                f"(={side.b}) rows",
+                path=("h",),
+                expected=f"batch = {cells}",
+                found=str(side.b),
+                suggestion=f"set the head's batch to {cells}",
+            )
+        return Sizes(per, 0)
+    if side.m != C * cells:
+        raise DimProblem(
+            Code.INTERDEPENDENCE_DIMS,
+            f"the input size m (={side.m}) must equal channel_num*h*w*d "
+            f"(={C}*{spec.h}*{spec.w}*{spec.d}={C * cells})",
+            path=(),
+            expected=f"m = {C * cells}",
+            found=f"m = {side.m}",
+            suggestion="set h, w, d and channel_num to the grid of the input",
+        )
+    return Sizes(per * C, 0)
+
+
+GEOMETRIC_RULES: dict[type, Callable[[Any, Side], Sizes]] = {ge._Geometric: _geometric}
+
 RULES: dict[type, Callable[[Any, Side], Sizes]] = {
     **BASIC_RULES,
+    **GEOMETRIC_RULES,
     **KERNEL_RULES,
     **PARAMETERIZED_RULES,
     **TOPOLOGICAL_RULES,
@@ -267,4 +370,6 @@ def implied_batch(spec: Interdependence) -> int | None:
         return structure_size(spec)
     if isinstance(spec, ba.ConstantInterdependence):
         return len(spec.A)
+    if isinstance(spec, ge._Geometric):
+        return spec.h * spec.w * spec.d
     return None

@@ -14,12 +14,14 @@ from torch import Tensor, nn
 
 from rpnschema import dims_interdependence as di
 from rpnschema.compile.context import BuildContext
+from rpnschema.compile.kernels import interdependence_geometric as G
 from rpnschema.compile.kernels import interdependence_kernel as K
 from rpnschema.compile.kernels import interdependence_topological as T
 from rpnschema.compile.reconciliation import Reconciliation
 from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES
 from rpnschema.spec.interdependence import Interdependence as Spec
 from rpnschema.spec.interdependence import basic as ba
+from rpnschema.spec.interdependence import geometric as ge
 from rpnschema.spec.interdependence import kernel as ke
 from rpnschema.spec.interdependence import parameterized as pa
 
@@ -59,6 +61,8 @@ class Interdependence(nn.Module):
             fixed = T.graph_matrix(spec.name, spec, index, ctx.semantics)
         elif spec.name in T.CHAINS:
             fixed = T.chain_matrix(spec.name, spec, ctx.semantics)
+        elif isinstance(spec, ge._Geometric):
+            fixed = self._geometric(spec, ctx.semantics)
         elif isinstance(spec, (pa._Parameterized, pa._Bilinear)):
             rows, cols = di.fabricated_shape(spec, side)
             self.parameter_fabrication = Reconciliation(
@@ -84,6 +88,26 @@ class Interdependence(nn.Module):
         else:
             self.A = None  # type: ignore[assignment]
 
+    def _geometric(self, spec: ge._Geometric, semantics: str) -> Tensor:
+        patch = di.as_expansion(spec)
+        shape = patch.name.split("_", 1)[0]
+        params = patch.model_dump(exclude={"name", "h", "w", "d", "preprocess", "postprocess"})
+        mode = spec.interdependence_matrix_mode
+        self.channels = spec.channel_num
+        _, _, S = di.geometry(spec, semantics)
+        self.patch_size = S if mode == "padding" else None
+        return G.geometric_matrix(
+            shape,
+            spec.h,
+            spec.w,
+            spec.d,
+            mode,
+            spec.normalization,
+            spec.normalization_mode,
+            semantics,
+            **params,
+        )
+
     @property
     def bilinear(self) -> bool:
         return isinstance(self.spec, pa._Bilinear)
@@ -107,6 +131,8 @@ class Interdependence(nn.Module):
     def apply(self, x: Tensor, w: Tensor | None, kappa: Tensor | None = None) -> Tensor:
         """x A (attribute slot) or A^T kappa (instance slot; kappa defaults to x)."""
         if self.kind == di.ATTRIBUTE:
+            if isinstance(self.spec, ge._Geometric):
+                return G.apply_channels(x, self.At, self.channels, self.patch_size)
             if self.sparse:
                 return torch.sparse.mm(self.At, x.t()).t()
             return x @ self.matrix(x, w)

@@ -114,7 +114,8 @@ class ComponentReader(ProcessingReader):
             if "require_data" not in fields:
                 handled.add("require_data")
             ok = self._kernel_names(params, ppath, out) and ok
-            handled |= {"kernel", "kernels"}
+            ok = self._patch(params, ppath, out) and ok
+            handled |= {"kernel", "kernels", "patch_configs"}
         if family == "remainder":
             handled.add("enable_bias")
             out = self._remainder(name, out, params, ppath)
@@ -139,6 +140,34 @@ class ComponentReader(ProcessingReader):
                 allowed = [f for f in fields if f not in _NOT_FIELDS]
                 self.unknown_key((*ppath, key), key, allowed, name)
         return out if ok else None
+
+    def _patch(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
+        """geometric_interdependence's ``patch_configs`` (a koala patch class, never imported)
+        into ``patch: {shape, ...}``."""
+        cfg = params.get("patch_configs")
+        if cfg is None:
+            return True
+        where: Loc = (*ppath, "patch_configs")
+        cls = cfg.get("patch_class") if isinstance(cfg, dict) else None
+        parts = cls.split(".") if isinstance(cls, str) else []
+        shape = (
+            parts[3] if len(parts) >= 4 and parts[:3] == ["tinybig", "koala", "geometry"] else None
+        )
+        if shape not in ("cuboid", "cylinder", "sphere") or (len(parts) == 5 and parts[4] != shape):
+            self.report(
+                Code.BAD_VALUE,
+                (*where, "patch_class"),
+                "patch_class must be tinybig.koala.geometry.cuboid, .cylinder or .sphere",
+                expected="tinybig.koala.geometry.cuboid | cylinder | sphere",
+                found=repr(cls),
+            )
+            return False
+        patch_params = cfg.get("patch_parameters") or {}
+        if not isinstance(patch_params, dict):
+            self.wrong_type((*where, "patch_parameters"), "a mapping")
+            return False
+        out["patch"] = {"shape": shape, **patch_params}
+        return True
 
     def _kernel_names(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
         """``kernel`` / ``kernels`` of kernel interdependences: tinybig callables, given by

@@ -204,7 +204,7 @@ class HeadReader(ComponentReader):
                 if value is not None:
                     out[key] = value
             elif key == "batch_num":
-                if value is not None:
+                if value:  # tinybig's default None (and 0) leave the batch open
                     out["batch"] = value
             elif key in ("attribute_interdependence_configs", "instance_interdependence_configs"):
                 pass  # read below, with the other components

@@ -143,6 +143,13 @@ class _Writer:
                 # tinybig's interdependences carry their own b, m and side
                 own = {"b": head.batch or 0, "m": head.m, "interdependence_type": kind}
                 cfg["function_parameters"] = {**own, **cfg["function_parameters"]}
+                patch = cfg["function_parameters"].pop("patch", None)
+                if patch is not None:
+                    shape = patch.pop("shape")
+                    cfg["function_parameters"]["patch_configs"] = {
+                        "patch_class": f"tinybig.koala.geometry.{shape}",
+                        "patch_parameters": patch,
+                    }
                 if fn.name == "constant_interdependence":
                     cfg["function_parameters"].pop("A")
                     self.report(

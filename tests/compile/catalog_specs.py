@@ -83,6 +83,56 @@ _INTERDEPENDENCES: dict[str, tuple[str, dict[str, Any], int]] = {
     "chain_interdependence": ("attribute", {"chain_length": 3}, 3),
     "multihop_chain_interdependence": ("instance", {"chain_length": 5, "h": 2}, 3),
     "inverse_approx_multihop_chain_interdependence": ("instance", {"chain_length": 5}, 3),
+    "geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "channel_num": 2, "patch": {"shape": "cylinder", "p_r": 1}},
+        18,
+    ),
+    "cuboid_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 4, "w": 4, "p_h": 1, "p_w": 1, "p_d": 0, "packing_strategy": "complete_square"},
+        16,
+    ),
+    "cuboid_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 1, "p_h": 1, "p_w": 0, "p_d": 0},
+        3,
+    ),
+    "cuboid_patch_aggregation_based_geometric_interdependence": (
+        "instance",
+        {"h": 5, "w": 1, "p_h": 1, "p_w": 0, "p_d": 0, "normalization": True},
+        3,
+    ),
+    "cylinder_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "r": 1, "p_d": 0},
+        9,
+    ),
+    "cylinder_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 2, "d": 2, "r": 1, "p_d": 1, "p_d_prime": 0},
+        12,
+    ),
+    "cylinder_patch_aggregation_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "r": 1, "p_d": 0},
+        9,
+    ),
+    "sphere_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 2, "w": 2, "d": 2, "r": 1},
+        8,
+    ),
+    "sphere_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 1, "d": 1, "r": 1},
+        3,
+    ),
+    "sphere_patch_aggregation_based_geometric_interdependence": (
+        "attribute",
+        {"h": 2, "w": 2, "d": 2, "r": 1},
+        8,
+    ),
     "exponential_approx_multihop_chain_interdependence": (
         "attribute",
         {"chain_length": 4, "bi_directional": True},
@@ -209,3 +259,9 @@ NATIVE_ONLY = {
 
 #: Cases that native semantics reject ((I - adj)^-1 of a bi-directional chain does not exist).
 TINYBIG_ONLY = {"instance_inverse_bi_2ch"}
+#: tinybig 0.2.1 cannot construct the cylinder / sphere patch interdependence classes.
+NATIVE_ONLY |= {
+    f"{shape}_patch{mode}_based_geometric_interdependence"
+    for shape in ("cylinder", "sphere")
+    for mode in ("", "_padding", "_aggregation")
+}

@@ -27,7 +27,7 @@ def f32(value: Any) -> torch.Tensor:
 
 
 #: Interdependence classes without support yet, with the reason (see docs/interdependence.md).
-UNSUPPORTED_PREFIXES = ("geometric_", "cuboid_", "parameterized_rpn_", "hybrid_")
+UNSUPPORTED_PREFIXES = ("parameterized_rpn_", "hybrid_")
 
 
 def _case_config(case: dict[str, Any]) -> dict[str, Any]:
@@ -42,9 +42,9 @@ def _head_config(case: dict[str, Any]) -> dict[str, Any]:
     return {
         "head_class": "tinybig.head.rpn_head",
         "head_parameters": {
-            "m": case["m"],
+            "m": case["m"] or len(case["x"][0]),
             "n": 1,
-            "batch_num": case["b"],
+            "batch_num": case["b"] or len(case["x"]),
             f"{kind}_interdependence_configs": _case_config(case),
             "data_transformation_configs": {
                 "function_class": "tinybig.expansion.identity_expansion",
@@ -64,8 +64,7 @@ INTERDEPENDENCE_CASES = [
         id=c["id"],
         marks=[
             pytest.mark.skip(
-                reason="geometric, parameterized_rpn and hybrid interdependences "
-                "are not supported yet"
+                reason="parameterized_rpn and hybrid interdependences are not supported yet"
             )
         ]
         if c["id"].startswith(UNSUPPORTED_PREFIXES)
@@ -170,4 +169,5 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
 
 
 def test_examples_cover_the_family_groups() -> None:
-    assert {p.stem for p in EXAMPLES} >= {"kernel", "graph", "chain", "parameterized", "bilinear"}
+    groups = {"kernel", "graph", "chain", "parameterized", "bilinear", "geometric"}
+    assert {p.stem for p in EXAMPLES} >= groups

@@ -29,7 +29,10 @@ def _sparse(
     pairs = list(pairs)
     if not pairs:
         return torch.sparse_coo_tensor(
-            torch.zeros((2, 0), dtype=torch.long), torch.zeros(0, dtype=dtype), (n, n)
+            torch.zeros((2, 0), dtype=torch.long),
+            torch.zeros(0, dtype=dtype),
+            (n, n),
+            check_invariants=True,
         ).coalesce()
     idx = torch.tensor(pairs, dtype=torch.long).t()
     vals = (
@@ -68,7 +71,8 @@ def normalize(A: Tensor, mode: str) -> Tensor:
     idx, vals = S.indices(), S.values()
 
     def sums(dim: int, v: Tensor) -> Tensor:
-        out = torch.zeros(S.size(0), dtype=v.dtype).index_add_(0, idx[1 - dim], v)
+        """Row sums (dim 1) or column sums (dim 0)."""
+        out = torch.zeros(S.size(1 - dim), dtype=v.dtype).index_add_(0, idx[1 - dim], v)
         return torch.where(out == 0, torch.ones_like(out), out)
 
     if mode == "row":

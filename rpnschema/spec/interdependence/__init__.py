@@ -2,7 +2,7 @@
 
 One module per family group (the same groups as in :mod:`rpnschema.dims_interdependence` and
 ``rpnschema.compile.kernels.interdependence_*``): basic, kernel (statistical and numerical),
-parameterized (incl. bilinear) and topological (graph, chain).
+parameterized (incl. bilinear), topological (graph, chain) and geometric (grid patches).
 """
 
 from typing import Annotated
@@ -12,6 +12,7 @@ from pydantic import BeforeValidator
 from rpnschema.spec.base import name_shorthand
 from rpnschema.spec.interdependence.base import Interdependence as Interdependence
 from rpnschema.spec.interdependence.basic import BASIC_TYPES
+from rpnschema.spec.interdependence.geometric import GEOMETRIC_TYPES
 from rpnschema.spec.interdependence.kernel import KERNEL_TYPES
 from rpnschema.spec.interdependence.parameterized import PARAMETERIZED_TYPES
 from rpnschema.spec.interdependence.topological import TOPOLOGICAL_TYPES
@@ -22,29 +23,13 @@ INTERDEPENDENCE_TYPES: tuple[type[Interdependence], ...] = (
     *KERNEL_TYPES,
     *PARAMETERIZED_TYPES,
     *TOPOLOGICAL_TYPES,
+    *GEOMETRIC_TYPES,
 )
 
 #: tinybig 0.2.1 interdependence classes rpnschema does not support, with the reason.
-_GEOMETRIC = (
-    "geometric (grid and patch) interdependences are not in rpnschema's catalog yet (the "
-    "*_patch_based_geometric_expansion functions extract the same patches as an expansion)"
-)
-_NO_CONSTRUCT = (
-    "; tinybig 0.2.1 cannot construct it either (its constructor passes r to a patch that "
-    "requires p_r)"
-)
 UNSUPPORTED: dict[str, str] = {
     "interdependence": "the abstract base class: tinybig constructs it but its forward fails "
     "(calculate_A is abstract)",
-    "geometric_interdependence": _GEOMETRIC,
-    "cuboid_patch_based_geometric_interdependence": _GEOMETRIC,
-    "cuboid_patch_padding_based_geometric_interdependence": _GEOMETRIC,
-    "cuboid_patch_aggregation_based_geometric_interdependence": _GEOMETRIC,
-    **{
-        f"{shape}_patch{mode}_based_geometric_interdependence": _GEOMETRIC + _NO_CONSTRUCT
-        for shape in ("cylinder", "sphere")
-        for mode in ("", "_padding", "_aggregation")
-    },
     "parameterized_rpn_interdependence": "an interdependence with its own data transformation "
     "and fabrication (an RPN inside the slot) is not in rpnschema's catalog yet",
     "hybrid_interdependence": "fusing several interdependence matrices is not in rpnschema's "
