@@ -76,10 +76,10 @@ def measure(label: str, spec: dict, x: torch.Tensor, slot: str, rounds: int) -> 
     sparse_xi = lambda: module.apply(x, None)  # noqa: E731
     A = module.A
     dense = A.to_dense()
-    if slot == "instance":
-        dense_xi = lambda: dense.t() @ x  # noqa: E731
-    else:
-        dense_xi = lambda: x @ dense  # noqa: E731
+
+    def dense_xi() -> torch.Tensor:
+        return dense.t() @ x if slot == "instance" else x @ dense
+
     torch.testing.assert_close(sparse_xi(), dense_xi())
     ts, td = _time(sparse_xi, rounds), _time(dense_xi, rounds)
     bs, bd = _bytes(A), _bytes(dense)
