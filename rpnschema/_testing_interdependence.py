@@ -76,6 +76,17 @@ def _params(draw: Any, name: str, kind: str, ms: tuple[int, ...], b: int) -> dic
         else:
             p["r"] = draw(st.integers(0, 2))
         p["normalization"] = draw(st.booleans())
+    elif name == "parameterized_rpn_interdependence":
+        p["data_transformation"] = draw(
+            st.sampled_from(["identity_expansion", {"name": "taylor_expansion", "d": 2}])
+        )
+        p["parameter_fabrication"] = draw(
+            st.sampled_from(["identity_reconciliation", {"name": "lorr_reconciliation", "r": 1}])
+        )
+    elif name == "hybrid_interdependence":
+        simple = ["identity_interdependence", "cosine_similarity_interdependence"]
+        p["functions"] = [draw(st.sampled_from(simple)), "parameterized_interdependence"]
+        p["fusion"] = draw(st.sampled_from(["mean_fusion", "prod_fusion", "max_fusion"]))
     elif "chain" in name:
         p["chain_length"] = b
         if not name.startswith("inverse"):
@@ -94,6 +105,7 @@ def slot_names(kind: str, semantics: str = "native") -> list[str]:
         for n in INTERDEPENDENCE_NAMES
         if (kind == "instance" or not any(k in n for k in sized))
         and (semantics == "native" or not n.startswith(native_only))
+        and (semantics == "native" or kind == "instance" or n != "hybrid_interdependence")
     ]
 
 

@@ -19,6 +19,7 @@ from rpnschema.spec import expansion as ex
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec.interdependence import basic as ba
 from rpnschema.spec.interdependence import geometric as ge
+from rpnschema.spec.interdependence import hybrid as hy
 from rpnschema.spec.interdependence import kernel as ke
 from rpnschema.spec.interdependence import parameterized as pa
 from rpnschema.spec.interdependence import topological as to
@@ -350,7 +351,83 @@ def _geometric(spec: Any, side: Side) -> Sizes:
 
 GEOMETRIC_RULES: dict[type, Callable[[Any, Side], Sizes]] = {ge._Geometric: _geometric}
 
+# --- composite --------------------------------------------------------------------------------
+
+
+def _located(prefix: tuple, p: DimProblem) -> DimProblem:
+    p.path = (*prefix, *p.path)
+    return p
+
+
+def rpn_sizes(spec: hy.ParameterizedRPNInterdependence, side: Side) -> tuple[int, int, int, int]:
+    """(e: the expanded vectors' size, D = kappa.D(e), d', l)."""
+    if side.kind == ATTRIBUTE:
+        if side.b is None:
+            raise _need_batch(spec, "it expands each column, a vector of b values")
+        e = side.b
+    else:
+        e = side.m
+    d_prime = _resized(spec, side)
+    try:
+        D = dims.expansion_D(spec.data_transformation, e, side.semantics)
+    except DimProblem as p:
+        raise _located(("data_transformation",), p) from None
+    try:
+        l = dims.reconciliation_l(spec.parameter_fabrication, d_prime, D)
+    except DimProblem as p:
+        raise _located(("parameter_fabrication",), p) from None
+    return e, D, d_prime, l
+
+
+def _rpn(spec: hy.ParameterizedRPNInterdependence, side: Side) -> Sizes:
+    _, _, d_prime, l = rpn_sizes(spec, side)
+    return Sizes(d_prime, l)
+
+
+def hybrid_parts(spec: hy.HybridInterdependence, side: Side) -> tuple[list[Sizes], int, int]:
+    """(each function's sizes, the fused d', the fusion's l)."""
+    parts = []
+    for i, fn in enumerate(spec.functions):
+        try:
+            parts.append(sizes(fn, side))
+        except DimProblem as p:
+            raise _located(("functions", i), p) from None
+    widths = [p.d_prime for p in parts]
+    if any(w is None for w in widths):
+        raise _need_batch(spec, "its matrices are b x b and the fusion needs their sizes")
+    try:
+        n = dims.fusion_n(spec.fusion, widths)  # type: ignore[arg-type]
+        l = dims.fusion_l(spec.fusion, widths)  # type: ignore[arg-type]
+    except DimProblem as p:
+        raise _located(("fusion",), p) from None
+    return parts, n, l
+
+
+def _hybrid(spec: hy.HybridInterdependence, side: Side) -> Sizes:
+    if side.semantics == "tinybig":
+        why = None
+        if side.kind == ATTRIBUTE:
+            why = "in the attribute slot (its calculate_m_prime raises TypeError)"
+        elif not any(sizes(f, side).l for f in spec.functions):
+            why = "without a function that has parameters (calculate_A fails on w=None)"
+        if why is not None:
+            raise DimProblem(
+                Code.SEMANTICS,
+                f"tinybig 0.2.1 cannot run hybrid_interdependence {why}",
+                path=("name",),
+                suggestion="use semantics: native",
+            )
+    parts, n, l = hybrid_parts(spec, side)
+    return Sizes(n, sum(p.l for p in parts) + l)
+
+
+COMPOSITE_RULES: dict[type, Callable[[Any, Side], Sizes]] = {
+    hy.ParameterizedRPNInterdependence: _rpn,
+    hy.HybridInterdependence: _hybrid,
+}
+
 RULES: dict[type, Callable[[Any, Side], Sizes]] = {
+    **COMPOSITE_RULES,
     **BASIC_RULES,
     **GEOMETRIC_RULES,
     **KERNEL_RULES,
@@ -372,4 +449,7 @@ def implied_batch(spec: Interdependence) -> int | None:
         return len(spec.A)
     if isinstance(spec, ge._Geometric):
         return spec.h * spec.w * spec.d
+    if isinstance(spec, hy.HybridInterdependence):
+        implied = {implied_batch(f) for f in spec.functions} - {None}
+        return implied.pop() if len(implied) == 1 else None
     return None

@@ -14,14 +14,18 @@ from torch import Tensor, nn
 
 from rpnschema import dims_interdependence as di
 from rpnschema.compile.context import BuildContext
+from rpnschema.compile.expansion import build_expansion
+from rpnschema.compile.fusion import build_fusion
 from rpnschema.compile.kernels import interdependence_geometric as G
 from rpnschema.compile.kernels import interdependence_kernel as K
 from rpnschema.compile.kernels import interdependence_topological as T
-from rpnschema.compile.reconciliation import Reconciliation
+from rpnschema.compile.reconciliation import Reconciliation, build_reconciliation
+from rpnschema.spec import fusion as fu
 from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES
 from rpnschema.spec.interdependence import Interdependence as Spec
 from rpnschema.spec.interdependence import basic as ba
 from rpnschema.spec.interdependence import geometric as ge
+from rpnschema.spec.interdependence import hybrid as hy
 from rpnschema.spec.interdependence import kernel as ke
 from rpnschema.spec.interdependence import parameterized as pa
 
@@ -49,7 +53,9 @@ class Interdependence(nn.Module):
         side = di.Side(kind, b, m, ctx.semantics)
         size = di.sizes(spec, side)
         self.d, self.d_prime, self.l = side.d, size.d_prime, size.l
-        self.parameter_fabrication: Reconciliation | None = None
+        self.parameter_fabrication: nn.Module | None = None
+        self.data_transformation: nn.Module | None = None
+        self.parts: nn.ModuleList | None = None
         self._kernel = None
         self._cache: Tensor | None = None
         self._keep_first = isinstance(spec, ke._Kernel) and not spec.require_data
@@ -63,6 +69,10 @@ class Interdependence(nn.Module):
             fixed = T.chain_matrix(spec.name, spec, ctx.semantics)
         elif isinstance(spec, ge._Geometric):
             fixed = self._geometric(spec, ctx.semantics)
+        elif isinstance(spec, hy.ParameterizedRPNInterdependence):
+            self._rpn(spec, ctx, side)
+        elif isinstance(spec, hy.HybridInterdependence):
+            self._hybrid(spec, ctx, side, b, m)
         elif isinstance(spec, (pa._Parameterized, pa._Bilinear)):
             rows, cols = di.fabricated_shape(spec, side)
             self.parameter_fabrication = Reconciliation(
@@ -87,6 +97,43 @@ class Interdependence(nn.Module):
             self.register_buffer("At", A.t().coalesce() if self.sparse else A.t(), persistent=False)
         else:
             self.A = None  # type: ignore[assignment]
+
+    def _rpn(self, spec: hy.ParameterizedRPNInterdependence, ctx: BuildContext, side: di.Side):
+        e, D, d_prime, l = di.rpn_sizes(spec, side)
+        self.data_transformation = build_expansion(
+            spec.data_transformation, ctx.at("data_transformation"), e
+        )
+        self.parameter_fabrication = build_reconciliation(
+            spec.parameter_fabrication, ctx.at("parameter_fabrication"), d_prime, D, l
+        )
+
+    def _hybrid(
+        self, spec: hy.HybridInterdependence, ctx: BuildContext, side: di.Side, b, m
+    ) -> None:
+        parts, n, _ = di.hybrid_parts(spec, side)
+        self.parts = nn.ModuleList(
+            Interdependence(f, ctx.at("functions", i), self.kind, b, m)
+            for i, f in enumerate(spec.functions)
+        )
+        self.part_l = [p.l for p in parts]
+        fusion = spec.fusion.model_copy(update={"dims": [p.d_prime for p in parts]})
+        if isinstance(fusion, fu._ParameterizedConcatenation) and fusion.n is None:
+            fusion = fusion.model_copy(update={"n": n})
+        self.fusion = build_fusion(fusion, ctx.at("fusion"))
+
+    def _hybrid_matrix(self, x: Tensor, w: Tensor | None) -> Tensor:
+        assert self.parts is not None
+        ws = (
+            list(torch.split(w, [*self.part_l, self.l - sum(self.part_l)], dim=1))
+            if (w is not None)
+            else [None] * (len(self.parts) + 1)
+        )
+        As = []
+        for part, wi in zip(self.parts, ws, strict=False):
+            A = part.matrix(x, wi if wi is not None and wi.numel() else None)
+            As.append(A.to_dense() if A.is_sparse else A)
+        fusion_w = ws[-1] if ws[-1] is not None and ws[-1].numel() else None
+        return self.fusion(As, fusion_w)
 
     def _geometric(self, spec: ge._Geometric, semantics: str) -> Tensor:
         patch = di.as_expansion(spec)
@@ -119,7 +166,12 @@ class Interdependence(nn.Module):
         if self._cache is not None:
             return self._cache
         data = x if self.kind == di.ATTRIBUTE else x.t()
-        if self.parameter_fabrication is not None:
+        if self.parts is not None:
+            A = self._hybrid_matrix(x, w)
+        elif self.data_transformation is not None:
+            kappa = self.data_transformation(data.t())  # (d, D): one row per column of data
+            A = kappa @ self.parameter_fabrication(w, 1, kappa)[0].t()
+        elif self.parameter_fabrication is not None:
             W = self.parameter_fabrication(w, 1, data)[0]
             A = data.t() @ W @ data if self.bilinear else W
         else:

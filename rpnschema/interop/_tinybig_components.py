@@ -17,6 +17,13 @@ _EXPANSION_PROCESSING = {
 }
 _REMAINDER_PROCESSING = {"activation": ("activation_function_configs", "activation_functions")}
 _NOT_FIELDS = {"name", "preprocess", "postprocess", "functions", "activation"}
+#: Component configs nested in interdependence configs: tinybig key -> (ours, family, is a list).
+_NESTED = {
+    "data_transformation": ("data_transformation", "expansion", False),
+    "parameter_fabrication": ("parameter_fabrication", "reconciliation", False),
+    "interdependence_function_configs": ("functions", "interdependence", True),
+    "fusion_function_config": ("fusion", "fusion", False),
+}
 
 
 class ComponentReader(ProcessingReader):
@@ -115,7 +122,8 @@ class ComponentReader(ProcessingReader):
                 handled.add("require_data")
             ok = self._kernel_names(params, ppath, out) and ok
             ok = self._patch(params, ppath, out) and ok
-            handled |= {"kernel", "kernels", "patch_configs"}
+            ok = self._nested(params, ppath, native, out) and ok
+            handled |= {"kernel", "kernels", "patch_configs", *_NESTED}
         if family == "remainder":
             handled.add("enable_bias")
             out = self._remainder(name, out, params, ppath)
@@ -140,6 +148,31 @@ class ComponentReader(ProcessingReader):
                 allowed = [f for f in fields if f not in _NOT_FIELDS]
                 self.unknown_key((*ppath, key), key, allowed, name)
         return out if ok else None
+
+    def _nested(self, params: dict[str, Any], ppath: Loc, native: Loc, out: dict[str, Any]) -> bool:
+        """The function configs inside parameterized_rpn / hybrid interdependences (tinybig's
+        constructors take objects there; a config names their classes, never imported)."""
+        ok = True
+        for key, (ours, family, many) in _NESTED.items():
+            if key not in params:
+                continue
+            value, where = params[key], (*ppath, key)
+            if many:
+                if not isinstance(value, list) or not value:
+                    self.wrong_type(where, "a non-empty list of function configs")
+                    ok = False
+                    continue
+                items = [
+                    self.component(v, (*where, i), family, (*native, ours, i))
+                    for i, v in enumerate(value)
+                ]
+                ok = ok and all(i is not None for i in items)
+                out[ours] = items
+            else:
+                item = self.component(value, where, family, (*native, ours))
+                ok = ok and item is not None
+                out[ours] = item
+        return ok
 
     def _patch(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
         """geometric_interdependence's ``patch_configs`` (a koala patch class, never imported)

@@ -96,9 +96,11 @@ def remove(name: str) -> type[Component] | None:
 def rebuild() -> None:
     """Rebuild every model with a family field, so that it validates the current members."""
     from rpnschema.spec import expansion, head, layer, model
+    from rpnschema.spec.interdependence import hybrid
 
     composite = (expansion.NestedExpansion, expansion.ExtendedExpansion)
     # The two composite expansions contain each other: twice, so each sees the other rebuilt.
-    order = (*composite, *composite, head.HeadSpec, layer.LayerSpec)
+    interdependences = (hybrid.ParameterizedRPNInterdependence, hybrid.HybridInterdependence)
+    order = (*composite, *composite, *interdependences, head.HeadSpec, layer.LayerSpec)
     for cls in (*order, model.ModelSpec):
         cls.model_rebuild(force=True)

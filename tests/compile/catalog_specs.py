@@ -133,6 +133,26 @@ _INTERDEPENDENCES: dict[str, tuple[str, dict[str, Any], int]] = {
         {"h": 2, "w": 2, "d": 2, "r": 1},
         8,
     ),
+    "parameterized_rpn_interdependence": (
+        "attribute",
+        {
+            "m_prime": 2,
+            "data_transformation": {"name": "taylor_expansion", "d": 2},
+            "parameter_fabrication": {"name": "lorr_reconciliation", "r": 1},
+        },
+        3,
+    ),
+    "hybrid_interdependence": (
+        "instance",
+        {
+            "functions": [
+                {"name": "chain_interdependence", "chain_length": 5},
+                "parameterized_bilinear_interdependence",
+            ],
+            "fusion": "prod_fusion",
+        },
+        3,
+    ),
     "exponential_approx_multihop_chain_interdependence": (
         "attribute",
         {"chain_length": 4, "bi_directional": True},
@@ -157,6 +177,27 @@ _INTERDEPENDENCE_EXTRA: dict[str, tuple[str, dict[str, Any], int]] = {
         "attribute",
         {"name": "graph_interdependence", "directed": False, "self_dependence": True, **_GRAPH},
         5,
+    ),
+    "attribute_hybrid_concat_2ch": (
+        "attribute",
+        {
+            "name": "hybrid_interdependence",
+            "functions": [
+                "identity_interdependence",
+                {"name": "parameterized_interdependence", "m_prime": 2},
+            ],
+            "fusion": {"name": "lowrank_parameterized_concatenation_fusion", "n": 3, "r": 1},
+        },
+        3,
+    ),
+    "instance_rpn_2ch": (
+        "instance",
+        {
+            "name": "parameterized_rpn_interdependence",
+            "data_transformation": "chebyshev_expansion",
+            "parameter_fabrication": {"name": "hm_reconciliation", "p": 5},
+        },
+        3,
     ),
     "instance_inverse_bi_2ch": (
         "instance",
@@ -259,6 +300,8 @@ NATIVE_ONLY = {
 
 #: Cases that native semantics reject ((I - adj)^-1 of a bi-directional chain does not exist).
 TINYBIG_ONLY = {"instance_inverse_bi_2ch"}
+#: tinybig 0.2.1 runs hybrid_interdependence only in the instance slot.
+NATIVE_ONLY |= {"attribute_hybrid_concat_2ch"}
 #: tinybig 0.2.1 cannot construct the cylinder / sphere patch interdependence classes.
 NATIVE_ONLY |= {
     f"{shape}_patch{mode}_based_geometric_interdependence"

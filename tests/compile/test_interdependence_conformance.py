@@ -26,14 +26,11 @@ def f32(value: Any) -> torch.Tensor:
     return torch.tensor(value, dtype=torch.float64).to(torch.float32)
 
 
-#: Interdependence classes without support yet, with the reason (see docs/interdependence.md).
-UNSUPPORTED_PREFIXES = ("parameterized_rpn_", "hybrid_")
-
-
 def _case_config(case: dict[str, Any]) -> dict[str, Any]:
     params = dict(case["params"])
     params.update(case.get("tensor_params", {}))
     params.update(case.get("callable_params", {}))
+    params.update(case.get("object_params", {}))
     return {"function_class": case["class_path"], "function_parameters": params}
 
 
@@ -58,20 +55,7 @@ def _head_config(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-INTERDEPENDENCE_CASES = [
-    pytest.param(
-        c,
-        id=c["id"],
-        marks=[
-            pytest.mark.skip(
-                reason="parameterized_rpn and hybrid interdependences are not supported yet"
-            )
-        ]
-        if c["id"].startswith(UNSUPPORTED_PREFIXES)
-        else [],
-    )
-    for c in _cases("interdependences")
-]
+INTERDEPENDENCE_CASES = [pytest.param(c, id=c["id"]) for c in _cases("interdependences")]
 
 
 def _spec(case: dict[str, Any]):
@@ -171,3 +155,18 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
 def test_examples_cover_the_family_groups() -> None:
     groups = {"kernel", "graph", "chain", "parameterized", "bilinear", "geometric"}
     assert {p.stem for p in EXAMPLES} >= groups
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in INTERDEPENDENCE_CASES if c.values[0]["function"] != "constant_interdependence"],
+)
+def test_interdependence_config_round_trips(case: dict[str, Any]) -> None:
+    from rpnschema.interop import export_tinybig
+
+    spec = _spec(case)
+    config, diags = export_tinybig(spec)
+    assert not [d for d in diags if d.severity == "error"]
+    back, diags = from_tinybig(config)
+    assert back is not None, [d.message for d in diags if d.severity == "error"]
+    assert load_spec(back).layers[0].heads[0] == spec.layers[0].heads[0]

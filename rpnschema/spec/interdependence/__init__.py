@@ -2,7 +2,8 @@
 
 One module per family group (the same groups as in :mod:`rpnschema.dims_interdependence` and
 ``rpnschema.compile.kernels.interdependence_*``): basic, kernel (statistical and numerical),
-parameterized (incl. bilinear), topological (graph, chain) and geometric (grid patches).
+parameterized (incl. bilinear), topological (graph, chain), geometric (grid patches) and
+composite (parameterized_rpn, hybrid).
 """
 
 from typing import Annotated
@@ -13,6 +14,7 @@ from rpnschema.spec.base import name_shorthand
 from rpnschema.spec.interdependence.base import Interdependence as Interdependence
 from rpnschema.spec.interdependence.basic import BASIC_TYPES
 from rpnschema.spec.interdependence.geometric import GEOMETRIC_TYPES
+from rpnschema.spec.interdependence.hybrid import COMPOSITE_TYPES, HybridInterdependence
 from rpnschema.spec.interdependence.kernel import KERNEL_TYPES
 from rpnschema.spec.interdependence.parameterized import PARAMETERIZED_TYPES
 from rpnschema.spec.interdependence.topological import TOPOLOGICAL_TYPES
@@ -24,17 +26,13 @@ INTERDEPENDENCE_TYPES: tuple[type[Interdependence], ...] = (
     *PARAMETERIZED_TYPES,
     *TOPOLOGICAL_TYPES,
     *GEOMETRIC_TYPES,
+    *COMPOSITE_TYPES,
 )
 
 #: tinybig 0.2.1 interdependence classes rpnschema does not support, with the reason.
 UNSUPPORTED: dict[str, str] = {
     "interdependence": "the abstract base class: tinybig constructs it but its forward fails "
     "(calculate_A is abstract)",
-    "parameterized_rpn_interdependence": "an interdependence with its own data transformation "
-    "and fabrication (an RPN inside the slot) is not in rpnschema's catalog yet",
-    "hybrid_interdependence": "fusing several interdependence matrices is not in rpnschema's "
-    "catalog yet; tinybig 0.2.1 runs it only in the instance slot and only when a function has "
-    "parameters (calculate_m_prime and calculate_A fail otherwise)",
 }
 
 AnyInterdependence = Annotated[
@@ -42,3 +40,5 @@ AnyInterdependence = Annotated[
     FamilyUnion("interdependence", INTERDEPENDENCE_TYPES),
     BeforeValidator(name_shorthand),
 ]
+
+HybridInterdependence.model_rebuild(_types_namespace={"AnyInterdependence": AnyInterdependence})
