@@ -20,7 +20,6 @@ from rpnschema.limits import Limits as Limits
 from rpnschema.migrate import needs_upgrade as needs_upgrade
 from rpnschema.migrate import upgrade_data as upgrade_data
 from rpnschema.migrate import upgrade_text as upgrade_text
-from rpnschema.spec import CATALOG as CATALOG
 from rpnschema.spec import HeadSpec as HeadSpec
 from rpnschema.spec import LayerSpec as LayerSpec
 from rpnschema.spec import ModelSpec as ModelSpec
@@ -34,6 +33,10 @@ from rpnschema.validate import validate_text as validate_text
 
 
 def __getattr__(name: str) -> Any:
+    if name == "CATALOG":  # loads every family's classes (interdependences are lazy)
+        from rpnschema import spec
+
+        return spec.CATALOG
     # The compiler needs torch; import it only when asked for.
     if name in ("build", "load_model", "save_model", "load_tinybig_state_dict"):
         from rpnschema import compile as _compile

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from rpnschema import dims
-from rpnschema import dims_interdependence as di
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.limits import Limits as Limits
 from rpnschema.normalize import HeadDraft, LayerDraft
@@ -358,6 +357,10 @@ class _Checker:
             "l_instance_interdependence": None,
         }
         inst = spec.instance_interdependence
+        if inst is None and spec.attribute_interdependence is None:
+            return out
+        from rpnschema import dims_interdependence as di  # the family's classes, on first use
+
         implied = di.implied_batch(inst) if inst is not None else None
         if spec.batch is None and implied is not None:
             out["batch"] = implied

@@ -10,6 +10,7 @@ from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_base import close
 from rpnschema.interop._tinybig_processing import ProcessingReader
 from rpnschema.spec import CATALOG
+from rpnschema.spec.interdependence import UNSUPPORTED
 
 _EXPANSION_PROCESSING = {
     "preprocess": ("preprocess_function_configs", "preprocess_functions"),
@@ -49,6 +50,16 @@ class ComponentReader(ProcessingReader):
                 self.wrong_type((*path, "function_class"), "a class path string")
             return None
         entry = T.COMPONENT_CLASSES.get(cls)
+        short = cls.rsplit(".", 1)[-1]
+        if entry is None and short in UNSUPPORTED and cls.startswith(T.PACKAGES[family]):
+            self.report(
+                Code.UNSUPPORTED_CLASS,
+                (*path, "function_class"),
+                f"{cls} is not supported by rpnschema: {UNSUPPORTED[short]}",
+                found=cls,
+                suggestion="see the unsupported tinybig classes in docs/interdependence.md",
+            )
+            return None
         if entry is None:
             choices = [p for p, (f, _) in T.COMPONENT_CLASSES.items() if f == family]
             near = close(cls, choices) or close(cls.rsplit(".", 1)[-1], list(T.NAMES[family]))

@@ -1,5 +1,7 @@
 """pydantic models of an RPN spec. Importing this package never imports torch."""
 
+from typing import Any
+
 from rpnschema.spec.base import Component as Component
 from rpnschema.spec.base import Spec as Spec
 from rpnschema.spec.expansion import EXPANSION_TYPES as EXPANSION_TYPES
@@ -10,8 +12,6 @@ from rpnschema.spec.fusion import AnyFusion as AnyFusion
 from rpnschema.spec.fusion import Fusion as Fusion
 from rpnschema.spec.head import AnyHead as AnyHead
 from rpnschema.spec.head import HeadSpec as HeadSpec
-from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES as INTERDEPENDENCE_TYPES
-from rpnschema.spec.interdependence import AnyInterdependence as AnyInterdependence
 from rpnschema.spec.interdependence import Interdependence as Interdependence
 from rpnschema.spec.layer import LayerSpec as LayerSpec
 from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
@@ -29,19 +29,31 @@ from rpnschema.spec.remainder import REMAINDER_TYPES as REMAINDER_TYPES
 from rpnschema.spec.remainder import AnyRemainder as AnyRemainder
 from rpnschema.spec.remainder import Remainder as Remainder
 
-#: The built-in members of each family (plugins excluded; see
-#: :func:`rpnschema.spec.registry.members`).
-COMPONENT_TYPES: dict[str, tuple[type[Component], ...]] = {
+_EAGER: dict[str, tuple[type[Component], ...]] = {
     "expansion": EXPANSION_TYPES,
     "reconciliation": RECONCILIATION_TYPES,
     "remainder": REMAINDER_TYPES,
     "fusion": FUSION_TYPES,
     "processing": PROCESSING_TYPES,
-    "interdependence": INTERDEPENDENCE_TYPES,
 }
 
 
-#: The built-in catalog (plugins excluded; see :func:`rpnschema.spec.registry.catalog`).
-CATALOG: dict[str, type[Component]] = {
-    component_name(cls): cls for family in COMPONENT_TYPES.values() for cls in family
-}
+def __getattr__(name: str) -> Any:
+    """``COMPONENT_TYPES`` (the built-in members of each family, plugins excluded; see
+    :func:`rpnschema.spec.registry.members`), ``CATALOG`` (name -> class) and the
+    interdependence family's ``INTERDEPENDENCE_TYPES`` / ``AnyInterdependence``: computed on
+    first use, because they load the interdependence classes (validating a spec without
+    interdependences never builds them)."""
+    from rpnschema.spec import interdependence
+
+    if name in ("INTERDEPENDENCE_TYPES", "AnyInterdependence"):
+        return getattr(interdependence, name)
+    if name == "COMPONENT_TYPES":
+        return {**_EAGER, "interdependence": interdependence.INTERDEPENDENCE_TYPES}
+    if name == "CATALOG":
+        return {
+            component_name(cls): cls
+            for fam in __getattr__("COMPONENT_TYPES").values()
+            for cls in fam
+        }
+    raise AttributeError(f"module 'rpnschema.spec' has no attribute {name!r}")

@@ -7,7 +7,7 @@ from pydantic import Discriminator, Field, Tag
 from rpnschema.spec.base import Spec
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
-from rpnschema.spec.interdependence import AnyInterdependence
+from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
     KanPreset,
     NaiveBayesPreset,
@@ -39,10 +39,10 @@ class HeadSpec(Spec):
         "whose matrix has a fixed size (basic, parameterized, topological); checked against "
         "graph and chain sizes.",
     )
-    attribute_interdependence: AnyInterdependence | None = Field(
+    attribute_interdependence: Annotated[Interdependence, LazyInterdependence()] | None = Field(
         default=None, description="Attribute interdependence: A (m x m'), X -> X A."
     )
-    instance_interdependence: AnyInterdependence | None = Field(
+    instance_interdependence: Annotated[Interdependence, LazyInterdependence()] | None = Field(
         default=None, description="Instance interdependence: A (b x b'), kappa -> A^T kappa."
     )
     expansion: AnyExpansion = Field(description="Data expansion kappa: R^m' -> R^D.")

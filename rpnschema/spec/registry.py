@@ -95,12 +95,21 @@ def remove(name: str) -> type[Component] | None:
 
 def rebuild() -> None:
     """Rebuild every model with a family field, so that it validates the current members."""
-    from rpnschema.spec import expansion, head, layer, model
-    from rpnschema.spec.interdependence import hybrid
+    import sys
 
-    composite = (expansion.NestedExpansion, expansion.ExtendedExpansion)
+    from rpnschema.spec import expansion, head, interdependence, layer, model
+
+    composite: tuple[type, ...] = (expansion.NestedExpansion, expansion.ExtendedExpansion)
     # The two composite expansions contain each other: twice, so each sees the other rebuilt.
-    interdependences = (hybrid.ParameterizedRPNInterdependence, hybrid.HybridInterdependence)
-    order = (*composite, *composite, *interdependences, head.HeadSpec, layer.LayerSpec)
+    composite = (*composite, *composite)
+    hybrid = sys.modules.get("rpnschema.spec.interdependence.hybrid")
+    if hybrid is not None:  # loaded: its composites hold expansions, reconciliations, fusions
+        composite = (
+            *composite,
+            hybrid.ParameterizedRPNInterdependence,
+            hybrid.HybridInterdependence,
+        )
+    interdependence.reset()
+    order = (*composite, head.HeadSpec, layer.LayerSpec)
     for cls in (*order, model.ModelSpec):
         cls.model_rebuild(force=True)

@@ -4,30 +4,22 @@ One module per family group (the same groups as in :mod:`rpnschema.dims_interdep
 ``rpnschema.compile.kernels.interdependence_*``): basic, kernel (statistical and numerical),
 parameterized (incl. bilinear), topological (graph, chain), geometric (grid patches) and
 composite (parameterized_rpn, hybrid).
+
+The member classes are built on first use: importing this package is cheap, and a head's
+interdependence slots (:data:`LazyInterdependence`) load :mod:`.catalog` only when a document
+fills them. ``INTERDEPENDENCE_TYPES`` and ``AnyInterdependence`` load it too.
 """
 
-from typing import Annotated
+from __future__ import annotations
 
-from pydantic import BeforeValidator
+from typing import TYPE_CHECKING, Any
 
-from rpnschema.spec.base import name_shorthand
+from pydantic_core import core_schema
+
 from rpnschema.spec.interdependence.base import Interdependence as Interdependence
-from rpnschema.spec.interdependence.basic import BASIC_TYPES
-from rpnschema.spec.interdependence.geometric import GEOMETRIC_TYPES
-from rpnschema.spec.interdependence.hybrid import COMPOSITE_TYPES, HybridInterdependence
-from rpnschema.spec.interdependence.kernel import KERNEL_TYPES
-from rpnschema.spec.interdependence.parameterized import PARAMETERIZED_TYPES
-from rpnschema.spec.interdependence.topological import TOPOLOGICAL_TYPES
-from rpnschema.spec.registry import FamilyUnion
 
-INTERDEPENDENCE_TYPES: tuple[type[Interdependence], ...] = (
-    *BASIC_TYPES,
-    *KERNEL_TYPES,
-    *PARAMETERIZED_TYPES,
-    *TOPOLOGICAL_TYPES,
-    *GEOMETRIC_TYPES,
-    *COMPOSITE_TYPES,
-)
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import TypeAdapter
 
 #: tinybig 0.2.1 interdependence classes rpnschema does not support, with the reason.
 UNSUPPORTED: dict[str, str] = {
@@ -35,10 +27,46 @@ UNSUPPORTED: dict[str, str] = {
     "(calculate_A is abstract)",
 }
 
-AnyInterdependence = Annotated[
-    Interdependence,
-    FamilyUnion("interdependence", INTERDEPENDENCE_TYPES),
-    BeforeValidator(name_shorthand),
-]
+_adapter: TypeAdapter[Any] | None = None
 
-HybridInterdependence.model_rebuild(_types_namespace={"AnyInterdependence": AnyInterdependence})
+
+def adapter() -> TypeAdapter[Any]:
+    """The validator of the family's union (built on first use; reset by ``registry.rebuild``)."""
+    global _adapter
+    if _adapter is None:
+        from pydantic import TypeAdapter
+
+        from rpnschema.spec.interdependence.catalog import AnyInterdependence
+
+        _adapter = TypeAdapter(AnyInterdependence)
+    return _adapter
+
+
+def reset() -> None:
+    """Forget the union's validator (the catalog it refers to changed)."""
+    global _adapter
+    _adapter = None
+
+
+class LazyInterdependence:
+    """``Annotated`` marker of a head slot: validated by the family's union, built on first
+    use; the JSON Schema is the union's."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            lambda value: adapter().validate_python(value)
+        )
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        return handler(adapter().core_schema)
+
+    def __repr__(self) -> str:
+        return "LazyInterdependence()"
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("INTERDEPENDENCE_TYPES", "AnyInterdependence"):
+        from rpnschema.spec.interdependence import catalog
+
+        return getattr(catalog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
