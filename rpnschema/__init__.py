@@ -36,7 +36,7 @@ from rpnschema.validate import validate_text as validate_text
 
 
 def __getattr__(name: str) -> Any:
-    if name == "CATALOG":  # builds the on-demand families (compressions) too
+    if name == "CATALOG":  # builds the families loaded on demand (compression, interdependence)
         from rpnschema import spec as _spec
 
         return _spec.CATALOG

@@ -59,6 +59,10 @@ class Code(str, Enum):
     COMPRESSION_DOMAIN = "RPN420"
     FITTED_COMPRESSION = "RPN421"
     UNSUPPORTED_CLASS = "RPN422"
+    INTERDEPENDENCE_DIMS = "RPN430"
+    INTERDEPENDENCE_BATCH = "RPN431"
+    INTERDEPENDENCE_SLOT = "RPN432"
+    INTERDEPENDENCE_ROWS = "RPN433"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -123,8 +127,16 @@ CODE_DOCS: dict[Code, str] = {
     "learning) refits on every batch: its output depends on the whole batch, it is not "
     "differentiable, and building it may need scikit-learn (`pip install rpnschema[sklearn]`).",
     Code.UNSUPPORTED_CLASS: "A tinybig class or argument that rpnschema does not support "
-    "(e.g. the abstract `transformation` base class, a callable outside the closed list); the "
-    "message says why.",
+    "(e.g. the abstract `transformation` or `interdependence` base class, a callable outside the "
+    "closed list); the message says why, and the docs list every such class.",
+    Code.INTERDEPENDENCE_DIMS: "An interdependence function does not fit the side it acts on "
+    "(a graph with another node count than m or b, a constant A with the wrong rows).",
+    Code.INTERDEPENDENCE_BATCH: "An instance interdependence (or a bilinear attribute one) "
+    "needs the batch size b, and the head gives no batch.",
+    Code.INTERDEPENDENCE_SLOT: "An interdependence parameter that only acts in the other slot "
+    "(m_prime in the instance slot, b_prime in the attribute slot).",
+    Code.INTERDEPENDENCE_ROWS: "The instance interdependence changes the number of rows "
+    "(b' != b), which the remainder or the other heads of the layer cannot follow.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -235,7 +235,13 @@ class _Checker:
             )
             return None
         inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
-        expansion, D, exp_params = self.expansion(spec.expansion, m, (*path, "expansion"))
+        xi = self.interdependences(spec, m, path)
+        if xi is None:
+            return None
+        m_in = xi["m_prime"] if xi["m_prime"] is not None else m
+        params += spec.channels * (xi["l_attribute_interdependence"] or 0)
+        params += spec.channels * (xi["l_instance_interdependence"] or 0)
+        expansion, D, exp_params = self.expansion(spec.expansion, m_in, (*path, "expansion"))
         params += exp_params
         if D == 0:
             return None
@@ -290,6 +296,24 @@ class _Checker:
         except dims.DimProblem as p:
             self.problem((*path, "remainder"), p)
             ok = False
+        rows = (xi["batch"], xi["b_prime"])
+        if (
+            spec.instance_interdependence is not None
+            and not isinstance(remainder, rm.ZeroRemainder)
+            and rows[0] is not None
+            and rows[1] is not None
+            and rows[0] != rows[1]
+        ):
+            self.error(
+                Code.INTERDEPENDENCE_ROWS,
+                (*path, "remainder"),
+                f"the instance interdependence maps b={rows[0]} rows to b'={rows[1]}, but "
+                f"{remainder.name} gives one row per input row ({rows[0]})",
+                expected=f"b' = b = {rows[0]}, or zero_remainder",
+                found=f"b' = {rows[1]}",
+                suggestion="use zero_remainder, or keep b' = b",
+            )
+            ok = False
         if not isinstance(remainder, rm.ZeroRemainder) and out_dim != n:
             self.error(
                 Code.REMAINDER,
@@ -323,6 +347,7 @@ class _Checker:
                 "channel_fusion": channel_fusion,
                 "input_process": inp,
                 "output_process": outp,
+                **xi,
                 "D": D,
                 "l": l,
                 "output_dim": out_dim,
@@ -330,6 +355,50 @@ class _Checker:
             }
         )
         return filled, out_dim, params
+
+    def interdependences(self, spec: HeadSpec, m: int, path: Loc) -> dict[str, Any] | None:
+        """batch, m', b' and the l of each interdependence (None after an error)."""
+        out: dict[str, Any] = {
+            "batch": spec.batch,
+            "m_prime": None,
+            "b_prime": None,
+            "l_attribute_interdependence": None,
+            "l_instance_interdependence": None,
+        }
+        inst = spec.instance_interdependence
+        if inst is None and spec.attribute_interdependence is None:
+            return out
+        from rpnschema import dims_interdependence as di  # the family's classes, on first use
+
+        implied = di.implied_batch(inst) if inst is not None else None
+        if spec.batch is None and implied is not None:
+            out["batch"] = implied
+            self.notice(
+                Code.VALUE_INFERRED,
+                (*path, "batch"),
+                f"batch inferred as {implied} from {inst.name}",  # type: ignore[union-attr]
+            )
+        ok = True
+        for kind, slot, letter in (
+            (di.ATTRIBUTE, "attribute_interdependence", "m_prime"),
+            (di.INSTANCE, "instance_interdependence", "b_prime"),
+        ):
+            fn = getattr(spec, slot)
+            if fn is None:
+                continue
+            try:
+                size = di.sizes(fn, di.Side(kind, out["batch"], m, self.semantics))
+            except dims.DimProblem as p:
+                self.problem((*path, slot), p)
+                ok = False
+                continue
+            out[letter] = size.d_prime
+            out[f"l_{slot}"] = size.l
+            self.pin((*path, letter), letter, getattr(spec, letter), size.d_prime or 0)
+            self.pin((*path, f"l_{slot}"), f"l_{slot}", getattr(spec, f"l_{slot}"), size.l)
+        if spec.batch is not None and implied is not None and spec.batch != implied:
+            ok = False  # reported by the size rule of the instance interdependence
+        return out if ok else None
 
     def layer(self, draft: LayerDraft, m: int, n: int) -> tuple[LayerSpec, int] | None:
         spec, path = draft.spec, draft.src

@@ -43,6 +43,7 @@ __all__ = [
     "COMPRESSION_NAMES",
     "EXPANSION_NAMES",
     "FUSION_NAMES",
+    "INTERDEPENDENCE_NAMES",
     "MUTATION_KINDS",
     "PLUGIN_SIZES",
     "PRESET_NAMES",
@@ -59,6 +60,7 @@ __all__ = [
     "fusions",
     "garbage",
     "heads",
+    "interdependences",
     "layers",
     "model_spec_objects",
     "model_specs",
@@ -68,6 +70,8 @@ __all__ = [
     "reconciliations",
     "remainders",
 ]  # fmt: skip
+
+from rpnschema._testing_interdependence import interdependences
 
 Semantics = Literal["native", "tinybig"]
 Draw = Callable[[SearchStrategy[Any]], Any]
@@ -82,6 +86,7 @@ RECONCILIATION_NAMES = _names("reconciliation")
 REMAINDER_NAMES = _names("remainder")
 FUSION_NAMES = _names("fusion")
 PROCESSING_NAMES = _names("processing")
+INTERDEPENDENCE_NAMES = _names("interdependence")
 PRESET_NAMES: tuple[str, ...] = tuple(
     cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
     for cls in PRESET_TYPES
@@ -176,6 +181,7 @@ class _Cfg:
     max_width: int = 3
     presets: bool = True
     nesting: int = 1
+    batch: int | None = None  # draw interdependences for this batch size (None: none)
 
 
 # --- processing -----------------------------------------------------------------------------
@@ -784,6 +790,10 @@ def _head(
         )
     if _coin(draw):
         h["remainder"] = _remainder(draw, pairs, keeps_n=outs == ns)
+    if cfg.batch is not None and draw(st.integers(0, 2)) == 0:
+        h["batch"] = batch = cfg.batch
+        kind = _sample(draw, ("attribute", "instance"))
+        h[f"{kind}_interdependence"] = draw(interdependences(kind, tuple(ms), batch, cfg.semantics))
     _put_processing(draw, h, "input_process", ms)
     _put_processing(draw, h, "output_process", outs)
     if single:
@@ -915,6 +925,7 @@ def model_specs(
     semantics: Semantics | None = None,
     presets: bool = True,
     nesting: int = 1,
+    batch: int | None = None,
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid model spec data (a plain dict), mixing every shorthand form.
 
@@ -928,13 +939,16 @@ def model_specs(
         semantics: ``native`` or ``tinybig``; None draws both.
         presets: also draw head presets.
         nesting: depth of nested/extended expansion compositions (0: none).
+        batch: also draw interdependence functions, for inputs of this many rows (heads then
+            carry ``batch``, and instance interdependences keep b' = b). None: no
+            interdependences (the specs run on any batch size).
     """
     if min(max_layers, max_width, max_channels, max_dim, max_expansion_dim) < 1:
         raise ValueError("the bounds of model_specs must be >= 1")
     sems: list[Semantics] = [semantics] if semantics else ["native", "tinybig"]
     strategy = st.sampled_from(sems).flatmap(
         lambda sem: _model(
-            _Cfg(sem, max_dim, max_expansion_dim, max_channels, max_width, presets, nesting),
+            _Cfg(sem, max_dim, max_expansion_dim, max_channels, max_width, presets, nesting, batch),
             max_layers,
             semantics is not None,
         )

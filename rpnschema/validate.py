@@ -210,6 +210,13 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _unsupported(tag: str) -> str | None:
+    """Why a tinybig class name (possibly as a dotted path) is not in the catalog, if known."""
+    from rpnschema.spec.interdependence import UNSUPPORTED
+
+    return UNSUPPORTED.get(tag.rsplit(".", 1)[-1])
+
+
 def _with_lazy_members(tags: list[str]) -> list[str]:
     """A slot's tags plus the members of the families built on demand that also fill it, so
     that the choices (and their count) do not depend on what was loaded before."""
@@ -335,11 +342,12 @@ def from_pydantic(
                 tags = [t for t in tags if t != "head"]
             tags = _with_lazy_members(tags)
             bare = tag.rsplit(".", 1)[-1]
-            if not preset and bare in UNSUPPORTED_TINYBIG:
+            why = UNSUPPORTED_TINYBIG.get(bare) or _unsupported(tag)
+            if not preset and why:
                 out.append(
                     Diagnostic(
                         Code.UNSUPPORTED_CLASS,
-                        f"{tag!r} is not supported: {UNSUPPORTED_TINYBIG[bare]}",
+                        f"{tag!r} is a tinybig 0.2.1 class that rpnschema does not support: {why}",
                         path=(*path, "name"),
                         expected="a catalog function",
                         found=tag,

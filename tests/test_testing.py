@@ -20,6 +20,7 @@ from rpnschema.testing import (
     COMPRESSION_NAMES,
     EXPANSION_NAMES,
     FUSION_NAMES,
+    INTERDEPENDENCE_NAMES,
     MUTATION_KINDS,
     PRESET_NAMES,
     PROCESSING_NAMES,
@@ -84,8 +85,14 @@ def _names(data: Any) -> set[str]:
 
 def test_names_cover_the_catalog() -> None:
     names = (
-        EXPANSION_NAMES + RECONCILIATION_NAMES + REMAINDER_NAMES + FUSION_NAMES + PROCESSING_NAMES
-    ) + COMPRESSION_NAMES
+        EXPANSION_NAMES
+        + RECONCILIATION_NAMES
+        + REMAINDER_NAMES
+        + FUSION_NAMES
+        + PROCESSING_NAMES
+        + INTERDEPENDENCE_NAMES
+        + COMPRESSION_NAMES
+    )
     assert sorted(names) == sorted(CATALOG)
 
 
@@ -112,14 +119,17 @@ def test_every_function_and_preset_is_drawn(family: str) -> None:
 def _model_sample() -> list[dict[str, Any]]:
     # Hypothesis mixes the literals of every loaded local module into its draws, so the sample
     # shifts whenever code is added anywhere; 1000 draws cover each name >= 10 times (500 did not).
-    return _sample(model_specs(), 1000)
+    return _sample(model_specs(batch=4), 1000)
 
 
 def test_model_specs_draw_the_whole_catalog() -> None:
     """Every function but the compressions (drawn by ``compressions``, below)."""
     drawn = set().union(*(_names(d) for d in _model_sample()))
-    wanted = set(CATALOG) - set(COMPRESSION_NAMES)
+    # every interdependence is drawn by its own strategy (tests/compile/
+    # test_interdependence_properties.py); model specs must mix them in
+    wanted = set(CATALOG) - set(COMPRESSION_NAMES) - set(INTERDEPENDENCE_NAMES)
     assert wanted | set(PRESET_NAMES) <= drawn, wanted - drawn
+    assert len(drawn & set(INTERDEPENDENCE_NAMES)) >= 20
 
 
 def test_compressions_draw_every_compression_and_validate() -> None:

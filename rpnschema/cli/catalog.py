@@ -33,6 +33,7 @@ class Family(str, Enum):
     remainder = "remainder"
     fusion = "fusion"
     processing = "processing"
+    interdependence = "interdependence"
     preset = "preset"
 
 

@@ -13,6 +13,7 @@ from torch import nn
 
 from rpnschema.compile.expansion import EXPANSION_BUILDERS, build_expansion
 from rpnschema.compile.fusion import FUSION_BUILDERS, build_fusion
+from rpnschema.compile.interdependence import INTERDEPENDENCE_BUILDERS
 from rpnschema.compile.processing import PROCESSING_BUILDERS, build_processing
 from rpnschema.compile.reconciliation import RECONCILIATION_BUILDERS, build_reconciliation
 from rpnschema.compile.remainder import REMAINDER_BUILDERS, build_remainder
@@ -24,6 +25,7 @@ BUILDERS: dict[type[Component], Callable[..., nn.Module]] = {
     **REMAINDER_BUILDERS,
     **FUSION_BUILDERS,
     **PROCESSING_BUILDERS,
+    **INTERDEPENDENCE_BUILDERS,
 }
 
 __all__ = [

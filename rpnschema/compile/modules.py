@@ -41,6 +41,7 @@ from rpnschema.compile.context import BuildContext
 from rpnschema.compile.fast import FUSED, MATERIALIZED, choose_path, evaluate
 from rpnschema.compile.fusion import Fusion
 from rpnschema.compile.init import new_bias, new_weight
+from rpnschema.compile.interdependence import Interdependence
 from rpnschema.compile.reconciliation import Reconciliation
 from rpnschema.compile.remainder import Remainder
 from rpnschema.spec import remainder as rm
@@ -85,7 +86,9 @@ class RPNHead(nn.Module):
         self.m, self.n, self.D, self.l, self.channels = m, n, D, l, spec.channels
 
         self.input_process = build_processing(spec.input_process, ctx.at("input_process"))
-        self.expansion = build_expansion(spec.expansion, ctx.at("expansion"), m)
+        self._xi = _interdependences(self, spec, ctx)
+        m_in = spec.m_prime if spec.attribute_interdependence is not None else m
+        self.expansion = build_expansion(spec.expansion, ctx.at("expansion"), m_in)
         self.reconciliation = build_reconciliation(
             reconciliation, ctx.at("reconciliation"), n, D, l
         )
@@ -121,6 +124,43 @@ class RPNHead(nn.Module):
         direct = getattr(self.expansion, "direct_kernel", None)
         self._kernel = direct() if direct is not None else None
 
+    def kappa_xi(self, x: Tensor, channel: int = 0) -> Tensor:
+        """A_inst^T kappa(x A_attr) for one channel's interdependence weights (x processed)."""
+        attr, inst = self.attribute_interdependence, self.instance_interdependence
+        if attr is not None:
+            w = self.w_attribute_interdependence
+            x_attr = attr.apply(x, w[channel : channel + 1] if w is not None else None)
+        else:
+            x_attr = x
+        kappa = self.expansion(x_attr)
+        if inst is not None:
+            w = self.w_instance_interdependence
+            kappa = inst.apply(x, w[channel : channel + 1] if w is not None else None, kappa)
+        return kappa
+
+    def _xi_forward(self, x: Tensor) -> Tensor:
+        """The forward of a head with interdependences (every channel recomputes kappa_xi when
+        an interdependence has parameters, as in tinybig; otherwise it is computed once)."""
+        x = self.input_process(x)
+        C = self.channels
+        shared = (
+            self.w_attribute_interdependence is None and self.w_instance_interdependence is None
+        )
+        outs: list[Tensor] = []
+        kappa = self.kappa_xi(x, 0)
+        Ws = self.reconciliation(self.w, C, kappa)  # (C, n, D)
+        for c in range(C):
+            if c > 0 and not shared:
+                kappa = self.kappa_xi(x, c)
+            outs.append(F.linear(kappa, Ws[c], self.b))
+        if self.channel_fusion is not None:
+            out = self.channel_fusion(outs, self.w_channel_fusion)
+        else:
+            out = outs[0]
+        if not self.remainder.skipped:
+            out = out + self.remainder(x, self.w_remainder, self.b_remainder)
+        return self.output_process(out)
+
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
         C, n = self.channels, self.n
@@ -139,6 +179,8 @@ class RPNHead(nn.Module):
         return list(y.unbind(1))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self._xi:
+            return self._xi_forward(x)
         path = self.evaluation_path
         if path == MATERIALIZED:
             return self.reference_forward(x)
@@ -193,6 +235,8 @@ class RPNHead(nn.Module):
 
     def reference_forward(self, x: Tensor) -> Tensor:
         """The ``materialized`` evaluation: every component called as a module."""
+        if self._xi:
+            return self._xi_forward(x)
         x = self.input_process(x)
         outs = self.channel_outputs(x)
         if self.channel_fusion is not None:
@@ -208,6 +252,20 @@ class RPNHead(nn.Module):
             f"m={self.m}, n={self.n}, D={self.D}, l={self.l}, channels={self.channels}, "
             f"path={self.evaluation_path}"
         )
+
+
+def _interdependences(head: RPNHead, spec: HeadSpec, ctx: BuildContext) -> bool:
+    """Build the head's interdependence slots and their weights; True when it has any."""
+    m = _filled(spec.m, "head m")
+    for kind in ("attribute", "instance"):
+        slot = f"{kind}_interdependence"
+        fn = getattr(spec, slot)
+        module = Interdependence(fn, ctx.at(slot), kind, spec.batch, m) if fn is not None else None
+        setattr(head, slot, module)
+        l = module.l if module is not None else 0
+        weight = new_weight(ctx.at(f"w_{slot}"), spec.channels, l) if l > 0 else None
+        setattr(head, f"w_{slot}", weight)
+    return spec.attribute_interdependence is not None or spec.instance_interdependence is not None
 
 
 class RPNLayer(nn.Module):

@@ -25,7 +25,16 @@ from rpnschema.errors import StateDictError
 
 #: The learnable parameters tinybig creates, by their names in a head or a layer.
 TINYBIG_PARAMETERS = frozenset(
-    {"w", "b", "w_remainder", "b_remainder", "w_channel_fusion", "w_head_fusion"}
+    {
+        "w",
+        "b",
+        "w_remainder",
+        "b_remainder",
+        "w_channel_fusion",
+        "w_head_fusion",
+        "w_attribute_interdependence",
+        "w_instance_interdependence",
+    }
 )
 
 _LEVELS = {RPNModel: 0, RPNLayer: 1, RPNHead: 2}

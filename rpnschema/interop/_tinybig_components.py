@@ -12,6 +12,7 @@ from rpnschema.interop._tinybig_base import close
 from rpnschema.interop._tinybig_compression import CompressionParams
 from rpnschema.interop._tinybig_processing import ProcessingReader
 from rpnschema.spec import CATALOG
+from rpnschema.spec.interdependence import UNSUPPORTED
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 _EXPANSION_PROCESSING = {
@@ -20,6 +21,13 @@ _EXPANSION_PROCESSING = {
 }
 _REMAINDER_PROCESSING = {"activation": ("activation_function_configs", "activation_functions")}
 _NOT_FIELDS = {"name", "preprocess", "postprocess", "functions", "activation"}
+#: Component configs nested in interdependence configs: tinybig key -> (ours, family, is a list).
+_NESTED = {
+    "data_transformation": ("data_transformation", "expansion", False),
+    "parameter_fabrication": ("parameter_fabrication", "reconciliation", False),
+    "interdependence_function_configs": ("functions", "interdependence", True),
+    "fusion_function_config": ("fusion", "fusion", False),
+}
 
 
 #: Families a slot accepts besides its own (compressions go where expansions go).
@@ -51,14 +59,19 @@ class ComponentReader(CompressionParams, ProcessingReader):
                 self.wrong_type((*path, "function_class"), "a class path string")
             return None
         entry = T.COMPONENT_CLASSES.get(cls)
-        if entry is None and cls.rsplit(".", 1)[-1] in UNSUPPORTED_TINYBIG:
-            bare = cls.rsplit(".", 1)[-1]
+        short = cls.rsplit(".", 1)[-1]
+        why = UNSUPPORTED_TINYBIG.get(short) or (
+            UNSUPPORTED.get(short) if cls.startswith(T.PACKAGES[family]) else None
+        )
+        if entry is None and why:
             self.report(
                 Code.UNSUPPORTED_CLASS,
                 (*path, "function_class"),
-                f"{cls!r} is not supported: {UNSUPPORTED_TINYBIG[bare]}",
+                f"{cls!r} is a tinybig 0.2.1 class that rpnschema does not support: {why}",
                 expected=f"a {family} class",
                 found=cls,
+                suggestion="the unsupported tinybig classes are listed in "
+                "docs/reference/tinybig-defaults.md",
             )
             return None
         if entry is None:
@@ -134,6 +147,14 @@ class ComponentReader(CompressionParams, ProcessingReader):
         if name in _COMPOSITIONS:
             handled.add("composition_function_configs")
             ok = self._composition(params, ppath, native, out)
+        if family == "interdependence":
+            handled |= {"b", "m", "interdependence_type", "device"}
+            if "require_data" not in fields:
+                handled.add("require_data")
+            ok = self._kernel_names(params, ppath, out) and ok
+            ok = self._patch(params, ppath, out) and ok
+            ok = self._nested(params, ppath, native, out) and ok
+            handled |= {"kernel", "kernels", "patch_configs", *_NESTED}
         if family == "remainder":
             handled.add("enable_bias")
             out = self._remainder(name, out, params, ppath)
@@ -199,6 +220,98 @@ class ComponentReader(CompressionParams, ProcessingReader):
                 ok = False
             elif value is not defaults.INFERRED and value is not None:
                 out[param] = value
+        return ok
+
+    def _nested(self, params: dict[str, Any], ppath: Loc, native: Loc, out: dict[str, Any]) -> bool:
+        """The function configs inside parameterized_rpn / hybrid interdependences (tinybig's
+        constructors take objects there; a config names their classes, never imported)."""
+        ok = True
+        for key, (ours, family, many) in _NESTED.items():
+            if key not in params:
+                continue
+            value, where = params[key], (*ppath, key)
+            if many:
+                if not isinstance(value, list) or not value:
+                    self.wrong_type(where, "a non-empty list of function configs")
+                    ok = False
+                    continue
+                items = [
+                    self.component(v, (*where, i), family, (*native, ours, i))
+                    for i, v in enumerate(value)
+                ]
+                ok = ok and all(i is not None for i in items)
+                out[ours] = items
+            else:
+                item = self.component(value, where, family, (*native, ours))
+                ok = ok and item is not None
+                out[ours] = item
+        return ok
+
+    def _patch(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
+        """geometric_interdependence's ``patch_configs`` (a koala patch class, never imported)
+        into ``patch: {shape, ...}``."""
+        cfg = params.get("patch_configs")
+        if cfg is None:
+            return True
+        where: Loc = (*ppath, "patch_configs")
+        cls = cfg.get("patch_class") if isinstance(cfg, dict) else None
+        parts = cls.split(".") if isinstance(cls, str) else []
+        shape = (
+            parts[3] if len(parts) >= 4 and parts[:3] == ["tinybig", "koala", "geometry"] else None
+        )
+        if shape not in ("cuboid", "cylinder", "sphere") or (len(parts) == 5 and parts[4] != shape):
+            self.report(
+                Code.BAD_VALUE,
+                (*where, "patch_class"),
+                "patch_class must be tinybig.koala.geometry.cuboid, .cylinder or .sphere",
+                expected="tinybig.koala.geometry.cuboid | cylinder | sphere",
+                found=repr(cls),
+            )
+            return False
+        patch_params = cfg.get("patch_parameters") or {}
+        if not isinstance(patch_params, dict):
+            self.wrong_type((*where, "patch_parameters"), "a mapping")
+            return False
+        out["patch"] = {"shape": shape, **patch_params}
+        return True
+
+    def _kernel_names(self, params: dict[str, Any], ppath: Loc, out: dict[str, Any]) -> bool:
+        """``kernel`` / ``kernels`` of kernel interdependences: tinybig callables, given by
+        their dotted paths (never imported), to rpnschema's kernel names."""
+        from typing import get_args
+
+        from rpnschema.spec.interdependence.kernel import KernelName
+
+        known = get_args(KernelName)
+        ok = True
+        for key in ("kernel", "kernels"):
+            if key not in params:
+                continue
+            value = params[key]
+            items = value if key == "kernels" and isinstance(value, list) else [value]
+            names = []
+            for i, item in enumerate(items):
+                where: Loc = (*ppath, key, i) if key == "kernels" else (*ppath, key)
+                short = item.rsplit(".", 1)[-1] if isinstance(item, str) else None
+                if short is not None and short.startswith("batch_"):
+                    short = short[len("batch_") :]
+                if (
+                    short is not None
+                    and short in known
+                    and ("." not in item or item.startswith(T.KERNEL_MODULES))
+                ):
+                    names.append(short)
+                    continue
+                self.report(
+                    Code.BAD_VALUE,
+                    where,
+                    f"{key} must name one of tinybig's koala kernels (by path); "
+                    "rpnschema never imports a callable named in a config",
+                    expected=", ".join(known[:4]) + ", ...",
+                    found=repr(item),
+                )
+                ok = False
+            out[key] = names if key == "kernels" else (names[0] if names else None)
         return ok
 
     def _composition(

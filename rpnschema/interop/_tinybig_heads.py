@@ -192,18 +192,14 @@ class HeadReader(ComponentReader):
                     )
             elif key == "l" and value is not None:
                 out["l"] = value
-            elif key in (
-                "attribute_interdependence_configs",
-                "instance_interdependence_configs",
-                "l_attribute_interdependence",
-                "l_instance_interdependence",
-            ):
+            elif key in ("l_attribute_interdependence", "l_instance_interdependence"):
                 if value is not None:
-                    self.report(
-                        Code.NOT_REPRESENTABLE,
-                        (*hp, key),
-                        f"{key}: interdependence functions are not part of rpnschema's catalog",
-                    )
+                    out[key] = value
+            elif key == "batch_num":
+                if value:  # tinybig's default None (and 0) leave the batch open
+                    out["batch"] = value
+            elif key in ("attribute_interdependence_configs", "instance_interdependence_configs"):
+                pass  # read below, with the other components
             elif key == "l_channel_fusion" and value is not None:
                 self.report(
                     Code.NOT_REPRESENTABLE,
@@ -236,6 +232,9 @@ class HeadReader(ComponentReader):
                 ok = False
             else:
                 out[ours] = converted
+        for slot in ("attribute", "instance"):
+            if not self._interdependence(params, hp, native, slot, out, m):
+                ok = False
         for ours, (configs, functions) in _HEAD_PROCESSING.items():
             items = self.processing_pair(params, hp, configs, functions, (*native, ours))
             if items:
@@ -277,6 +276,55 @@ class HeadReader(ComponentReader):
                 severity="warning",
             )
         return out if ok else None
+
+    def _interdependence(
+        self,
+        params: dict[str, Any],
+        hp: Loc,
+        native: Loc,
+        slot: str,
+        out: dict[str, Any],
+        m: Any,
+    ) -> bool:
+        """``<slot>_interdependence_configs`` into the head's ``<slot>_interdependence``."""
+        theirs, ours = f"{slot}_interdependence_configs", f"{slot}_interdependence"
+        cfg = params.get(theirs)
+        if cfg is None:
+            return True
+        path: Loc = (*hp, theirs)
+        self.paths.add((*native, ours), path)
+        converted = self.component(cfg, path, "interdependence", (*native, ours))
+        if converted is None:
+            return False
+        fp = cfg.get("function_parameters") or {}
+        given = fp.get("interdependence_type")
+        kinds = {
+            "attribute": ("attribute", "attribute_interdependence", "column", "right"),
+            "instance": ("instance", "instance_interdependence", "row", "left"),
+        }
+        if given is not None and given not in kinds[slot]:
+            self.report(
+                Code.CONVERTED,
+                (*path, "function_parameters", "interdependence_type"),
+                f"interdependence_type {given!r} in {theirs}: rpnschema takes the side from the "
+                f"slot ({slot})",
+                severity="warning",
+            )
+        b = fp.get("b")
+        sized = slot == "instance" or "bilinear" in str(converted.get("name"))
+        if sized and out.get("batch") is None and isinstance(b, int) and b > 0:
+            out["batch"] = b
+        own_m = fp.get("m")
+        if isinstance(own_m, int) and own_m > 0 and m is not None and own_m != m:
+            self.report(
+                Code.TINYBIG_BEHAVIOUR,
+                (*path, "function_parameters", "m"),
+                f"the interdependence's m (={own_m}) differs from the head's m (={m}); "
+                "rpnschema uses the head's",
+                severity="warning",
+            )
+        out[ours] = converted
+        return True
 
     def _remainder_dims(
         self, remainder: Any, params: dict[str, Any], hp: Loc, m: Any, n: Any

@@ -20,6 +20,7 @@ PACKAGES = {
     "remainder": "tinybig.remainder",
     "fusion": "tinybig.fusion",
     "compression": "tinybig.compression",
+    "interdependence": "tinybig.interdependence",
 }
 
 #: The submodule defining each class (tinybig 0.2.1); ``tinybig.<pkg>.<submodule>.<name>`` is
@@ -63,7 +64,21 @@ SUBMODULES: dict[str, tuple[str, ...]] = {
         "concatenation_fusion",
         "parameterized_concatenation_fusion",
     ),
+    "interdependence": (
+        "basic_interdependence",
+        "statistical_kernel_interdependence",
+        "numerical_kernel_interdependence",
+        "parameterized_interdependence",
+        "parameterized_bilinear_interdependence",
+        "topological_interdependence",
+        "geometric_interdependence",
+        "hybrid_interdependence",
+        "parameterized_rpn_interdependence",
+    ),
 }
+
+#: Modules whose kernel functions a kernel interdependence may name (``kernel`` / ``kernels``).
+KERNEL_MODULES = ("tinybig.koala.statistics.", "tinybig.koala.linear_algebra.")
 
 #: Canonical class paths that differ from ``tinybig.<pkg>.<name>``: classes that the package
 #: does not export (or exports under another meaning).
@@ -176,7 +191,15 @@ FUNCTIONAL_BATCH_NORM = frozenset(
 
 MODEL_CLASSES = frozenset({"tinybig.model.rpn", "tinybig.model.rpn.rpn"})
 LAYER_CLASSES = frozenset({"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer"})
-HEAD_CLASSES = frozenset({"tinybig.module.rpn_head", "tinybig.module.base_head.rpn_head"})
+#: tinybig 0.2.1 also exports the head as ``tinybig.head.rpn_head`` and ``tinybig.head.head``.
+HEAD_CLASSES = frozenset(
+    {
+        "tinybig.module.rpn_head",
+        "tinybig.module.base_head.rpn_head",
+        "tinybig.head.rpn_head",
+        "tinybig.head.head",
+    }
+)
 MODEL_CLASS = "tinybig.model.rpn"
 LAYER_CLASS = "tinybig.module.rpn_layer"
 HEAD_CLASS = "tinybig.module.rpn_head"

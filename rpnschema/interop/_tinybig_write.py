@@ -72,6 +72,29 @@ def _function(spec: Component) -> dict[str, Any]:
     return {"function_class": T.CLASS_PATH[spec.name], "function_parameters": params}
 
 
+def _nested_configs(fn: Component, own: dict[str, Any]) -> dict[str, Any]:
+    """tinybig's keys for the components inside composite interdependences."""
+    out: dict[str, Any] = {}
+    for key in ("data_transformation", "parameter_fabrication"):
+        if hasattr(fn, key):
+            out[key] = _function(getattr(fn, key))
+    if hasattr(fn, "functions") and hasattr(fn, "fusion"):
+        configs = []
+        for sub in fn.functions:  # type: ignore[attr-defined]
+            cfg = _function(sub)
+            cfg["function_parameters"] = {
+                **own,
+                **cfg["function_parameters"],
+                **_nested_configs(sub, own),
+            }
+            cfg["function_parameters"].pop("functions", None)
+            cfg["function_parameters"].pop("fusion", None)
+            configs.append(cfg)
+        out["interdependence_function_configs"] = configs
+        out["fusion_function_config"] = _function(fn.fusion)  # type: ignore[attr-defined]
+    return out
+
+
 def _names(spec: Component, path: Loc = ()) -> list[tuple[Loc, str]]:
     """(path, name) of ``spec`` and of the functions it composes."""
     found: list[tuple[Loc, str]] = [(path, spec.name)]
@@ -148,6 +171,48 @@ class _Writer:
             fusion = self.function(head.channel_fusion, (*path, "channel_fusion"))
             if fusion is not None:
                 params["channel_fusion_configs"] = fusion
+        if head.batch is not None:
+            params["batch_num"] = head.batch
+        for kind in ("attribute", "instance"):
+            fn = getattr(head, f"{kind}_interdependence")
+            if fn is None:
+                continue
+            cfg = self.function(fn, (*path, f"{kind}_interdependence"))
+            if cfg is not None:
+                # tinybig's interdependences carry their own b, m and side
+                own = {"b": head.batch or 0, "m": head.m, "interdependence_type": kind}
+                cfg["function_parameters"] = {**own, **cfg["function_parameters"]}
+                cfg["function_parameters"].update(_nested_configs(fn, own))
+                cfg["function_parameters"].pop("fusion", None)
+                if fn.name == "parameterized_rpn_interdependence":
+                    self.report(
+                        Code.NOT_REPRESENTABLE,
+                        (*path, f"{kind}_interdependence"),
+                        "tinybig's parameterized_rpn_interdependence takes data_transformation "
+                        "and parameter_fabrication as objects: build them from the configs "
+                        "written here and pass them to its constructor",
+                        severity="warning",
+                    )
+                patch = cfg["function_parameters"].pop("patch", None)
+                if patch is not None:
+                    shape = patch.pop("shape")
+                    cfg["function_parameters"]["patch_configs"] = {
+                        "patch_class": f"tinybig.koala.geometry.{shape}",
+                        "patch_parameters": patch,
+                    }
+                if fn.name == "constant_interdependence":
+                    cfg["function_parameters"].pop("A")
+                    self.report(
+                        Code.NOT_REPRESENTABLE,
+                        (*path, f"{kind}_interdependence", "A"),
+                        "constant_interdependence takes A as a torch tensor, which a JSON/YAML "
+                        "config cannot hold: pass A to tinybig's constructor yourself",
+                        severity="warning",
+                    )
+                params[f"{kind}_interdependence_configs"] = cfg
+            l = getattr(head, f"l_{kind}_interdependence")
+            if l:
+                params[f"l_{kind}_interdependence"] = l
         if head.input_process:
             params["input_process_function_configs"] = _processing(head.input_process)
         if head.output_process:

@@ -25,6 +25,8 @@ _TITLES = {
     "remainder": "Remainders (pi: R^m -> R^n); all take `activation` (a list)",
     "fusion": "Fusions (dims inferred; checked when given)",
     "processing": "Processing functions",
+    "interdependence": "Interdependences (xi: A of m x m' in a head's attribute_interdependence "
+    "slot, b x b' in its instance_interdependence slot)",
 }
 
 

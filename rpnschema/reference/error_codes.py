@@ -63,6 +63,15 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN421": "layers:\n  - m: 5\n    n: 2\n"
     "    heads: [{expansion: {name: lle_manifold_compression, D: 2, n_neighbors: 3}}]\n",
     "RPN422": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: transformation}]\n",
+    "RPN430": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        attribute_interdependence: {name: chain_interdependence, chain_length: 4}\n",
+    "RPN431": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        instance_interdependence: parameterized_interdependence\n",
+    "RPN432": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        attribute_interdependence: {name: identity_interdependence, b_prime: 2}\n",
+    "RPN433": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
+    "        batch: 4\n        remainder: linear_remainder\n"
+    "        instance_interdependence: {name: parameterized_interdependence, b_prime: 2}\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

@@ -12,6 +12,7 @@ from rpnschema.spec.fusion import AnyFusion as AnyFusion
 from rpnschema.spec.fusion import Fusion as Fusion
 from rpnschema.spec.head import AnyHead as AnyHead
 from rpnschema.spec.head import HeadSpec as HeadSpec
+from rpnschema.spec.interdependence import Interdependence as Interdependence
 from rpnschema.spec.layer import LayerSpec as LayerSpec
 from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
 from rpnschema.spec.model import ModelSpec as ModelSpec
@@ -40,15 +41,27 @@ _LAZY: dict[str, Any] = {}
 
 
 def __getattr__(name: str) -> Any:
-    # COMPONENT_TYPES (family -> built-in members, plugins excluded) and CATALOG (name ->
-    # class) include the families built on demand (compression): asking for them builds those.
+    """``COMPONENT_TYPES`` (the built-in members of each family, plugins excluded; see
+    :func:`rpnschema.spec.registry.members`), ``CATALOG`` (name -> class) and the
+    interdependence family's ``INTERDEPENDENCE_TYPES`` / ``AnyInterdependence``: computed on
+    first use, because they build the families loaded on demand (compression,
+    interdependence); validating a spec that names none of them never builds them."""
+    from rpnschema.spec import interdependence
+
+    if name in ("INTERDEPENDENCE_TYPES", "AnyInterdependence"):
+        return getattr(interdependence, name)
     if name not in ("COMPONENT_TYPES", "CATALOG"):
         raise AttributeError(f"module 'rpnschema.spec' has no attribute {name!r}")
     if not _LAZY:
         from rpnschema.spec.compression import COMPRESSION_TYPES
 
         types = dict(_EAGER_TYPES)
-        types = {"expansion": types.pop("expansion"), "compression": COMPRESSION_TYPES, **types}
+        types = {
+            "expansion": types.pop("expansion"),
+            "compression": COMPRESSION_TYPES,
+            **types,
+            "interdependence": interdependence.INTERDEPENDENCE_TYPES,
+        }
         _LAZY["COMPONENT_TYPES"] = types
         _LAZY["CATALOG"] = {component_name(cls): cls for family in types.values() for cls in family}
     return _LAZY[name]

@@ -7,6 +7,7 @@ from pydantic import Discriminator, Field, Tag
 from rpnschema.spec.base import Spec
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
+from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
     KanPreset,
     NaiveBayesPreset,
@@ -32,7 +33,19 @@ class HeadSpec(Spec):
     m: Dim | None = Field(default=None, description="Input size (inherited from the layer).")
     n: Dim | None = Field(default=None, description="Output size per channel (from the layer).")
     channels: Annotated[int, Field(ge=1, description="Channel count (tinybig channel_num).")] = 1
-    expansion: AnyExpansion = Field(description="Data expansion kappa: R^m -> R^D.")
+    batch: Dim | None = Field(
+        default=None,
+        description="Batch size b (tinybig batch_num): needed by an instance interdependence "
+        "whose matrix has a fixed size (basic, parameterized, topological); checked against "
+        "graph and chain sizes.",
+    )
+    attribute_interdependence: Annotated[Interdependence, LazyInterdependence()] | None = Field(
+        default=None, description="Attribute interdependence: A (m x m'), X -> X A."
+    )
+    instance_interdependence: Annotated[Interdependence, LazyInterdependence()] | None = Field(
+        default=None, description="Instance interdependence: A (b x b'), kappa -> A^T kappa."
+    )
+    expansion: AnyExpansion = Field(description="Data expansion kappa: R^m' -> R^D.")
     reconciliation: AnyReconciliation | None = Field(
         default=None, description="Parameter reconciliation psi: R^l -> R^(n x D) (identity)."
     )
@@ -48,9 +61,21 @@ class HeadSpec(Spec):
     output_process: ProcessingList = Field(
         default_factory=list, description="Applied to the head's output (size output_dim)."
     )
+    m_prime: Dim | None = Field(
+        default=None, description="Width after the attribute interdependence (inferred; checked)."
+    )
+    b_prime: Dim | None = Field(
+        default=None, description="Rows after the instance interdependence (inferred; checked)."
+    )
     D: Dim | None = Field(default=None, description="Expansion size (inferred; checked).")
     l: Count | None = Field(
         default=None, description="Learnable values per channel (inferred; checked)."
+    )
+    l_attribute_interdependence: Count | None = Field(
+        default=None, description="Learnable values per channel of the attribute interdependence."
+    )
+    l_instance_interdependence: Count | None = Field(
+        default=None, description="Learnable values per channel of the instance interdependence."
     )
     output_dim: Dim | None = Field(default=None, description="Output size (inferred; checked).")
     parameters: Count | None = Field(

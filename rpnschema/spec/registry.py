@@ -156,10 +156,25 @@ def remove(name: str) -> type[Component] | None:
 
 def rebuild() -> None:
     """Rebuild every model with a family field, so that it validates the current members."""
-    from rpnschema.spec import expansion, head, layer, model
+    import sys
 
-    composite = (expansion.NestedExpansion, expansion.ExtendedExpansion, *_COMPOSITES)
+    from rpnschema.spec import expansion, head, interdependence, layer, model
+
+    composite: tuple[type, ...] = (
+        expansion.NestedExpansion,
+        expansion.ExtendedExpansion,
+        *_COMPOSITES,
+    )
     # The composite expansions contain each other: twice, so each sees the others rebuilt.
-    order = (*composite, *composite, head.HeadSpec, layer.LayerSpec)
+    composite = (*composite, *composite)
+    hybrid = sys.modules.get("rpnschema.spec.interdependence.hybrid")
+    if hybrid is not None:  # loaded: its composites hold expansions, reconciliations, fusions
+        composite = (
+            *composite,
+            hybrid.ParameterizedRPNInterdependence,
+            hybrid.HybridInterdependence,
+        )
+    interdependence.reset()
+    order = (*composite, head.HeadSpec, layer.LayerSpec)
     for cls in (*order, model.ModelSpec):
         cls.model_rebuild(force=True)

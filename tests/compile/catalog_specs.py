@@ -95,6 +95,169 @@ _FUSIONS: dict[str, dict[str, Any]] = {
 }
 
 
+_GRAPH = {"nodes": [0, 1, 2, 3, 4], "links": [[0, 1], [1, 2], [2, 3], [3, 4], [0, 2]]}
+#: interdependence name -> (slot, parameters, m); default: attribute slot, no parameters, m = 3
+_INTERDEPENDENCES: dict[str, tuple[str, dict[str, Any], int]] = {
+    "constant_interdependence": ("attribute", {"A": [[0.5, 1.0], [0.0, 1.0], [1.0, -1.0]]}, 3),
+    "constant_c_interdependence": ("attribute", {"c": 0.5, "m_prime": 2}, 3),
+    "statistical_kernel_based_interdependence": (
+        "instance",
+        {"kernel": "rv_coefficient_kernel"},
+        3,
+    ),
+    "numerical_kernel_based_interdependence": (
+        "instance",
+        {"kernel": "cosine_similarity_kernel"},
+        3,
+    ),
+    "minkowski_distance_interdependence": ("attribute", {"p": 3}, 3),
+    "anisotropic_rbf_kernel_interdependence": ("attribute", {"a_vector": [1, 0.5, 0.5, 1, 2]}, 3),
+    "custom_hybrid_kernel_interdependence": (
+        "attribute",
+        {"kernels": ["linear_kernel", "gaussian_rbf_kernel"], "weights": [0.1, 0.9]},
+        3,
+    ),
+    "parameterized_interdependence": ("attribute", {"m_prime": 2}, 3),
+    "hm_parameterized_interdependence": ("attribute", {"p": 2}, 4),
+    "lphm_parameterized_interdependence": ("attribute", {"p": 2, "r": 1}, 4),
+    "dual_lphm_parameterized_interdependence": ("instance", {"p": 5, "q": 1, "r": 1}, 3),
+    "hm_parameterized_bilinear_interdependence": ("instance", {"p": 2}, 4),
+    "lphm_parameterized_bilinear_interdependence": ("instance", {"p": 2, "r": 1}, 4),
+    "dual_lphm_parameterized_bilinear_interdependence": ("attribute", {"p": 5, "r": 1}, 3),
+    "graph_interdependence": ("instance", {**_GRAPH, "normalization": True}, 3),
+    "multihop_graph_interdependence": ("instance", {**_GRAPH, "h": 2, "accumulative": True}, 3),
+    "pagerank_multihop_graph_interdependence": ("instance", _GRAPH, 3),
+    "chain_interdependence": ("attribute", {"chain_length": 3}, 3),
+    "multihop_chain_interdependence": ("instance", {"chain_length": 5, "h": 2}, 3),
+    "inverse_approx_multihop_chain_interdependence": ("instance", {"chain_length": 5}, 3),
+    "geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "channel_num": 2, "patch": {"shape": "cylinder", "p_r": 1}},
+        18,
+    ),
+    "cuboid_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 4, "w": 4, "p_h": 1, "p_w": 1, "p_d": 0, "packing_strategy": "complete_square"},
+        16,
+    ),
+    "cuboid_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 1, "p_h": 1, "p_w": 0, "p_d": 0},
+        3,
+    ),
+    "cuboid_patch_aggregation_based_geometric_interdependence": (
+        "instance",
+        {"h": 5, "w": 1, "p_h": 1, "p_w": 0, "p_d": 0, "normalization": True},
+        3,
+    ),
+    "cylinder_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "r": 1, "p_d": 0},
+        9,
+    ),
+    "cylinder_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 2, "d": 2, "r": 1, "p_d": 1, "p_d_prime": 0},
+        12,
+    ),
+    "cylinder_patch_aggregation_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 3, "r": 1, "p_d": 0},
+        9,
+    ),
+    "sphere_patch_based_geometric_interdependence": (
+        "attribute",
+        {"h": 2, "w": 2, "d": 2, "r": 1},
+        8,
+    ),
+    "sphere_patch_padding_based_geometric_interdependence": (
+        "attribute",
+        {"h": 3, "w": 1, "d": 1, "r": 1},
+        3,
+    ),
+    "sphere_patch_aggregation_based_geometric_interdependence": (
+        "attribute",
+        {"h": 2, "w": 2, "d": 2, "r": 1},
+        8,
+    ),
+    "parameterized_rpn_interdependence": (
+        "attribute",
+        {
+            "m_prime": 2,
+            "data_transformation": {"name": "taylor_expansion", "d": 2},
+            "parameter_fabrication": {"name": "lorr_reconciliation", "r": 1},
+        },
+        3,
+    ),
+    "hybrid_interdependence": (
+        "instance",
+        {
+            "functions": [
+                {"name": "chain_interdependence", "chain_length": 5},
+                "parameterized_bilinear_interdependence",
+            ],
+            "fusion": "prod_fusion",
+        },
+        3,
+    ),
+    "exponential_approx_multihop_chain_interdependence": (
+        "attribute",
+        {"chain_length": 4, "bi_directional": True},
+        4,
+    ),
+}
+#: more slots and options, with two channels
+_INTERDEPENDENCE_EXTRA: dict[str, tuple[str, dict[str, Any], int]] = {
+    "instance_pearson_2ch": ("instance", {"name": "pearson_correlation_interdependence"}, 3),
+    "instance_lowrank_2ch": ("instance", {"name": "lowrank_parameterized_interdependence"}, 3),
+    "attribute_bilinear_2ch": (
+        "attribute",
+        {"name": "parameterized_bilinear_interdependence"},
+        3,
+    ),
+    "instance_rma_bilinear_2ch": (
+        "instance",
+        {"name": "random_matrix_adaption_parameterized_bilinear_interdependence"},
+        3,
+    ),
+    "attribute_graph_undirected_2ch": (
+        "attribute",
+        {"name": "graph_interdependence", "directed": False, "self_dependence": True, **_GRAPH},
+        5,
+    ),
+    "attribute_hybrid_concat_2ch": (
+        "attribute",
+        {
+            "name": "hybrid_interdependence",
+            "functions": [
+                "identity_interdependence",
+                {"name": "parameterized_interdependence", "m_prime": 2},
+            ],
+            "fusion": {"name": "lowrank_parameterized_concatenation_fusion", "n": 3, "r": 1},
+        },
+        3,
+    ),
+    "instance_rpn_2ch": (
+        "instance",
+        {
+            "name": "parameterized_rpn_interdependence",
+            "data_transformation": "chebyshev_expansion",
+            "parameter_fabrication": {"name": "hm_reconciliation", "p": 5},
+        },
+        3,
+    ),
+    "instance_inverse_bi_2ch": (
+        "instance",
+        {
+            "name": "inverse_approx_multihop_chain_interdependence",
+            "bi_directional": True,
+            "chain_length": 5,
+        },
+        3,
+    ),
+}
+
+
 def model(head: dict[str, Any], m: int, n: int = 4, **layer: Any) -> dict[str, Any]:
     return {"seed": 7, "layers": [{"m": m, "n": n, "heads": [head], **layer}]}
 
@@ -161,6 +324,14 @@ def _cases() -> dict[str, dict[str, Any]]:
             input_process=["sigmoid"],
             output_process=[name],
         )
+    for cls in COMPONENT_TYPES["interdependence"]:
+        name = component_name(cls)
+        slot, fn, m = _INTERDEPENDENCES.get(name, ("attribute", {}, 3))
+        head = {"expansion": TAYLOR2, "batch": 5, f"{slot}_interdependence": {"name": name, **fn}}
+        cases[name] = model({**head, "remainder": "linear_remainder"}, m)
+    for name, (slot, fn, m) in _INTERDEPENDENCE_EXTRA.items():
+        head = {"expansion": TAYLOR2, "batch": 5, f"{slot}_interdependence": fn, "channels": 2}
+        cases[name] = model({**head, "remainder": "zero_remainder"}, m)
     cases["nested_processing"] = model(
         {
             "expansion": {**TAYLOR2, "preprocess": ["layer_norm"], "postprocess": ["batch_norm"]},
@@ -177,4 +348,15 @@ CASES = _cases()
 NATIVE_ONLY = {
     "parameterized_weighted_summation_fusion",
     "head_fusion_parameterized_weighted_summation_fusion",
+}
+
+#: Cases that native semantics reject ((I - adj)^-1 of a bi-directional chain does not exist).
+TINYBIG_ONLY = {"instance_inverse_bi_2ch"}
+#: tinybig 0.2.1 runs hybrid_interdependence only in the instance slot.
+NATIVE_ONLY |= {"attribute_hybrid_concat_2ch"}
+#: tinybig 0.2.1 cannot construct the cylinder / sphere patch interdependence classes.
+NATIVE_ONLY |= {
+    f"{shape}_patch{mode}_based_geometric_interdependence"
+    for shape in ("cylinder", "sphere")
+    for mode in ("", "_padding", "_aggregation")
 }

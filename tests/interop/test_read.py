@@ -213,14 +213,36 @@ def test_python_object_parameters_cannot_be_converted() -> None:
     ]
 
 
-def test_interdependence_is_not_representable() -> None:
+def test_interdependence_configs_convert_to_the_head_slots() -> None:
     h = head(
-        attribute_interdependence_configs=fn("tinybig.interdependence.identity_interdependence")
+        batch_num=4,
+        attribute_interdependence_configs=fn(
+            "tinybig.interdependence.identity_interdependence", b=4, m=3
+        ),
+        instance_interdependence_configs=fn(
+            "tinybig.interdependence.graph_interdependence",
+            nodes=[0, 1, 2, 3],
+            links=[[0, 1]],
+            interdependence_type="instance",
+        ),
+        l_instance_interdependence=0,
     )
+    data, diags = from_tinybig(layer(heads=[h]))
+    assert data is not None, diags
+    converted = data["layers"][0]["heads"][0]
+    assert converted["batch"] == 4
+    assert converted["attribute_interdependence"] == {"name": "identity_interdependence"}
+    assert converted["instance_interdependence"]["nodes"] == [0, 1, 2, 3]
+    assert converted["l_instance_interdependence"] == 0
+
+
+def test_unsupported_interdependence_class_says_why() -> None:
+    h = head(attribute_interdependence_configs=fn("tinybig.interdependence.interdependence"))
     _, diags = from_tinybig(layer(heads=[h]))
-    assert found(diags) == [
-        ("RPN500", "error", "/".join(map(str, (*HP0, "attribute_interdependence_configs"))))
-    ]
+    where = "/".join(map(str, (*HP0, "attribute_interdependence_configs", "function_class")))
+    assert ("RPN422", "error", where) in found(diags)
+    (message,) = [d.message for d in diags if d.code.value == "RPN422"]
+    assert "abstract base class" in message
 
 
 # --- components and processing --------------------------------------------------------------

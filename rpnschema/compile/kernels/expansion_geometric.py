@@ -194,6 +194,31 @@ def _resolve_cd(cd_h, cd_w, cd_d, default):
     return default()
 
 
+def cells_and_distances(
+    shape: str, semantics: str = "native", **params: int | str | None
+) -> tuple[tuple[Cell, ...], tuple[int, int, int]]:
+    """The patch cells and centre distances of a cuboid / cylinder / sphere patch with the
+    expansion kernels' parameters (also used by the geometric interdependences)."""
+    p = dict(params)
+    cd_given = (p.pop("cd_h", None), p.pop("cd_w", None), p.pop("cd_d", None))
+    strategy = p.pop("packing_strategy", None)
+    if shape == "cuboid":
+        primes = [
+            p.get(f"{k}_prime") if p.get(f"{k}_prime") is not None else p[k]
+            for k in ("p_h", "p_w", "p_d")
+        ]
+        cells = cuboid_cells(p["p_h"], p["p_w"], p["p_d"], *primes)
+        default = lambda: cuboid_center_distances(p["p_h"], p["p_w"], p["p_d"], strategy, semantics)  # noqa: E731
+    elif shape == "cylinder":
+        p_d_prime = p["p_d"] if p.get("p_d_prime") is None else p["p_d_prime"]
+        cells = cylinder_cells(p["p_r"], p_d_prime, None if semantics == "tinybig" else p["p_d"])
+        default = lambda: cylinder_center_distances(p["p_r"], p["p_d"], strategy, semantics)  # noqa: E731
+    else:
+        cells = sphere_cells(p["p_r"])
+        default = lambda: sphere_center_distances(p["p_r"], strategy, semantics)  # noqa: E731
+    return cells, _resolve_cd(*cd_given, default)
+
+
 def cuboid_patch_based_geometric(
     x: Tensor,
     *,
