@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -513,6 +514,8 @@ def validate_data(
         diags.sort(key=lambda d: (d.line is None, d.line or 0, d.column or 0))
     if any(d.severity == "error" for d in diags):
         spec = None
+    if spec is not None:
+        _NORMALIZED[id(spec)] = spec
     return Result(spec=spec, diagnostics=diags, file=file)
 
 
@@ -554,19 +557,9 @@ def load_spec(
     return result.unwrap()
 
 
-def _looks_normalized(spec: ModelSpec) -> bool:
-    """Whether ``spec`` has every figure normalization fills in (as ``load_spec`` returns it)."""
-    return (
-        spec.parameters is not None
-        and spec.layers is not None
-        and spec.dims is None
-        and spec.head is None
-        and all(
-            layer.m is not None and layer.parameters is not None and h.D is not None
-            for layer in spec.layers
-            for h in layer.heads
-        )
-    )
+#: The specs validation returned (by id; weak, so they are not kept alive): a spec found here is
+#: normalized and valid, and is used as is; any other spec object is validated first.
+_NORMALIZED: weakref.WeakValueDictionary[int, ModelSpec] = weakref.WeakValueDictionary()
 
 
 def as_normalized(
@@ -575,7 +568,7 @@ def as_normalized(
     """``source`` as a normalized spec: returned as is when it already is one (from
     :func:`load_spec`), otherwise loaded like :func:`load_spec` does. The one rule behind every
     entry point that takes a spec (summarize, spec_hash, diff_specs, build, sweep)."""
-    if isinstance(source, ModelSpec) and _looks_normalized(source):
+    if isinstance(source, ModelSpec) and _NORMALIZED.get(id(source)) is source:
         return source
     return load_spec(source, limits=limits)
 

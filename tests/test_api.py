@@ -170,3 +170,11 @@ def test_written_specs_read_back_equal(path: Path, tmp_path: Path) -> None:
         assert rpnschema.load_spec(out) == spec
     data = json.loads(rpnschema.to_json(spec))
     assert rpnschema.load_spec(data) == spec
+
+
+def test_a_spec_object_is_checked_unless_validation_returned_it() -> None:
+    spec = rpnschema.load_spec(KAN)
+    assert rpnschema.summarize(spec).total.parameters == 360
+    wrong = spec.model_copy(update={"parameters": 7})  # every figure filled in, one wrong
+    with pytest.raises(SpecError, match="parameters is pinned to 7"):
+        rpnschema.summarize(wrong)

@@ -76,3 +76,15 @@ def test_files_and_directories_mix(configs: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert _files(result.output) == [example, str(configs / "sub/c.rpn.json")]
+
+
+def test_hash_and_upgrade_take_directories_too(configs: Path) -> None:
+    import rpnschema
+
+    result = runner.invoke(app, ["hash", str(configs), "--exclude", "old", "--exclude", "b.*"])
+    assert result.exit_code == 0, result.output
+    a, c = configs / "a.rpn.yaml", configs / "sub/c.rpn.json"
+    assert result.stdout == f"{rpnschema.spec_hash(a)}  {a}\n{rpnschema.spec_hash(c)}  {c}\n"
+    result = runner.invoke(app, ["upgrade", "--check", str(configs), "--exclude", "old"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("nothing to upgrade") == 3

@@ -11,7 +11,17 @@ import typer
 
 from rpnschema.canonical import spec_hash
 from rpnschema.cli.app import app
-from rpnschema.cli.common import DEFAULT_LIMITS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, check_file
+from rpnschema.cli.common import (
+    DEFAULT_LIMITS,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    SPEC_GLOBS,
+    Exclude,
+    Glob,
+    check_file,
+    spec_paths,
+)
 from rpnschema.diff import diff, render_text
 from rpnschema.report import render_text as render_report
 from rpnschema.spec.model import ModelSpec
@@ -35,8 +45,14 @@ def _load(path: Path, failure: int) -> ModelSpec:
 def hash_command(
     spec_files: Annotated[
         list[Path],
-        typer.Argument(metavar="SPEC", help="Spec files (JSON or YAML); '-' reads stdin."),
+        typer.Argument(
+            metavar="PATH",
+            help="Spec files (JSON or YAML) or directories (every spec file under them, see "
+            "--glob); '-' reads stdin.",
+        ),
     ],
+    glob: Glob = None,
+    exclude: Exclude = None,
 ) -> None:
     """Print the SHA-256 of each file's canonical normalized spec (the hash `build --out`
     stores), one `HASH  FILE` line per file as sha256sum does.
@@ -46,7 +62,7 @@ def hash_command(
     hashed. Exit code 0, 1 when a spec is invalid, 2 when a file cannot be read (or both).
     """
     worst = EXIT_OK
-    for spec_file in spec_files:
+    for spec_file in spec_paths(spec_files, glob or SPEC_GLOBS, exclude or ()):
         report, result = check_file(spec_file, DEFAULT_LIMITS, strict=False)
         if result is None or result.spec is None:
             typer.echo(render_report([report], show_notices=False), err=True, nl=False)

@@ -17,6 +17,10 @@ from rpnschema.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    SPEC_GLOBS,
+    Exclude,
+    Glob,
+    spec_paths,
     with_limits,
     write_output,
 )
@@ -136,7 +140,11 @@ def _usage(message: str) -> None:
 def upgrade(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE", help="Spec files (JSON or YAML); '-' reads standard input."),
+        typer.Argument(
+            metavar="PATH",
+            help="Spec files (JSON or YAML) or directories (every spec file under them, see "
+            "--glob); '-' reads standard input.",
+        ),
     ],
     out: Annotated[
         Path | None,
@@ -162,6 +170,8 @@ def upgrade(
             "upgraded spec goes to stdout).",
         ),
     ] = EditFormat.text,
+    glob: Glob = None,
+    exclude: Exclude = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Migrate specs of an older spec_version to the current one, keeping comments and layout
@@ -174,6 +184,7 @@ def upgrade(
     (or nothing to do), 1 when an upgraded spec is invalid or, with --check, a file needs
     upgrading, 2 on a usage or I/O error or a spec_version this rpnschema cannot migrate.
     """
+    files = spec_paths(files, glob or SPEC_GLOBS, exclude or ())
     if to is not None and not migrate.OLDEST <= to <= migrate.LATEST:
         _usage(
             f"--to {to} is not a spec_version this rpnschema knows ({migrate.OLDEST} to "
