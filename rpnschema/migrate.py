@@ -192,7 +192,8 @@ def _v1_expansion(slot: Any, key: Any, path: Loc, editor: Editor) -> None:
         return
     if not isinstance(value, dict):
         return
-    for param, old in reversed(V1_DEFAULTS.get(value.get("name"), {}).items()):  # type: ignore[arg-type]
+    name = value.get("name")
+    for param, old in reversed(V1_DEFAULTS.get(name, {}).items() if isinstance(name, str) else []):
         if param not in value:
             editor.set(value, path, param, old)
     functions = value.get("functions")
@@ -323,7 +324,7 @@ def _kept(migrated: dict[str, Any], edit: Edit) -> list[str]:
     else:  # pragma: no cover - the steps that validation reads only insert defaults
         return [edit.description]
     name = component.get("name")
-    cls = CATALOG.get(name)
+    cls = CATALOG.get(name) if isinstance(name, str) else None
     lines = []
     for param, old in params.items():
         now = cls.model_fields[param].default if cls and param in cls.model_fields else "?"
