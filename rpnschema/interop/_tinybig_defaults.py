@@ -123,6 +123,18 @@ DIFFERENCES: dict[tuple[str, str], Difference] = {
     },
 }
 
+#: (native preset, option) -> how it differs from the tinybig head preset's default (a tinybig
+#: preset in a tinybig config always expands with tinybig's default).
+PRESET_DIFFERENCES: dict[tuple[str, str], Difference] = {
+    ("perceptron", "with_dropout"): Difference(
+        True,
+        True,
+        "native presets are deterministic unless asked: dropout is opt-in (tinybig keeps the "
+        "preset's Dropout in a plain list that model.eval() does not reach, so it drops in "
+        "evaluation too)",
+    ),
+}
+
 #: Defaults of tinybig base classes its catalog does not export, read from tinybig's source:
 #: the discrete wavelets' ``discrete_wavelet_expansion(d=1, s=1, t=1)``.
 BASE_DEFAULTS: dict[str, dict[str, Any]] = {

@@ -233,3 +233,25 @@ def test_perceptron_presets_follow_tinybigs_expansion_flags() -> None:
     data, _ = from_tinybig(layer)
     output = [f["name"] for f in data["layers"][0]["heads"][0]["output_process"]]
     assert output == ["relu", "dropout", "softmax"]  # perceptron_layer: with_relu=True
+
+
+def test_native_presets_default_as_tinybigs_head_presets_except_the_listed() -> None:
+    from rpnschema.reference.tinybig_defaults import PRESETS
+
+    compared = 0
+    for kind, cls in PRESETS.items():
+        signature = SIGNATURES["head"][f"{kind}_head"]["parameters"]
+        for option, field in cls.model_fields.items():
+            spec = signature.get({"channels": "channel_num"}.get(option, option))
+            if spec is None or "default" not in spec:
+                continue  # a native-only option, or m / n
+            compared += 1
+            native = list(field.default) if isinstance(field.default, tuple) else field.default
+            difference = defaults.PRESET_DIFFERENCES.get((kind, option))
+            if difference is None:
+                assert _same(native, spec["default"]), f"{kind}.{option}"
+            else:
+                assert _same(difference.tinybig, spec["default"]) and not _same(
+                    native, spec["default"]
+                )
+    assert compared > 30
