@@ -461,7 +461,11 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _scalar(value: Any, like: str, fmt: io.Format) -> str:
-    """``value`` written as a token in the quoting style of ``like``."""
+    """``value`` written as a token in the quoting style of ``like`` (a mapping as a flow
+    mapping in that style: ``{name: chebyshev_expansion, d: 5}`` in YAML)."""
+    if isinstance(value, dict) and fmt != "json":
+        items = (f"{_scalar(k, like, fmt)}: {_scalar(v, like, fmt)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
     if not isinstance(value, str):
         return json.dumps(value)
     if like.startswith("'"):
