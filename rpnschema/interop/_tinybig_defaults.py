@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
+from rpnschema import spec as _spec
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_catalog import TINYBIG_CLASSES as TINYBIG_CLASSES
-from rpnschema.spec import CATALOG
 
 
 class _Marker:
@@ -156,12 +156,12 @@ NOT_PARAMETERS = frozenset({"name", "preprocess", "postprocess", "activation", "
 
 def parameters(name: str) -> list[str]:
     """The parameters of catalog class ``name`` that a tinybig config may give."""
-    return [f for f in CATALOG[name].model_fields if f not in NOT_PARAMETERS]
+    return [f for f in _spec.CATALOG[name].model_fields if f not in NOT_PARAMETERS]
 
 
 def native_default(name: str, param: str) -> Any:
     """The native default of a parameter (:data:`REQUIRED` for a required field)."""
-    field = CATALOG[name].model_fields[param]
+    field = _spec.CATALOG[name].model_fields[param]
     if field.default is PydanticUndefined and field.default_factory is None:
         return REQUIRED
     value = field.get_default(call_default_factory=True)

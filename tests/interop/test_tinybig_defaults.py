@@ -155,6 +155,7 @@ def _unsupported_config(package: str, name: str) -> tuple[dict[str, Any], str]:
 
 
 UNSUPPORTED = [(pkg, name) for pkg, names in defaults.unsupported().items() for name in names]
+UNSUPPORTED_CODES = {c for c in Code if c.name in ("TINYBIG_UNSUPPORTED", "UNSUPPORTED_CLASS")}
 
 
 @pytest.mark.parametrize(("package", "name"), UNSUPPORTED, ids=lambda v: str(v))
@@ -162,13 +163,22 @@ def test_an_unsupported_tinybig_class_is_reported_as_unsupported(package: str, n
     config, where = _unsupported_config(package, name)
     _, diags = from_tinybig(config)
     (error,) = [d for d in diags if d.severity == "error"]
-    assert error.code == Code.TINYBIG_UNSUPPORTED
-    assert error.message == (
-        f"tinybig.{package}.{name} is a tinybig 0.2.1 {package} class that rpnschema does not "
-        "support"
-    )
+    # RPN503, or the family's own unsupported-class code where one gives a specific reason
+    assert error.code in UNSUPPORTED_CODES
+    assert name in error.message and "not support" in error.message
     if package != "head":
         assert error.pointer.endswith(where.rsplit("/", 1)[-1])
+
+
+def test_an_unsupported_class_says_what_it_is() -> None:
+    _, diags = from_tinybig(_unsupported_config("expansion", "geometric_expansion")[0])
+    (error,) = diags
+    assert (error.code, error.message) == (
+        Code.TINYBIG_UNSUPPORTED,
+        "tinybig.expansion.geometric_expansion is a tinybig 0.2.1 expansion class that "
+        "rpnschema does not support",
+    )
+    assert error.suggestion is not None and "tinybig-defaults.md" in error.suggestion
 
 
 def test_unsupported_classes_are_those_without_a_reader() -> None:
