@@ -149,6 +149,10 @@ BASE_DEFAULTS: dict[str, dict[str, Any]] = {
     )
 }
 
+#: The families whose omitted parameters are read as tinybig's code defaults (checked against
+#: tinybig 0.2.1's signatures by the tests).
+FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
+
 #: Fields of a catalog class that are not constructor parameters of the tinybig class (they
 #: come from ``*_function_configs`` and ``composition_function_configs``).
 NOT_PARAMETERS = frozenset({"name", "preprocess", "postprocess", "activation", "functions"})

@@ -22,7 +22,7 @@ from rpnschema.interop import from_tinybig
 SIGNATURES: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parents[1] / "data" / "tinybig_signatures.json").read_text()
 )["packages"]
-FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
+FAMILIES = defaults.FAMILIES
 #: The slot of each family in an rpn_head config, and the native key it becomes.
 SLOTS = {
     "expansion": ("data_transformation_configs", "expansion"),
