@@ -192,7 +192,8 @@ def _v1_expansion(slot: Any, key: Any, path: Loc, editor: Editor) -> None:
         return
     if not isinstance(value, dict):
         return
-    for param, old in reversed(V1_DEFAULTS.get(value.get("name"), {}).items()):  # type: ignore[arg-type]
+    name = value.get("name")
+    for param, old in reversed(V1_DEFAULTS.get(name, {}).items() if isinstance(name, str) else []):
         if param not in value:
             editor.set(value, path, param, old)
     functions = value.get("functions")
@@ -323,7 +324,7 @@ def _kept(migrated: dict[str, Any], edit: Edit) -> list[str]:
     else:  # pragma: no cover - the steps that validation reads only insert defaults
         return [edit.description]
     name = component.get("name")
-    cls = CATALOG.get(name)
+    cls = CATALOG.get(name) if isinstance(name, str) else None
     lines = []
     for param, old in params.items():
         now = cls.model_fields[param].default if cls and param in cls.model_fields else "?"
@@ -460,7 +461,11 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _scalar(value: Any, like: str, fmt: io.Format) -> str:
-    """``value`` written as a token in the quoting style of ``like``."""
+    """``value`` written as a token in the quoting style of ``like`` (a mapping as a flow
+    mapping in that style: ``{name: chebyshev_expansion, d: 5}`` in YAML)."""
+    if isinstance(value, dict) and fmt != "json":
+        items = (f"{_scalar(k, like, fmt)}: {_scalar(v, like, fmt)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
     if not isinstance(value, str):
         return json.dumps(value)
     if like.startswith("'"):

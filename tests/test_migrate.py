@@ -424,3 +424,76 @@ def test_downgraded_specs_upgrade_to_the_original(data: dict[str, Any]) -> None:
 def test_edit_is_a_value_object() -> None:
     edit = Edit("set", ("spec_version",), 1, "0 -> 1", 0)
     assert edit.pointer == "spec_version" and (edit.line, edit.column) == (None, None)
+
+
+# --- step 1 -> 2: the defaults tinybig 0.2.1's code uses ----------------------------------
+
+
+def test_v1_writes_the_defaults_that_changed_where_they_are_left_out() -> None:
+    data = {
+        "spec_version": 1,
+        "layers": [
+            {
+                "m": 4,
+                "n": 2,
+                "heads": [
+                    {"expansion": "chebyshev_expansion"},
+                    {"expansion": {"name": "jacobi_expansion", "alpha": 0.5}},
+                    {"expansion": {"name": "chebyshev_expansion", "d": 3}},  # given: kept
+                    {
+                        "expansion": {
+                            "name": "extended_expansion",
+                            "functions": ["fourier_expansion", {"name": "fourier_expansion"}],
+                        }
+                    },
+                ],
+            }
+        ],
+    }
+    new, edits = upgrade_data(data)
+    heads = new["layers"][0]["heads"]
+    assert heads[0]["expansion"] == {"name": "chebyshev_expansion", "d": 5}
+    assert heads[1]["expansion"] == {"d": 5, "name": "jacobi_expansion", "alpha": 0.5}
+    assert heads[2]["expansion"] == {"name": "chebyshev_expansion", "d": 3}
+    assert heads[3]["expansion"]["functions"] == [
+        {"name": "fourier_expansion", "P": 1.0},
+        {"P": 1.0, "name": "fourier_expansion"},
+    ]
+    assert [(e.op, e.pointer) for e in edits] == [
+        ("set", "layers/0/heads/0/expansion"),
+        ("insert", "layers/0/heads/1/expansion/d"),
+        ("set", "layers/0/heads/3/expansion/functions/0"),
+        ("insert", "layers/0/heads/3/expansion/functions/1/P"),
+        ("set", "spec_version"),
+    ]
+
+
+def test_a_version_1_spec_keeps_its_meaning_and_says_so() -> None:
+    text = "layers: [{m: 4, n: 2, heads: [{expansion: chebyshev_expansion}]}]\n"
+    old = validate_text(text, file="old.yaml")
+    assert old.ok and old.spec is not None
+    assert old.spec.layers[0].heads[0].expansion.d == 5 and old.spec.parameters == 40
+    (notice,) = [d for d in old.diagnostics if d.code == Code.SPEC_VERSION]
+    assert (notice.severity, notice.pointer, notice.line) == (
+        "notice",
+        "layers/0/heads/0/expansion",
+        1,
+    )
+    assert notice.message == (
+        "no spec_version (version 1): chebyshev_expansion d = 5, that version's default "
+        "(spec_version 2 defaults to 2, tinybig's)"
+    )
+    assert notice.suggestion == "run `rpnschema upgrade old.yaml --in-place` to write it explicitly"
+    new = validate_text("spec_version: 2\n" + text, file="new.yaml")
+    assert new.spec is not None and new.spec.parameters == 16  # tinybig's d = 2
+    assert not [d for d in new.diagnostics if d.code == Code.SPEC_VERSION]
+    # the upgraded text means what the version 1 text meant
+    up = upgrade_text(text, path="old.yaml")
+    assert up.preserved and "heads: [{expansion: {name: chebyshev_expansion, d: 5}}]" in up.text
+    assert validate_text(up.text).unwrap().parameters == 40
+
+
+def test_a_version_1_spec_relying_on_no_changed_default_reads_silently() -> None:
+    result = validate_text("spec_version: 1\ndims: [3, 2]\nhead: {expansion: taylor_expansion}\n")
+    assert result.ok and not [d for d in result.diagnostics if d.code == Code.SPEC_VERSION]
+    assert result.spec is not None and result.spec.spec_version == 2

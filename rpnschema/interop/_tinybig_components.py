@@ -178,7 +178,8 @@ class ComponentReader(CompressionParams, ProcessingReader):
             else:
                 allowed = [f for f in fields if f not in _NOT_FIELDS]
                 self.unknown_key((*ppath, key), key, allowed, name)
-        return out if self._tinybig_defaults(out, ppath) and ok else None
+        filled = fam not in defaults.FAMILIES or self._tinybig_defaults(out, ppath)
+        return out if filled and ok else None
 
     def unsupported_class(self, cls: str, path: Loc) -> bool:
         """Report a tinybig 0.2.1 class that rpnschema does not read; False for another path."""

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
+from rpnschema import spec as _spec
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_catalog import TINYBIG_CLASSES as TINYBIG_CLASSES
-from rpnschema.spec import CATALOG
 
 
 class _Marker:
@@ -123,6 +123,18 @@ DIFFERENCES: dict[tuple[str, str], Difference] = {
     },
 }
 
+#: (native preset, option) -> how it differs from the tinybig head preset's default (a tinybig
+#: preset in a tinybig config always expands with tinybig's default).
+PRESET_DIFFERENCES: dict[tuple[str, str], Difference] = {
+    ("perceptron", "with_dropout"): Difference(
+        True,
+        True,
+        "native presets are deterministic unless asked: dropout is opt-in (tinybig keeps the "
+        "preset's Dropout in a plain list that model.eval() does not reach, so it drops in "
+        "evaluation too)",
+    ),
+}
+
 #: Defaults of tinybig base classes its catalog does not export, read from tinybig's source:
 #: the discrete wavelets' ``discrete_wavelet_expansion(d=1, s=1, t=1)``.
 BASE_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -137,6 +149,10 @@ BASE_DEFAULTS: dict[str, dict[str, Any]] = {
     )
 }
 
+#: The families whose omitted parameters are read as tinybig's code defaults (checked against
+#: tinybig 0.2.1's signatures by the tests).
+FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
+
 #: Fields of a catalog class that are not constructor parameters of the tinybig class (they
 #: come from ``*_function_configs`` and ``composition_function_configs``).
 NOT_PARAMETERS = frozenset({"name", "preprocess", "postprocess", "activation", "functions"})
@@ -144,12 +160,12 @@ NOT_PARAMETERS = frozenset({"name", "preprocess", "postprocess", "activation", "
 
 def parameters(name: str) -> list[str]:
     """The parameters of catalog class ``name`` that a tinybig config may give."""
-    return [f for f in CATALOG[name].model_fields if f not in NOT_PARAMETERS]
+    return [f for f in _spec.CATALOG[name].model_fields if f not in NOT_PARAMETERS]
 
 
 def native_default(name: str, param: str) -> Any:
     """The native default of a parameter (:data:`REQUIRED` for a required field)."""
-    field = CATALOG[name].model_fields[param]
+    field = _spec.CATALOG[name].model_fields[param]
     if field.default is PydanticUndefined and field.default_factory is None:
         return REQUIRED
     value = field.get_default(call_default_factory=True)

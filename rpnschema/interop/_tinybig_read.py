@@ -16,6 +16,7 @@ from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._pathmap import PathMap
 from rpnschema.interop._tinybig_heads import HeadReader
 from rpnschema.interop._tinybig_semantics import native_changes
+from rpnschema.migrate import LATEST
 
 
 def _alloc_total(total: Any, alloc: Any, count: int) -> int | None:
@@ -183,7 +184,7 @@ class Reader(HeadReader):
         )
         if params is None:
             return None
-        spec: dict[str, Any] = {"semantics": self.semantics}
+        spec: dict[str, Any] = {"spec_version": LATEST, "semantics": self.semantics}
         self.paths.add((), path)
         for key, value in params.items():
             if key in ("name", "device", "depth"):
@@ -268,7 +269,7 @@ class Reader(HeadReader):
         self, cfg: dict[str, Any], path: Loc, bare: bool = False
     ) -> dict[str, Any] | None:
         self.root = path
-        spec: dict[str, Any] = {"semantics": self.semantics}
+        spec: dict[str, Any] = {"spec_version": LATEST, "semantics": self.semantics}
         self.paths.add((), path)
         self.paths.add(("layers", 0), path)
         inits: list[tuple[Loc, Any]] = []
@@ -310,7 +311,11 @@ class Reader(HeadReader):
         )
         if head is None:
             return None
-        spec = {"semantics": self.semantics, "layers": [{**dims, "heads": [head]}]}
+        spec = {
+            "spec_version": LATEST,
+            "semantics": self.semantics,
+            "layers": [{**dims, "heads": [head]}],
+        }
         self._init(spec, [((*hp, "parameters_init_method"), init)])
         return self._finish(spec)
 

@@ -10,6 +10,9 @@ from typing import Any
 from rpnschema.interop import _tinybig_defaults as defaults
 from rpnschema.migrate import LATEST, V1_DEFAULTS
 from rpnschema.reference._shared import GENERATED
+from rpnschema.spec.presets import PRESET_TYPES
+
+PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
 
 
 def _show(value: Any) -> str:
@@ -49,6 +52,12 @@ def render_tinybig_defaults() -> str:
         lines.append(
             f"| `{name}` | `{param}` | {_show(native)} | {_show(diff.tinybig)} | "
             f"{_show(diff.read_as)} | {diff.why} |"
+        )
+    for (preset, option), diff in sorted(defaults.PRESET_DIFFERENCES.items()):
+        native = PRESETS[preset].model_fields[option].default
+        lines.append(
+            f"| preset `{preset}` (`tinybig.head.{preset}_head`) | `{option}` | {_show(native)} | "
+            f"{_show(diff.tinybig)} | {_show(diff.read_as)} | {diff.why} |"
         )
     lines += [
         "",

@@ -69,6 +69,9 @@ def test_component_builds_counts_and_trains(semantics: str, key: str) -> None:
     assert torch.isfinite(y).all()
     (y * torch.linspace(-1, 1, y.numel()).view_as(y)).sum().backward()
     for name, p in model.named_parameters():
+        if not p.requires_grad:  # tinybig's static hypernet network: registered, frozen
+            assert name.endswith(("weight1", "bias1", "weight2", "bias2")), name
+            continue
         assert p.grad is not None, name
         assert torch.isfinite(p.grad).all(), name
 

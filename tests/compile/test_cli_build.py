@@ -92,3 +92,32 @@ def test_build_overrides_dtype_and_seed() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "cpu, torch.float64" in result.output
+
+
+def test_load_accepts_a_model_file_written_under_spec_version_1(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from safetensors.torch import save_file
+
+    spec = {"seed": 1, "layers": [{"m": 3, "n": 2, "heads": [{"expansion": "taylor_expansion"}]}]}
+    model = rpnschema.build(rpnschema.validate_data(spec).unwrap())
+    stored = model.spec.to_data() | {"spec_version": 1}  # as rpnschema with spec_version 1 wrote
+    canonical = json.dumps(stored, sort_keys=True, separators=(",", ":"))
+    path = tmp_path / "old.safetensors"
+    metadata = {
+        "format": "rpnschema-model",
+        "format_version": "1",
+        "rpnschema_version": "0",
+        "spec": json.dumps(stored, sort_keys=True),
+        "spec_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+    }
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, path, metadata)
+    loaded = runner.invoke(app, ["load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert f"spec sha256: {rpnschema.spec_hash(model.spec)}" in loaded.output
+    metadata["spec_sha256"] = "0" * 64  # a hash that matches neither form is still an error
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, path, metadata)
+    tampered = runner.invoke(app, ["load", str(path)])
+    assert tampered.exit_code == 1
+    assert "the stored spec hash does not match the stored spec" in tampered.output

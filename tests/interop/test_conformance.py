@@ -1,4 +1,6 @@
-"""Every head, layer and model conformance case runs from its tinybig config and weights."""
+"""Every head, layer and model conformance case runs from its tinybig config and weights (and
+the tinybig.head preset cases of the RPN 2 set, which use RPN 1 components only: their
+omitted parameters exercise tinybig's code defaults, e.g. a residual's weighted remainder)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def _cases(kind: str) -> list[dict[str, Any]]:
 
 CASES = [
     pytest.param(case, id=f"{kind}-{case['id']}")
-    for kind in ("heads", "layers", "models")
+    for kind in ("heads", "layers", "models", "rpn1_head_presets")
     for case in _cases(kind)
 ]
 

@@ -190,3 +190,72 @@ def test_writing_tinybig_gives_every_parameter() -> None:
     assert head["remainder_configs"]["function_parameters"] == {"require_parameters": False}
     # and the written config reads back as the same model
     assert _validate(config).parameters == spec.parameters
+
+
+#: Classes tinybig 0.2.1 itself cannot build (or run) from a config without
+#: function_parameters (fusions: only dims), with the error rpnschema reports instead.
+TINYBIG_FAILS = {
+    "cuboid_patch_based_geometric_expansion": "RPN202",  # p_h, p_w, p_d required; no grid
+    "cylinder_patch_based_geometric_expansion": "RPN202",
+    "sphere_patch_based_geometric_expansion": "RPN202",
+    "extended_expansion": "RPN202",  # D = 0: its first forward fails
+    "identity_remainder": "RPN403",  # m != n: tinybig raises ValueError
+    "weighted_summation_fusion": "RPN202",  # weights None: its forward asserts
+    "parameterized_weighted_summation_fusion": "RPN409",  # fails as a channel fusion
+    "hm_parameterized_concatenation_fusion": "RPN202",  # p required
+    "lphm_parameterized_concatenation_fusion": "RPN202",  # p, r required
+    "dual_lphm_parameterized_concatenation_fusion": "RPN202",
+}
+_SLOT = {
+    "expansion": "data_transformation_configs",
+    "reconciliation": "parameter_fabrication_configs",
+    "remainder": "remainder_configs",
+    "fusion": "channel_fusion_configs",
+}
+
+
+def _bare(family: str, name: str) -> dict[str, Any]:
+    from rpnschema.interop._tinybig_table import CLASS_PATH
+
+    config = _layer(_fn("tinybig.expansion.identity_expansion"))
+    head = config["layer_parameters"]["head_configs"][0]["head_parameters"]
+    if family == "fusion":
+        head["channel_num"] = 2
+        head[_SLOT[family]] = _fn(CLASS_PATH[name], dims=[2, 2])
+    else:
+        head[_SLOT[family]] = _fn(CLASS_PATH[name])
+    return config
+
+
+def _catalog() -> list[tuple[str, str]]:
+    from rpnschema.interop._tinybig_table import NAMES
+
+    return [
+        (f, n) for f in ("expansion", "reconciliation", "remainder", "fusion") for n in NAMES[f]
+    ]
+
+
+@pytest.mark.parametrize(("family", "name"), _catalog(), ids=lambda v: str(v))
+def test_every_class_without_function_parameters_reads_as_tinybig_builds_it(
+    family: str, name: str
+) -> None:
+    result = validate_tinybig(io.parse(json.dumps(_bare(family, name)), format="json"))
+    errors = sorted({d.code.value for d in result.errors})
+    if name in TINYBIG_FAILS:
+        assert errors == [TINYBIG_FAILS[name]]
+        return
+    assert errors == [], [str(d) for d in result.errors]
+    assert result.spec is not None
+    head = result.spec.layers[0].heads[0]
+    component = {
+        "expansion": head.expansion,
+        "reconciliation": head.reconciliation,
+        "remainder": head.remainder,
+        "fusion": head.channel_fusion,
+    }[family]
+    assert component is not None and component.name == name
+    # the converted spec names every parameter: it reads the same as its own data
+    from rpnschema import validate_data
+
+    again = validate_data(result.spec.to_data()).unwrap()
+    assert again.parameters == result.spec.parameters

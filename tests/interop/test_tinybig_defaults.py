@@ -22,7 +22,7 @@ from rpnschema.interop import from_tinybig
 SIGNATURES: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parents[1] / "data" / "tinybig_signatures.json").read_text()
 )["packages"]
-FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
+FAMILIES = defaults.FAMILIES
 #: The slot of each family in an rpn_head config, and the native key it becomes.
 SLOTS = {
     "expansion": ("data_transformation_configs", "expansion"),
@@ -155,6 +155,7 @@ def _unsupported_config(package: str, name: str) -> tuple[dict[str, Any], str]:
 
 
 UNSUPPORTED = [(pkg, name) for pkg, names in defaults.unsupported().items() for name in names]
+UNSUPPORTED_CODES = {c for c in Code if c.name in ("TINYBIG_UNSUPPORTED", "UNSUPPORTED_CLASS")}
 
 
 @pytest.mark.parametrize(("package", "name"), UNSUPPORTED, ids=lambda v: str(v))
@@ -162,13 +163,22 @@ def test_an_unsupported_tinybig_class_is_reported_as_unsupported(package: str, n
     config, where = _unsupported_config(package, name)
     _, diags = from_tinybig(config)
     (error,) = [d for d in diags if d.severity == "error"]
-    assert error.code == Code.TINYBIG_UNSUPPORTED
-    assert error.message == (
-        f"tinybig.{package}.{name} is a tinybig 0.2.1 {package} class that rpnschema does not "
-        "support"
-    )
+    # RPN503, or the family's own unsupported-class code where one gives a specific reason
+    assert error.code in UNSUPPORTED_CODES
+    assert name in error.message and "not support" in error.message
     if package != "head":
         assert error.pointer.endswith(where.rsplit("/", 1)[-1])
+
+
+def test_an_unsupported_class_says_what_it_is() -> None:
+    _, diags = from_tinybig(_unsupported_config("expansion", "geometric_expansion")[0])
+    (error,) = diags
+    assert (error.code, error.message) == (
+        Code.TINYBIG_UNSUPPORTED,
+        "tinybig.expansion.geometric_expansion is a tinybig 0.2.1 expansion class that "
+        "rpnschema does not support",
+    )
+    assert error.suggestion is not None and "tinybig-defaults.md" in error.suggestion
 
 
 def test_unsupported_classes_are_those_without_a_reader() -> None:
@@ -233,3 +243,25 @@ def test_perceptron_presets_follow_tinybigs_expansion_flags() -> None:
     data, _ = from_tinybig(layer)
     output = [f["name"] for f in data["layers"][0]["heads"][0]["output_process"]]
     assert output == ["relu", "dropout", "softmax"]  # perceptron_layer: with_relu=True
+
+
+def test_native_presets_default_as_tinybigs_head_presets_except_the_listed() -> None:
+    from rpnschema.reference.tinybig_defaults import PRESETS
+
+    compared = 0
+    for kind, cls in PRESETS.items():
+        signature = SIGNATURES["head"][f"{kind}_head"]["parameters"]
+        for option, field in cls.model_fields.items():
+            spec = signature.get({"channels": "channel_num"}.get(option, option))
+            if spec is None or "default" not in spec:
+                continue  # a native-only option, or m / n
+            compared += 1
+            native = list(field.default) if isinstance(field.default, tuple) else field.default
+            difference = defaults.PRESET_DIFFERENCES.get((kind, option))
+            if difference is None:
+                assert _same(native, spec["default"]), f"{kind}.{option}"
+            else:
+                assert _same(difference.tinybig, spec["default"]) and not _same(
+                    native, spec["default"]
+                )
+    assert compared > 30
