@@ -94,7 +94,7 @@ class CompressionParams:
             self._grid(params["grid_configs"], (*ppath, "grid_configs"), out)
         if "patch_configs" in params:
             handled.add("patch_configs")
-            self._patch(params["patch_configs"], (*ppath, "patch_configs"), out)
+            self._compression_patch(params["patch_configs"], (*ppath, "patch_configs"), out)
         for key in ("grid", "patch", "distribution_function", "fs_function", "dr_function"):
             if key in params:
                 handled.add(key)
@@ -156,7 +156,7 @@ class CompressionParams:
             if params.get(theirs) is not None:
                 out[ours] = params[theirs]
 
-    def _patch(self, cfg: Any, path: Loc, out: dict[str, Any]) -> None:
+    def _compression_patch(self, cfg: Any, path: Loc, out: dict[str, Any]) -> None:
         if cfg is None:
             return
         shape = _by_last(cfg.get("patch_class"), _PATCH_PATH) if isinstance(cfg, dict) else None
