@@ -85,7 +85,7 @@ def _check_component(
     checked: list[str],
     problems: list[str],
 ) -> None:
-    from rpnschema.schema import model_schema
+    from rpnschema.schema import family_title, model_schema
 
     name, family = component.name, component.family
     specs = list((examples or {}).get(name, ()))
@@ -97,7 +97,7 @@ def _check_component(
                 f"{name}: no example given and no default spec ({e.__class__.__name__})"
             )
             return
-    family_def = model_schema()["$defs"][family.capitalize()]
+    family_def = model_schema()["$defs"][family_title(family)]
     if name not in family_def["anyOf"][0]["enum"]:
         problems.append(f"{name}: missing from the JSON Schema's {family.capitalize()} names")
     for spec in specs:

@@ -71,6 +71,12 @@ LAYER_SNIPPETS = [
 SNIPPETS = {"Head": HEAD_SNIPPETS, "LayerSpec": LAYER_SNIPPETS}
 
 
+def family_title(family: str) -> str:
+    """The name in ``$defs`` of the definition of the slot that takes ``family``'s functions
+    (the expansion slot also takes compressions: ``ExpansionOrCompression``)."""
+    return "Or".join(f.capitalize() for f in (family, *registry.SLOT_EXTRAS.get(family, ())))
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 

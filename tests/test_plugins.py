@@ -155,7 +155,7 @@ def test_unregister_restores_the_builtin_catalog_and_schema():
 
 def test_schema_lists_plugin_components_with_their_parameters(test_plugin):
     doc = schema.model_schema()
-    names = doc["$defs"]["Expansion"]["anyOf"][0]["enum"]
+    names = doc["$defs"][schema.family_title("expansion")]["anyOf"][0]["enum"]
     assert "triple_expansion" in names and "taylor_expansion" in names
     triple = doc["$defs"]["TripleExpansion"]
     assert triple["properties"]["k"] == {
