@@ -181,7 +181,8 @@ def summary(
         typer.echo(
             f"build memory: {human_bytes(m.total)} (parameters {human_bytes(m.parameters)}, "
             f"buffers {human_bytes(m.buffers)}, forward at batch {m.batch} "
-            f"{human_bytes(m.forward)}); budget {human_bytes(limits.max_memory)} (--max-memory)"
+            f"{human_bytes(m.forward)})"
         )
+        typer.echo(f"memory budget: {human_bytes(limits.max_memory)} (--max-memory)")
         if ranks is not None:
             render_ranks(ranks)
