@@ -104,11 +104,33 @@ def _fusion(spec: fu.Fusion | None, dims: list[int], n_out: int) -> tuple[int, i
     return buffers, forward
 
 
-def _head(head: Any, batch: int) -> tuple[int, int]:
+def _interdependence_buffers(head: Any, semantics: str) -> int:
+    """Elements of the fixed tensors the fabrications of a head's parameterized
+    interdependences draw (e.g. random_matrix_adaption's two random matrices)."""
+    from rpnschema import dims_interdependence as di
+    from rpnschema.spec.interdependence import parameterized as pa
+
+    total = 0
+    for kind in (di.ATTRIBUTE, di.INSTANCE):
+        spec = getattr(head, f"{kind}_interdependence", None)
+        if not isinstance(spec, (pa._Parameterized, pa._Bilinear)):
+            continue
+        side = di.Side(kind, getattr(head, "batch", None), head.m, semantics)
+        try:
+            rows, cols = di.fabricated_shape(spec, side)
+        except di.DimProblem:
+            continue  # reported by validation
+        l = getattr(head, f"l_{kind}_interdependence", None) or 0
+        total += reconciliation_buffers(di.fabrication(spec), rows, cols, l)
+    return total
+
+
+def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
     """(buffer elements, forward elements) of a normalized head."""
     m, n, D, c, l = head.m, head.n, head.D, head.channels, head.l
     rec = head.reconciliation
     buffers = reconciliation_buffers(rec, n, D, l) + _running_stats(head)
+    buffers += _interdependence_buffers(head, semantics)
     forward = batch * m + 2 * batch * D + batch * c * n + batch * head.output_dim
     if not isinstance(rec, rc.IdentityReconciliation):
         forward += c * n * D
@@ -128,7 +150,7 @@ def estimate(spec: ModelSpec, *, batch: int = CHECK_BATCH, dtype: str | None = N
     for i, layer in enumerate(spec.layers or []):
         live = batch * (layer.m + layer.output_dim)
         for j, head in enumerate(layer.heads):
-            b, f = _head(head, batch)
+            b, f = _head(head, batch, spec.semantics)
             buffers += b
             live += f if batch else 0
             weight = head.parameters + b + f
