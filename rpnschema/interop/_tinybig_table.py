@@ -176,7 +176,9 @@ FUNCTIONAL_BATCH_NORM = frozenset(
 
 MODEL_CLASSES = frozenset({"tinybig.model.rpn", "tinybig.model.rpn.rpn"})
 LAYER_CLASSES = frozenset({"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer"})
-HEAD_CLASSES = frozenset({"tinybig.module.rpn_head", "tinybig.module.base_head.rpn_head"})
+HEAD_CLASSES = frozenset(
+    {"tinybig.module.rpn_head", "tinybig.module.base_head.rpn_head", "tinybig.head.rpn_head"}
+)
 MODEL_CLASS = "tinybig.model.rpn"
 LAYER_CLASS = "tinybig.module.rpn_layer"
 HEAD_CLASS = "tinybig.module.rpn_head"
