@@ -165,8 +165,6 @@ def rebuild() -> None:
         expansion.ExtendedExpansion,
         *_COMPOSITES,
     )
-    # The composite expansions contain each other: twice, so each sees the others rebuilt.
-    composite = (*composite, *composite)
     hybrid = sys.modules.get("rpnschema.spec.interdependence.hybrid")
     if hybrid is not None:  # loaded: its composites hold expansions, reconciliations, fusions
         composite = (
@@ -175,6 +173,12 @@ def rebuild() -> None:
             hybrid.HybridInterdependence,
         )
     interdependence.reset()
-    order = (*composite, head.HeadSpec, layer.LayerSpec)
-    for cls in (*order, model.ModelSpec):
+    order = (*composite, head.HeadSpec, layer.LayerSpec, model.ModelSpec)
+    # pydantic reuses the schema a model already has wherever another model refers to it, and
+    # these models refer to each other (the composites recursively): drop every one first, so
+    # that each rebuild generates the others afresh instead of embedding a stale copy.
+    for cls in order:
+        if "__pydantic_core_schema__" in cls.__dict__:
+            delattr(cls, "__pydantic_core_schema__")
+    for cls in order:
         cls.model_rebuild(force=True)

@@ -122,3 +122,37 @@ def test_fitted_state(case: dict[str, Any]) -> None:
         if key == "components_" and "PCA" in json.dumps(case):
             got = got * np.sign((got * want).sum(axis=1, keepdims=True))
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+HEADS = json.loads((DATA.parent / "heads.json").read_text())["cases"]
+#: rpn_head cases whose only RPN 2 part is a compression.
+COMPRESSION_HEADS = [
+    c
+    for c in HEADS
+    if c["tinybig_config"]["head_class"] == "tinybig.head.rpn_head"
+    and "tinybig.compression" in json.dumps(c["tinybig_config"])
+    and "interdependence" not in json.dumps(c["tinybig_config"])
+]
+
+
+@pytest.mark.parametrize("case", COMPRESSION_HEADS, ids=[c["id"] for c in COMPRESSION_HEADS])
+def test_head_case(case: dict[str, Any]) -> None:
+    """tinybig head config -> from_tinybig -> build -> tinybig's weights -> tinybig's output."""
+    from rpnschema import load_tinybig_state_dict
+
+    data, diags = from_tinybig(case["tinybig_config"])
+    assert data is not None and not [d for d in diags if d.severity == "error"], diags
+    result = validate_data(data)
+    assert result.ok, result.errors
+    head = result.spec.layers[0].heads[0]
+    structure = case["structure"]
+    assert (head.D, head.l, result.spec.parameters) == (
+        structure["D"],
+        structure["l"],
+        case["param_count"],
+    )
+    model = build(result.spec)
+    load_tinybig_state_dict(model.layers[0].heads[0], case["parameters"])
+    x = torch.tensor(case["x"], dtype=torch.float64).to(torch.float32)
+    y = torch.tensor(case["y"], dtype=torch.float64).to(torch.float32)
+    torch.testing.assert_close(model(x), y, rtol=RTOL, atol=ATOL)

@@ -119,9 +119,9 @@ class CuboidPatch(Spec):
     p_h: NonNegativeInt
     p_w: NonNegativeInt
     p_d: NonNegativeInt = 0
-    p_h_prime: NonNegativeInt | None = None
-    p_w_prime: NonNegativeInt | None = None
-    p_d_prime: NonNegativeInt | None = None
+    p_h_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_h.")
+    p_w_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_w.")
+    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
 
 
 class CylinderPatch(Spec):
@@ -130,7 +130,7 @@ class CylinderPatch(Spec):
     shape: Literal["cylinder"]
     p_r: NonNegativeInt
     p_d: NonNegativeInt = 0
-    p_d_prime: NonNegativeInt | None = None
+    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
 
 
 class SpherePatch(Spec):
