@@ -20,9 +20,7 @@ import pytest
 import torch
 
 import rpnschema
-from rpnschema.compile.distributed import materialize
 from rpnschema.memory import rank_memory
-from tests.compile.catalog_specs import CASES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "examples/distributed/train.py"
@@ -117,17 +115,3 @@ def test_different_specs_across_ranks_are_named(tmp_path: Path) -> None:
     )
     assert "; rank 2: " in message
     assert message.endswith("(give every rank the same spec file, --set overrides and seed)")
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_materialize_gives_the_weights_and_buffers_of_build(name: str) -> None:
-    want = rpnschema.build(CASES[name], seed=3)
-    model = rpnschema.build(CASES[name], seed=3, device="meta")
-    materialize(model)  # one head, then one layer's own tensors, at a time
-    got = model.state_dict()
-    assert set(got) == set(want.state_dict()) and model.spec == want.spec
-    for key, value in want.state_dict().items():
-        assert got[key].device.type == "cpu" and torch.equal(got[key], value), key
-    x = torch.rand(5, want.spec.layers[0].m, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        torch.testing.assert_close(model.eval()(x), want.eval()(x), rtol=0, atol=0)
