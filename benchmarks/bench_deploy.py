@@ -6,10 +6,14 @@ Run: ``python benchmarks/bench_deploy.py [--only export compile memory] [--quick
   to ``pt2`` (and ``onnx`` when the onnx extra is installed), batch 4, static and dynamic
   batch: seconds of the export itself (trace + serialization, not the check) and the
   checked max abs error against eager.
-- **compile**: each small example, eager against ``torch.compile`` (inductor, default mode),
-  forward under ``no_grad`` at batch 1 and 64: compile time (first call), then interleaved
-  samples (eager, compiled, eager, ...; each sample repeats the call for >= 10 ms), medians;
-  ratio = compiled / eager (lower is better). Outputs are checked equal first.
+- **compile**: each small example, eager against ``torch.compile`` (inductor, default mode,
+  ``dynamic=False``: one static graph per batch size), forward under ``no_grad`` at batch 1
+  and 64: compile time (first call), then interleaved samples (eager, compiled, eager, ...;
+  each sample repeats the call for >= 10 ms), medians; ratio = compiled / eager (lower is
+  better). Outputs are checked equal first. On a machine shared with other jobs run it with
+  ``OMP_NUM_THREADS=1``: inductor's OpenMP kernels slow down a hundredfold when their threads
+  are descheduled (iris_perceptron at batch 64: 51 ms per call with 2 threads at load 16,
+  0.38 ms with 1).
 - **catalog** (only when asked: ``--only catalog``): every case of
   ``tests/compile/catalog_specs.py`` (one model per catalog component) exported to ``pt2``
   with a dynamic batch in both semantics; the failures are listed.
@@ -124,29 +128,29 @@ def _timed(fn, x) -> float:
 def bench_compile(quick: bool) -> None:
     names = SMALL[:2] if quick else SMALL
     samples = 5 if quick else 11
-    print("\n| example | compile s | batch | eager µs | compiled µs | compiled / eager |")
+    print("\n| example | batch | compile s | eager µs | compiled µs | compiled / eager |")
     print("|---|---:|---:|---:|---:|---:|")
     for name in names:
-        torch._dynamo.reset()
         module = rpnschema.build(example_spec(name), seed=0).eval()
-        compiled = torch.compile(module)
-        with torch.no_grad():
-            start = time.perf_counter()
-            compiled(sample(module, 1))
-            compile_s = time.perf_counter() - start
-            for batch in (1, 64):
-                x = sample(module, batch, seed=batch)
-                torch.testing.assert_close(compiled(x), module(x), rtol=1e-5, atol=1e-6)
+        for batch in (1, 64):
+            torch._dynamo.reset()
+            compiled = torch.compile(module, dynamic=False)  # one static graph per batch
+            x = sample(module, batch, seed=batch)
+            with torch.no_grad():
+                start = time.perf_counter()
+                got = compiled(x)
+                compile_s = time.perf_counter() - start
+                torch.testing.assert_close(got, module(x), rtol=1e-5, atol=1e-6)
                 eager, comp = [], []
                 for _ in range(samples):
                     eager.append(_timed(module, x))
                     comp.append(_timed(compiled, x))
-                e, c = statistics.median(eager), statistics.median(comp)
-                print(
-                    f"| {name} | {compile_s:.1f} | {batch} | {e * 1e6:.0f} | {c * 1e6:.0f} "
-                    f"| {c / e:.2f} |",
-                    flush=True,
-                )
+            e, c = statistics.median(eager), statistics.median(comp)
+            print(
+                f"| {name} | {batch} | {compile_s:.1f} | {e * 1e6:.0f} | {c * 1e6:.0f} "
+                f"| {c / e:.2f} |",
+                flush=True,
+            )
 
 
 def _run_recipe(sharding: str, world: int, out: Path) -> list[dict]:

@@ -161,6 +161,7 @@ def materialize(module: RPNModel, shard: Callable[[nn.Module], Any] = lambda uni
             layer.heads[i] = head
         shard(layer)
         module.layers[j] = layer
+    module.spec = spec.model_copy(update={"device": "cpu"})
 
 
 def local_bytes(module: nn.Module) -> int:

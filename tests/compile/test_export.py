@@ -215,3 +215,14 @@ def test_unreadable_and_invalid_inputs(tmp_path: Path) -> None:
     assert "not a readable model file" in broken.output
     assert "RPN201" in invalid.output
     assert not (tmp_path / "m.pt2").exists()
+
+
+def test_the_plugin_example_exports(tmp_path: Path) -> None:
+    pytest.importorskip("rpnschema_example_plugin")
+    [plugin] = plugins.load_entry_points(["example"])
+    try:
+        module = rpnschema.build(ROOT / "examples/plugin/example.yaml", seed=0)
+        report = export.export_model(module, tmp_path / "p.pt2", dynamic_batch=True)
+    finally:
+        plugins.unregister(plugin)
+    assert report.max_abs_error <= report.threshold
