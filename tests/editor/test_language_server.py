@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rpnschema import schema as schema_module
+from rpnschema.spec import CATALOG
 from rpnschema.spec import registry
 from rpnschema.spec.registry import component_name
 from tests.editor.lsp import LspClient
@@ -77,7 +78,10 @@ PLANTED = {
     "misspelled key": (
         HEAD + "      - expansion: taylor_expansion\n        chanels: 2\n",
         5,
-        ["Not a key of a head. Valid keys: m, n, channels, expansion, reconciliation,"],
+        [
+            "Not a key of a head. Valid keys: m, n, channels, batch, attribute_interdependence, "
+            "instance_interdependence, expansion, reconciliation,"
+        ],
     ),
     "wrong name, string form": (
         HEAD + "      - expansion: taylor_expanson\n",
@@ -194,8 +198,10 @@ def test_completion_at_a_family_value_offers_every_name(lsp, slot: str) -> None:
         body = HEAD + "      - expansion: \n        channels: 1\n"
     line = 4 if slot == "expansion" else 5
     labels = _labels(lsp, body, line, len(body.splitlines()[line]))
-    # An optional slot also takes null (the server offers it for a `null` type).
-    assert sorted(set(labels) - {"null"}) == sorted(names)
+    # An optional slot also takes null (the server offers it for a `null` type). The server
+    # shortens labels of more than 60 characters to their first 57 and "...".
+    shown = {n if len(n) <= 60 else n[:57] + "..." for n in names}
+    assert sorted(set(labels) - {"null"}) == sorted(shown)
     assert len(labels) == len(set(labels))
     if slot == "expansion":
         assert set(EXPANSIONS) <= set(labels)
@@ -212,7 +218,7 @@ def _richest(family_def: str) -> str:
 @pytest.mark.parametrize(("slot", "family"), SLOT_FAMILIES)
 def test_completion_in_a_named_mapping_offers_that_functions_parameters(lsp, slot, family):
     name = _richest(family)
-    cls = registry.catalog()[name]
+    cls = CATALOG[name]  # every family, those loaded on demand too
     item = "- " if SLOTS[slot][1] else ""  # a list slot: the function as its first item
     indent = "          " + ("  " if item else "")
     first = "" if slot == "expansion" else "expansion: taylor_expansion\n        "
