@@ -396,11 +396,13 @@ def dumps(data: Any, format: Format = "yaml") -> str:
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write a file so that readers see either the old content or the complete new one."""
+    """Write a file so that readers see either the old content or the complete new one.
+
+    When ``path`` is a symbolic link, its target is written (the link stays a link)."""
     import os
     import tempfile
 
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # a symlink: write its target, keep the link
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:  # mkstemp creates the file 0600: give it the target's mode (a rewrite keeps it)
         mode = target.stat().st_mode & 0o7777

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def _is_tag(part: str, node: dict[str, Any]) -> bool:
     return part == node.get("name") or part == node.get("preset") or part == "head"
 
 
-def _fields_at(path: Loc, data: Any) -> list[str]:
+def _fields_at(path: Loc, data: Any, catalog: dict[str, Any] | None = None) -> list[str]:
     """The keys allowed in the mapping at ``path`` (for 'did you mean' suggestions)."""
     node = data
     for part in path:
@@ -128,7 +129,7 @@ def _fields_at(path: Loc, data: Any) -> list[str]:
     if not isinstance(node, dict):
         return []
     name = node.get("name")
-    catalog = registry.catalog()
+    catalog = registry.catalog() if catalog is None else catalog
     if isinstance(name, str) and name in catalog:
         return list(catalog[name].model_fields)
     preset = node.get("preset")
@@ -143,7 +144,22 @@ def _fields_at(path: Loc, data: Any) -> list[str]:
     return []
 
 
-def _close(word: str, choices: list[str]) -> str | None:
+#: "Did you mean" suggestions computed per validation (each compares a name with every choice,
+#: about a millisecond): the diagnostics past it have none, so 30,000 unknown keys cost as
+#: little as 100.
+MAX_SUGGESTIONS = 100
+#: Longest name a suggestion is looked for (no catalog name or key is half as long).
+_MAX_SUGGESTED = 80
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    if len(word) > _MAX_SUGGESTED:
+        return None
+    return _close_cached(word, tuple(choices))
+
+
+@lru_cache(maxsize=1024)
+def _close_cached(word: str, choices: tuple[str, ...]) -> str | None:
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not found and word:
         short = word.rsplit(".", 1)[-1]
@@ -201,8 +217,16 @@ def _type_name(value: Any) -> str:
 
 
 def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
-    """Translate every pydantic error into a :class:`Diagnostic` at its input path."""
+    """Translate every pydantic error into a :class:`Diagnostic` at its input path (with a
+    "did you mean" suggestion for the first :data:`MAX_SUGGESTIONS` unknown names)."""
     out: list[Diagnostic] = []
+    catalog = registry.catalog()
+
+    def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+        suggested[0] += 1
+        return _close(word, choices) if suggested[0] <= MAX_SUGGESTIONS else None
+
+    suggested = [0]
     for e in error.errors(include_url=False):
         kind = e["type"]
         path = _data_path(tuple(e["loc"]), data)
@@ -210,8 +234,8 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
         value = e.get("input")
         key = path[-1] if path else "document"
         if kind == "extra_forbidden":
-            allowed = _fields_at(path[:-1], data)
-            near = _close(str(key), allowed) if allowed else None
+            allowed = _fields_at(path[:-1], data, catalog)
+            near = suggest(str(key), allowed) if allowed else None
             out.append(
                 Diagnostic(
                     Code.UNKNOWN_KEY,
@@ -230,7 +254,7 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             )
             if preset:
                 tags = [t for t in tags if t != "head"]
-            near = _close(tag, tags)
+            near = suggest(tag, tags)
             what = "preset" if preset else "function"
             hint = f"did you mean {near!r}?" if near else None
             if "." in tag or "(" in tag:
@@ -292,7 +316,7 @@ def from_pydantic(error: ValidationError, data: Any) -> list[Diagnostic]:
             )
         elif kind == "literal_error":
             choices = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
-            near = _close(str(value), choices) if isinstance(value, str) else None
+            near = suggest(str(value), choices) if isinstance(value, str) else None
             out.append(
                 Diagnostic(
                     Code.BAD_VALUE,

@@ -50,7 +50,6 @@ def bspline(
     """
     check_semantics(semantics)
     check_input(x)
-    b = x.size(0)
     lo, hi = grid_range
     h = (hi - lo) / t
     grid = torch.arange(-d, t + d + 1, dtype=x.dtype, device=x.device) * h + lo
@@ -60,7 +59,7 @@ def bspline(
         left = (xe - grid[: -(k + 1)]) / (grid[k:-1] - grid[: -(k + 1)]) * bases[:, :, :-1]
         right = (grid[k + 1 :] - xe) / (grid[k + 1 :] - grid[1:(-k)]) * bases[:, :, 1:]
         bases = left + right
-    return bases.reshape(b, -1)
+    return bases.flatten(1)
 
 
 def chebyshev(x: Tensor, *, semantics: str = "native", d: int = 5) -> Tensor:
