@@ -50,7 +50,8 @@ class ModelSpec(Spec):
         description="native: the documented math; tinybig: tinybig 0.2.1's exact outputs.",
     )
     layers: list[LayerSpec] | None = Field(
-        default=None, json_schema_extra={"minItems": 1}  # an empty list: RPN202 at run time
+        default=None,
+        json_schema_extra={"minItems": 1},  # an empty list: RPN202 at run time
     )
     depth: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Layer count.")
     depth_alloc: list[Annotated[int, Field(ge=1)]] | None = Field(
