@@ -1,0 +1,102 @@
+"""Wall time, peak RSS and exit code of ``rpnschema validate`` on each adversarial input class.
+
+Run: ``python benchmarks/bench_hardening.py [--before "COMMAND"] [--timeout S]``. Each input of
+:data:`rpnschema.adversarial.CLASSES` is written to a temporary file and validated by a fresh
+process of this checkout's CLI (``after``) and, with ``--before``, of another command line (a
+shell-quoted string), e.g. an older checkout exported with ``git archive 0d1921f rpnschema |
+tar -x -C /tmp/before`` and run as ``"env PYTHONPATH=/tmp/before .venv/bin/python -m
+rpnschema"``; the two alternate so that machine noise hits both alike. Peak RSS is the
+child's own (``os.wait4``); a run past ``--timeout`` is killed and shown as ``> T s``.
+Prints a Markdown table (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rpnschema.adversarial import CLASSES  # noqa: E402
+
+AFTER = [sys.executable, "-m", "rpnschema"]
+
+
+def measure(command: list[str], path: Path, timeout: float) -> tuple[float, int, int | None]:
+    """(seconds, peak RSS in KiB, exit code or None when killed at the timeout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*command, "validate", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        cwd=path.parent,  # not the checkout: ``python -m`` puts the working directory first
+    )
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        os.killpg(proc.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if b"Traceback" in err and not killed.is_set():
+        print(f"  traceback: {err.decode(errors='replace').strip().splitlines()[-1]}")
+    return seconds, usage.ru_maxrss, None if killed.is_set() else proc.returncode
+
+
+def _cell(seconds: float, kib: int, code: int | None, timeout: float) -> str:
+    if code is None:
+        return f"> {timeout:.0f} s (killed) | {kib / 1024:.0f} MiB | —"
+    return f"{seconds:.2f} s | {kib / 1024:.0f} MiB | {code}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", help="another rpnschema executable to compare with")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--only", nargs="*", help="class names to run")
+    args = parser.parse_args()
+    names = args.only or list(CLASSES)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            description, make = CLASSES[name]
+            suffix, text = make()
+            path = Path(tmp) / f"{name}{suffix}"
+            path.write_text(text)
+            before = measure(shlex.split(args.before), path, args.timeout) if args.before else None
+            after = measure(AFTER, path, args.timeout)
+            size = len(text.encode())
+            print(f"{name}: before {before}, after {after}", file=sys.stderr)
+            rows.append((name, description, size, before, after))
+    head = "| input class | bytes |"
+    if args.before:
+        head += " before: time | peak RSS | exit |"
+    head += " after: time | peak RSS | exit |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for name, description, size, before, after in rows:
+        line = f"| {name}: {description} | {size:,} |"
+        if before is not None:
+            line += f" {_cell(*before, args.timeout)} |"
+        line += f" {_cell(*after, args.timeout)} |"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
