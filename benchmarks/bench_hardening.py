@@ -65,23 +65,35 @@ def _cell(seconds: float, kib: int, code: int | None, timeout: float) -> str:
     return f"{seconds:.2f} s | {kib / 1024:.0f} MiB | {code}"
 
 
+def write_documents(directory: Path, names: list[str]) -> None:
+    """Write each class's document as ``directory/<name><suffix>``."""
+    for name in names:
+        suffix, text = CLASSES[name][1]()
+        (directory / f"{name}{suffix}").write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--before", help="another rpnschema executable to compare with")
+    parser.add_argument("--before", help="another rpnschema command line to compare with")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--only", nargs="*", help="class names to run")
+    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     names = args.only or list(CLASSES)
+    if args.write is not None:
+        write_documents(args.write, names)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        # Another process writes the documents: Linux carries a parent's peak RSS over fork and
+        # exec into the child's, so this process must stay small while it measures.
+        subprocess.run([sys.executable, __file__, "--write", tmp, "--only", *names], check=True)
         for name in names:
-            description, make = CLASSES[name]
-            suffix, text = make()
-            path = Path(tmp) / f"{name}{suffix}"
-            path.write_text(text)
+            description = CLASSES[name][0]
+            path = next(Path(tmp).glob(f"{name}.*"))
             before = measure(shlex.split(args.before), path, args.timeout) if args.before else None
             after = measure(AFTER, path, args.timeout)
-            size = len(text.encode())
+            size = path.stat().st_size
             print(f"{name}: before {before}, after {after}", file=sys.stderr)
             rows.append((name, description, size, before, after))
     head = "| input class | bytes |"

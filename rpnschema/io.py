@@ -1,9 +1,12 @@
 """Load JSON and YAML spec documents with source positions; dump specs.
 
-YAML is read with PyYAML's safe loader only: no tags that construct Python objects. Every value
-and every key gets its (line, column), so diagnostics can point into the file. The document limits
-of :class:`~rpnschema.limits.Limits` (file size, values counting alias expansions, nesting depth)
-are checked before the data is built or walked: a violation is an RPN104 :class:`LoadError`.
+YAML is read with PyYAML's safe constructors and YAML 1.2 core-schema scalars only
+(:mod:`rpnschema.safeload`): no tags that construct Python objects, no quadratic YAML 1.1
+resolvers, no number literal over 100 characters (RPN106). Every value and every key gets its
+(line, column), so diagnostics can point into the file. The document limits of
+:class:`~rpnschema.limits.Limits` (file size, values counting alias expansions, nesting depth)
+are checked before the data is built or walked (JSON: on its token stream, before
+:func:`json.loads`): a violation is an RPN104 :class:`LoadError`.
 """
 
 from __future__ import annotations
