@@ -5,8 +5,9 @@ Run: ``python benchmarks/bench_hardening.py [--before "COMMAND"] [--timeout S]``
 process of this checkout's CLI (``after``) and, with ``--before``, of another command line (a
 shell-quoted string), e.g. an older checkout exported with ``git archive 0d1921f rpnschema |
 tar -x -C /tmp/before`` and run as ``"env PYTHONPATH=/tmp/before .venv/bin/python -m
-rpnschema"``; the two alternate so that machine noise hits both alike. Peak RSS is the
-child's own (``os.wait4``); a run past ``--timeout`` is killed and shown as ``> T s``.
+rpnschema"``; the two alternate so that machine noise hits both alike. Wall and CPU time
+(user + system) and peak RSS are the child's own (``os.wait4``); a run past ``--timeout`` is
+killed and shown as ``> T s``. The first row is the floor: a small valid example.
 Prints a Markdown table (see BENCHMARKS.md).
 """
 
@@ -31,8 +32,9 @@ from rpnschema.adversarial import CLASSES  # noqa: E402
 AFTER = [sys.executable, "-m", "rpnschema"]
 
 
-def measure(command: list[str], path: Path, timeout: float) -> tuple[float, int, int | None]:
-    """(seconds, peak RSS in KiB, exit code or None when killed at the timeout)."""
+def measure(command: list[str], path: Path, timeout: float) -> tuple[float, float, int, int | None]:
+    """(wall seconds, CPU seconds, peak RSS in KiB, exit code or None when killed at the
+    timeout)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*command, "validate", str(path)],
@@ -56,13 +58,14 @@ def measure(command: list[str], path: Path, timeout: float) -> tuple[float, int,
     proc.returncode = os.waitstatus_to_exitcode(status)
     if b"Traceback" in err and not killed.is_set():
         print(f"  traceback: {err.decode(errors='replace').strip().splitlines()[-1]}")
-    return seconds, usage.ru_maxrss, None if killed.is_set() else proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss, None if killed.is_set() else proc.returncode
 
 
-def _cell(seconds: float, kib: int, code: int | None, timeout: float) -> str:
+def _cell(seconds: float, cpu: float, kib: int, code: int | None, timeout: float) -> str:
     if code is None:
-        return f"> {timeout:.0f} s (killed) | {kib / 1024:.0f} MiB | —"
-    return f"{seconds:.2f} s | {kib / 1024:.0f} MiB | {code}"
+        return f"> {timeout:.0f} s (killed) | {cpu:.2f} s | {kib / 1024:.0f} MiB | —"
+    return f"{seconds:.2f} s | {cpu:.2f} s | {kib / 1024:.0f} MiB | {code}"
 
 
 def write_documents(directory: Path, names: list[str]) -> None:
@@ -88,6 +91,12 @@ def main() -> None:
         # Another process writes the documents: Linux carries a parent's peak RSS over fork and
         # exec into the child's, so this process must stay small while it measures.
         subprocess.run([sys.executable, __file__, "--write", tmp, "--only", *names], check=True)
+        # The floor: starting the CLI and validating a small valid example.
+        baseline = ROOT / "examples" / "iris_perceptron.yaml"
+        before = measure(shlex.split(args.before), baseline, args.timeout) if args.before else None
+        after = measure(AFTER, baseline, args.timeout)
+        size = baseline.stat().st_size
+        rows.append(("baseline", "a valid example (the CLI's start-up)", size, before, after))
         for name in names:
             description = CLASSES[name][0]
             path = next(Path(tmp).glob(f"{name}.*"))
@@ -98,8 +107,8 @@ def main() -> None:
             rows.append((name, description, size, before, after))
     head = "| input class | bytes |"
     if args.before:
-        head += " before: time | peak RSS | exit |"
-    head += " after: time | peak RSS | exit |"
+        head += " before: wall | CPU | peak RSS | exit |"
+    head += " after: wall | CPU | peak RSS | exit |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for name, description, size, before, after in rows:

@@ -124,7 +124,7 @@ def parse(
         data = _parse_json(text, file)
         doc = Document(data=data, file=file)
         try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
-            node, _ = _compose(_positions_text(text), file, limits)
+            node, _ = _compose(_positions_text(text), file, limits, construct=False)
         except LoadError:
             return doc
     else:
@@ -300,13 +300,16 @@ def _check_events(text: str, file: str | None, limits: Limits) -> None:
         loader.dispose()
 
 
-def _compose(text: str, file: str | None, limits: Limits) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for positions) and the data built from it, with safe tags only."""
+def _compose(
+    text: str, file: str | None, limits: Limits, *, construct: bool = True
+) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for positions) and the data built from it (None when not
+    ``construct``: positions only), with safe tags only."""
     _check_events(text, file, limits)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = loader.construct_document(node) if node is not None and construct else None
         return node, data
     except NumberTooLong as e:
         raise LoadError(e.diagnostic(file)) from e
@@ -372,7 +375,7 @@ def spans(text: str, *, file: str | None = None, limits: Limits | None = None) -
 
     A value reached through several YAML aliases has one span under each of its paths. Raises
     :class:`LoadError` when the text is not YAML (a few JSON texts are not)."""
-    node, _ = _compose(_positions_text(text), file, limits or Limits())
+    node, _ = _compose(_positions_text(text), file, limits or Limits(), construct=False)
     out = Spans()
     stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
     while stack:
