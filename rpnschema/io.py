@@ -375,7 +375,7 @@ def spans(text: str, *, file: str | None = None, limits: Limits | None = None) -
 
     A value reached through several YAML aliases has one span under each of its paths. Raises
     :class:`LoadError` when the text is not YAML (a few JSON texts are not)."""
-    node, _ = _compose(_positions_text(text), file, limits or Limits(), construct=False)
+    node, _ = _compose(_positions_text(text), file, limits or Limits())  # merges resolved
     out = Spans()
     stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
     while stack:
