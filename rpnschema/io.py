@@ -1,9 +1,12 @@
 """Load JSON and YAML spec documents with source positions; dump specs.
 
-YAML is read with PyYAML's safe loader only: no tags that construct Python objects. Every value
-and every key gets its (line, column), so diagnostics can point into the file. The document limits
-of :class:`~rpnschema.limits.Limits` (file size, values counting alias expansions, nesting depth)
-are checked before the data is built or walked: a violation is an RPN104 :class:`LoadError`.
+YAML is read with PyYAML's safe constructors and YAML 1.2 core-schema scalars only
+(:mod:`rpnschema.safeload`): no tags that construct Python objects, no quadratic YAML 1.1
+resolvers, no number literal over 100 characters (RPN106). Every value and every key gets its
+(line, column), so diagnostics can point into the file. The document limits of
+:class:`~rpnschema.limits.Limits` (file size, values counting alias expansions, nesting depth)
+are checked before the data is built or walked (JSON: on its token stream, before
+:func:`json.loads`): a violation is an RPN104 :class:`LoadError`.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ def parse(
         data = _parse_json(text, file)
         doc = Document(data=data, file=file)
         try:  # positions only: JSON is YAML, but a few JSON texts are not PyYAML's YAML
-            node, _ = _compose(_positions_text(text), file, limits)
+            node, _ = _compose(_positions_text(text), file, limits, construct=False)
         except LoadError:
             return doc
     else:
@@ -297,13 +300,16 @@ def _check_events(text: str, file: str | None, limits: Limits) -> None:
         loader.dispose()
 
 
-def _compose(text: str, file: str | None, limits: Limits) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for positions) and the data built from it, with safe tags only."""
+def _compose(
+    text: str, file: str | None, limits: Limits, *, construct: bool = True
+) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for positions) and the data built from it (None when not
+    ``construct``: positions only), with safe tags only."""
     _check_events(text, file, limits)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = loader.construct_document(node) if node is not None and construct else None
         return node, data
     except NumberTooLong as e:
         raise LoadError(e.diagnostic(file)) from e
@@ -369,7 +375,7 @@ def spans(text: str, *, file: str | None = None, limits: Limits | None = None) -
 
     A value reached through several YAML aliases has one span under each of its paths. Raises
     :class:`LoadError` when the text is not YAML (a few JSON texts are not)."""
-    node, _ = _compose(_positions_text(text), file, limits or Limits())
+    node, _ = _compose(_positions_text(text), file, limits or Limits())  # merges resolved
     out = Spans()
     stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
     while stack:
@@ -396,11 +402,13 @@ def dumps(data: Any, format: Format = "yaml") -> str:
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write a file so that readers see either the old content or the complete new one."""
+    """Write a file so that readers see either the old content or the complete new one.
+
+    When ``path`` is a symbolic link, its target is written (the link stays a link)."""
     import os
     import tempfile
 
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # a symlink: write its target, keep the link
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:  # mkstemp creates the file 0600: give it the target's mode (a rewrite keeps it)
         mode = target.stat().st_mode & 0o7777

@@ -49,6 +49,9 @@ def _shown(text: str | None) -> str | None:
 def safe_diagnostic(d: Diagnostic) -> Diagnostic:
     """``d`` with its untrusted text (path, message, expected, found, suggestion, file) made
     :func:`printable`."""
+    texts = [d.message, d.expected, d.found, d.suggestion, d.file, *d.path]
+    if all(not isinstance(t, str) or t.isprintable() for t in texts):
+        return d
     return replace(
         d,
         path=tuple(printable(p) if isinstance(p, str) else p for p in d.path),

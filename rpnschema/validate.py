@@ -11,6 +11,7 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,12 @@ def _is_tag(part: str, node: dict[str, Any]) -> bool:
     return part == node.get("name") or part == node.get("preset") or part == "head"
 
 
-def _fields_at(path: Loc, data: Any, root: type[BaseModel] = ModelSpec) -> list[str]:
+def _fields_at(
+    path: Loc,
+    data: Any,
+    root: type[BaseModel] = ModelSpec,
+    catalog: dict[str, Any] | None = None,
+) -> list[str]:
     """The keys allowed in the mapping at ``path`` (for 'did you mean' suggestions)."""
     node = data
     for part in path:
@@ -139,7 +145,7 @@ def _fields_at(path: Loc, data: Any, root: type[BaseModel] = ModelSpec) -> list[
     if not isinstance(node, dict):
         return []
     name = node.get("name")
-    catalog = registry.catalog()
+    catalog = registry.catalog() if catalog is None else catalog
     if isinstance(name, str) and name in catalog:
         return list(catalog[name].model_fields)
     preset = node.get("preset")
@@ -154,7 +160,22 @@ def _fields_at(path: Loc, data: Any, root: type[BaseModel] = ModelSpec) -> list[
     return []
 
 
-def _close(word: str, choices: list[str]) -> str | None:
+#: "Did you mean" suggestions computed per validation (each compares a name with every choice,
+#: about a millisecond): the diagnostics past it have none, so 30,000 unknown keys cost as
+#: little as 100.
+MAX_SUGGESTIONS = 100
+#: Longest name a suggestion is looked for (no catalog name or key is half as long).
+_MAX_SUGGESTED = 80
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    if len(word) > _MAX_SUGGESTED:
+        return None
+    return _close_cached(word, tuple(choices))
+
+
+@lru_cache(maxsize=1024)
+def _close_cached(word: str, choices: tuple[str, ...]) -> str | None:
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not found and word:
         short = word.rsplit(".", 1)[-1]
@@ -312,8 +333,16 @@ def from_pydantic(
 ) -> list[Diagnostic]:
     """Translate every pydantic error into a :class:`Diagnostic` at its input path (``data``
     validated as ``root``). ``fields_at(path, data)`` lists the keys allowed at a path (for "did
-    you mean"); by default they are read off ``root``'s spec models."""
+    you mean"; the first :data:`MAX_SUGGESTIONS` unknown names get one); by default they are
+    read off ``root``'s spec models."""
     out: list[Diagnostic] = []
+    catalog = registry.catalog()
+
+    def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
+        suggested[0] += 1
+        return _close(word, choices) if suggested[0] <= MAX_SUGGESTIONS else None
+
+    suggested = [0]
     for e in error.errors(include_url=False):
         kind = e["type"]
         path = _data_path(tuple(e["loc"]), data)
@@ -321,8 +350,12 @@ def from_pydantic(
         value = e.get("input")
         key = _key_name(path)
         if kind == "extra_forbidden":
-            allowed = fields_at(path[:-1], data) if fields_at else _fields_at(path[:-1], data, root)
-            near = _close(str(key), allowed) if allowed else None
+            allowed = (
+                fields_at(path[:-1], data)
+                if fields_at
+                else _fields_at(path[:-1], data, root, catalog)
+            )
+            near = suggest(str(key), allowed) if allowed else None
             out.append(
                 Diagnostic(
                     Code.UNKNOWN_KEY,
@@ -404,7 +437,7 @@ def from_pydantic(
             )
         elif kind == "literal_error":
             choices = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
-            near = _close(str(value), choices) if isinstance(value, str) else None
+            near = suggest(str(value), choices) if isinstance(value, str) else None
             out.append(
                 Diagnostic(
                     Code.BAD_VALUE,

@@ -38,12 +38,15 @@ def build(
 
     Raises:
         DeviceError: the device (or the dtype on it) is not available here.
+        ValueError: ``seed`` is outside 0..2**63-1 (a file saved with it could not be loaded).
     """
     normalized = load_spec(spec)
     dev = resolve_device(device if device is not None else normalized.device)
     dt = _resolve_dtype(dtype if dtype is not None else normalized.dtype, dev)
     if seed is None:
         seed = normalized.seed if normalized.seed is not None else fresh_seed()
+    if isinstance(seed, bool) or not 0 <= int(seed) <= 2**63 - 1:  # what a spec's seed may be
+        raise ValueError(f"seed must be in 0..2**63-1 (a spec's seed), got {seed!r}")
     used = normalized.model_copy(
         update={"device": str(dev), "dtype": DTYPE_NAMES[dt], "seed": int(seed)}
     )

@@ -173,7 +173,7 @@ class RPNHead(nn.Module):
         W = self.reconciliation(self.w, C, kappa)  # (C, n, D)
         if C == 1:
             return [F.linear(kappa, W[0], self.b)]
-        y = F.linear(kappa, W.reshape(C * n, -1)).view(-1, C, n)
+        y = F.linear(kappa, W.reshape(C * n, -1)).unflatten(-1, (C, n))
         if self.b is not None:
             y = y + self.b  # one bias shared by the channels (tinybig)
         return list(y.unbind(1))

@@ -21,6 +21,7 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN103": "",
     "RPN105": "spec_version: 0\nlayers:\n  - m: 3\n    n: 2\n"
     "    heads: [{expansion: taylor_expansion, channel_num: 2}]\n",
+    "RPN106": f"seed: {'1' * 120}\nlayers:\n  - m: 3\n    n: 2\n    {_HEAD}\n",
     "RPN200": f"layers:\n  - m: 3\n    n: 2\n    widht: 2\n    {_HEAD}\n",
     "RPN201": "layers:\n  - m: 3\n    n: 2\n    heads: [{expansion: taylr_expansion}]\n",
     "RPN202": "layers:\n  - m: 3\n    n: 2\n    heads: [{channels: 2}]\n",

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Spec(BaseModel):
     """A strict, immutable spec node: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-compatible data, omitting fields left unset (None)."""

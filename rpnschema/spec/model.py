@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
@@ -19,7 +19,19 @@ class ModelSpec(Spec):
     """A whole model. Give either ``layers`` (optionally with ``depth``/``depth_alloc``) or the
     ``dims`` + ``head`` shorthand (one layer per consecutive pair of dims)."""
 
-    spec_version: Annotated[int, Field(ge=1, description="Spec format version.")] = SPEC_VERSION
+    # The JSON Schema states the shape rules validation enforces (RPN202/RPN206): layers or
+    # dims + head, never both, and dims and head only together.
+    model_config = ConfigDict(
+        **Spec.model_config,
+        json_schema_extra={
+            "not": {"anyOf": [{"required": ["layers", "dims"]}, {"required": ["layers", "head"]}]},
+            "dependentRequired": {"dims": ["head"], "head": ["dims"]},
+        },
+    )
+
+    spec_version: Annotated[
+        int, Field(ge=1, le=SPEC_VERSION, description="Spec format version.")
+    ] = SPEC_VERSION
     name: Annotated[
         str,
         Field(
@@ -37,7 +49,10 @@ class ModelSpec(Spec):
         default="native",
         description="native: the documented math; tinybig: tinybig 0.2.1's exact outputs.",
     )
-    layers: list[LayerSpec] | None = None
+    layers: list[LayerSpec] | None = Field(
+        default=None,
+        json_schema_extra={"minItems": 1},  # an empty list: RPN202 at run time
+    )
     depth: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Layer count.")
     depth_alloc: list[Annotated[int, Field(ge=1)]] | None = Field(
         default=None, description="Repetitions of each entry of layers."

@@ -139,3 +139,14 @@ def test_build_seed_out_of_range_is_a_usage_error(tmp_path: Path, seed: str) -> 
     spec.write_text(SPEC)
     out = runner.invoke(app, ["build", str(spec), "--seed", seed])
     assert out.exit_code == 2 and "--seed" in out.output
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63])
+def test_api_build_refuses_a_seed_load_would_reject(seed: int) -> None:
+    import rpnschema
+
+    with pytest.raises(ValueError, match="seed must be in"):
+        rpnschema.build(
+            {"spec_version": 1, "dims": [4, 2], "head": {"expansion": "identity_expansion"}},
+            seed=seed,
+        )

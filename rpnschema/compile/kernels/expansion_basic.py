@@ -314,7 +314,7 @@ def gaussian_rbf(
     check_semantics(semantics)
     check_input(x)
     base = _rbf_base(x, base_range, num_interval)
-    return torch.exp(-(((x.unsqueeze(-1) - base) * epsilon) ** 2)).reshape(x.size(0), -1)
+    return torch.exp(-(((x.unsqueeze(-1) - base) * epsilon) ** 2)).flatten(1)
 
 
 def inverse_quadratic_rbf(
@@ -329,7 +329,7 @@ def inverse_quadratic_rbf(
     check_semantics(semantics)
     check_input(x)
     base = _rbf_base(x, base_range, num_interval)
-    return (1 / (1 + ((x.unsqueeze(-1) - base) * epsilon) ** 2)).reshape(x.size(0), -1)
+    return (1 / (1 + ((x.unsqueeze(-1) - base) * epsilon) ** 2)).flatten(1)
 
 
 # ----------------------------------------------------------------- combinatorial
@@ -376,8 +376,7 @@ def combinatorial(
     check_semantics(semantics)
     check_input(x)
     parts = _combinations(x, d, with_replacement, semantics)
-    b = x.size(0)
-    return torch.cat([p.reshape(b, -1) for p in parts], dim=1)
+    return torch.cat([p.flatten(1) for p in parts], dim=1)
 
 
 def combinatorial_normal(

@@ -30,12 +30,12 @@ def outer_powers(v: Tensor, d: int) -> Tensor:
     """
     b = v.size(0)
     if d == 2:  # the common case, without the loop
-        return torch.cat((v, (v.unsqueeze(2) * v.unsqueeze(1)).reshape(b, -1)), dim=1)
+        return torch.cat((v, (v.unsqueeze(2) * v.unsqueeze(1)).flatten(1)), dim=1)
     parts = []
     powers = v
     for k in range(1, d + 1):
         if k > 1:
-            powers = (powers.unsqueeze(2) * v.unsqueeze(1)).reshape(b, -1)
+            powers = (powers.unsqueeze(2) * v.unsqueeze(1)).flatten(1)
         parts.append(powers)
     if not parts:
         return v.new_zeros((b, 0))
