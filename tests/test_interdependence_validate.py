@@ -3,6 +3,7 @@ located with its code, before anything is built."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,3 +182,44 @@ def test_errors_carry_file_positions() -> None:
     (d,) = [d for d in validate_text(text, file="spec.yaml").diagnostics if d.severity == "error"]
     assert (d.code.value, d.line) == ("RPN430", 6)
     assert d.expected == "3" and d.found == "4"
+
+
+def test_cli_validates_and_converts_tinybig_interdependence_configs(tmp_path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from rpnschema.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", "examples/tinybig/rpn_head_graph.yaml"])
+    assert ok.exit_code == 0, ok.output
+    assert "28 parameters" in ok.output
+    config = yaml.safe_load(Path("examples/tinybig/rpn_head_graph.yaml").read_text())
+    graph = config["head_parameters"]["instance_interdependence_configs"]
+    graph["function_parameters"]["nodes"] = [0, 1, 2, 3, 4, 5]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = runner.invoke(app, ["validate", "--from", "tinybig", str(bad)])
+    assert result.exit_code == 1
+    assert "RPN430" in result.output
+    assert "instance_interdependence_configs/function_parameters/nodes" in result.output
+    out = tmp_path / "spec.yaml"
+    converted = runner.invoke(
+        app, ["convert", "examples/tinybig/rpn_head_graph.yaml", "-o", str(out)]
+    )
+    assert converted.exit_code == 0, converted.output
+    back = runner.invoke(
+        app, ["convert", str(out), "--to", "tinybig", "-o", str(tmp_path / "t.yaml")]
+    )
+    assert back.exit_code == 0, back.output
+    written = yaml.safe_load((tmp_path / "t.yaml").read_text())
+    params = written["configurations"]["model_configs"]["model_parameters"]
+    head = params["layer_configs"][0]["layer_parameters"]["head_configs"][0]["head_parameters"]
+    assert head["batch_num"] == 5
+    assert head["instance_interdependence_configs"]["function_parameters"]["nodes"] == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
