@@ -242,5 +242,10 @@ class DeviceError(RpnSchemaError):
     """The requested device or dtype is not available here (e.g. cuda without a GPU)."""
 
 
+class StructureError(RpnSchemaError):
+    """A graph named by a spec (``structure:``) was not supplied to ``build``, or does not fit
+    the node count the spec declares."""
+
+
 class StateDictError(RpnSchemaError):
     """A state dict does not fit the compiled module (unknown or missing keys, wrong shapes)."""
