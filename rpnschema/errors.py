@@ -110,8 +110,9 @@ CODE_DOCS: dict[Code, str] = {
     "needs the batch size b, and the head gives no batch.",
     Code.INTERDEPENDENCE_SLOT: "An interdependence parameter that only acts in the other slot "
     "(m_prime in the instance slot, b_prime in the attribute slot).",
-    Code.INTERDEPENDENCE_ROWS: "The instance interdependence changes the number of rows "
-    "(b' != b), which the remainder or the other heads of the layer cannot follow.",
+    Code.INTERDEPENDENCE_ROWS: "Row counts disagree: an instance interdependence gives b' != b "
+    "rows, which a remainder, the other heads of the layer or the next layer's batch cannot "
+    "follow.",
     Code.UNSUPPORTED_CLASS: "A tinybig class that rpnschema does not support (the reason is "
     "given); see the list of unsupported tinybig classes in the docs.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
