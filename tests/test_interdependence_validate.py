@@ -223,3 +223,18 @@ def test_cli_validates_and_converts_tinybig_interdependence_configs(tmp_path) ->
         3,
         4,
     ]
+
+
+def test_list_shows_the_interdependence_family() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from rpnschema.cli import app
+
+    result = CliRunner().invoke(app, ["list", "--family", "interdependence", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    names = {row["name"] for row in rows}
+    assert len(names) == 57 and "graph_interdependence" in names
+    assert {row["family"] for row in rows} == {"interdependence"}
