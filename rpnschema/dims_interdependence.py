@@ -210,7 +210,9 @@ PARAMETERIZED_RULES: dict[type, Callable[[Any, Side], Sizes]] = {
 
 
 def structure_size(spec: Any) -> int:
-    return len(spec.nodes) if isinstance(spec, to._Graph) else spec.chain_length
+    if isinstance(spec, to._Graph):
+        return spec.nodes if isinstance(spec.nodes, int) else len(spec.nodes)
+    return spec.chain_length
 
 
 def _structure(spec: Any, side: Side) -> Sizes:

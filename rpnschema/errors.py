@@ -135,8 +135,9 @@ CODE_DOCS: dict[Code, str] = {
     "needs the batch size b, and the head gives no batch.",
     Code.INTERDEPENDENCE_SLOT: "An interdependence parameter that only acts in the other slot "
     "(m_prime in the instance slot, b_prime in the attribute slot).",
-    Code.INTERDEPENDENCE_ROWS: "The instance interdependence changes the number of rows "
-    "(b' != b), which the remainder or the other heads of the layer cannot follow.",
+    Code.INTERDEPENDENCE_ROWS: "Row counts disagree: an instance interdependence gives b' != b "
+    "rows, which a remainder, the other heads of the layer or the next layer's batch cannot "
+    "follow.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "
@@ -289,6 +290,11 @@ class MissingDependencyError(RpnSchemaError):
 
 class DeviceError(RpnSchemaError):
     """The requested device or dtype is not available here (e.g. cuda without a GPU)."""
+
+
+class StructureError(RpnSchemaError):
+    """A graph named by a spec (``structure:``) was not supplied to ``build``, or does not fit
+    the node count the spec declares."""
 
 
 class StateDictError(RpnSchemaError):

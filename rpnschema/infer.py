@@ -38,6 +38,8 @@ class _Checker:
         self.limits = limits
         self.out = out
         self.failed = False
+        self.rows: tuple[int, str] | None = None  # rows entering the layer, and their source
+        self.next_rows: tuple[int, str] | None = None  # rows leaving the layer being checked
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -398,7 +400,45 @@ class _Checker:
             self.pin((*path, f"l_{slot}"), f"l_{slot}", getattr(spec, f"l_{slot}"), size.l)
         if spec.batch is not None and implied is not None and spec.batch != implied:
             ok = False  # reported by the size rule of the instance interdependence
+        if ok and out["batch"] is not None and self.rows is not None:
+            rows, source = self.rows
+            if out["batch"] != rows:
+                self.error(
+                    Code.INTERDEPENDENCE_ROWS,
+                    (*path, "batch"),
+                    f"the head's batch is {out['batch']}, but it receives {rows} rows ({source})",
+                    expected=str(rows),
+                    found=str(out["batch"]),
+                    suggestion=f"set batch: {rows}",
+                )
+                ok = False
         return out if ok else None
+
+    def rows_out(self, heads: list[HeadSpec], path: Loc) -> tuple[int, str] | bool | None:
+        """The rows a layer outputs (known, with their source), None (unknown) or False after
+        an error: heads fused together must give the same number of rows."""
+        found: dict[int, int] = {}
+        for i, h in enumerate(heads):
+            if h.instance_interdependence is not None and h.b_prime is not None:
+                found.setdefault(h.b_prime, i)
+            elif h.batch is not None:
+                found.setdefault(h.batch, i)
+        if len(found) > 1:
+            self.error(
+                Code.INTERDEPENDENCE_ROWS,
+                (*path, "heads"),
+                "the heads of a layer give different numbers of rows "
+                + ", ".join(f"{r} (head {i})" for r, i in found.items())
+                + ", so their outputs cannot be fused",
+                expected="one row count (b') for every head",
+                found=str(sorted(found)),
+                suggestion="give every head the same batch and instance interdependence sizes",
+            )
+            return False
+        if not found:
+            return self.rows
+        ((rows, i),) = found.items()
+        return rows, f"head {i} of the layer {'/'.join(map(str, path))} gives {rows} rows"
 
     def layer(self, draft: LayerDraft, m: int, n: int) -> tuple[LayerSpec, int] | None:
         spec, path = draft.spec, draft.src
@@ -416,6 +456,10 @@ class _Checker:
             params += res[2]
         if not ok:
             return None
+        rows = self.rows_out(heads, path)
+        if rows is False:
+            return None
+        self.next_rows = rows  # type: ignore[assignment]
         out_dim = outs[0]
         head_fusion = spec.head_fusion
         if head_fusion is None and len(heads) > 1:
@@ -525,6 +569,7 @@ def infer(
             prev, lost = None, True
             continue
         filled, prev = res
+        chk.rows = chk.next_rows
         if draft.repeats > 1 and draft.repeat == 0 and prev != m:
             chk.error(
                 Code.REPEATED_LAYER,

@@ -63,12 +63,13 @@ def build(
     device: str | torch.device | None = None,
     dtype: str | torch.dtype | None = None,
     seed: int | None = None,
+    structures: Any = None,
 ) -> RPNModel:
     """Compile a spec into a torch module; see :func:`rpnschema.compile.compiler.build`."""
     _require_torch()
     from rpnschema.compile.compiler import build as _build
 
-    return _build(spec, device=device, dtype=dtype, seed=seed)
+    return _build(spec, device=device, dtype=dtype, seed=seed, structures=structures)
 
 
 def load_tinybig_state_dict(module: Any, state_dict: Any) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ def build(
     device: str | torch.device | None = None,
     dtype: str | torch.dtype | None = None,
     seed: int | None = None,
+    structures: Mapping[str, Any] | None = None,
 ) -> RPNModel:
     """Compile a spec into a torch module.
 
@@ -31,6 +33,9 @@ def build(
             ``spec.dtype``.
         seed: seeds the weights and random buffers; overrides ``spec.seed``. Without any
             seed one is drawn from torch's global generator and recorded in ``module.spec``.
+        structures: the graphs a spec names with ``structure: <name>`` (interdependences
+            whose structure comes from data): ``{name: {"nodes": [ids], "links": [[a, b],
+            ...]}}``; each must have the node count the spec declares.
 
     Returns:
         An :class:`RPNModel` whose ``spec`` is the normalized spec with the device, dtype and
@@ -39,6 +44,7 @@ def build(
     Raises:
         DeviceError: the device (or the dtype on it) is not available here.
         ValueError: ``seed`` is outside 0..2**63-1 (a file saved with it could not be loaded).
+        StructureError: a named structure is missing or does not fit.
     """
     normalized = load_spec(spec)
     dev = resolve_device(device if device is not None else normalized.device)
@@ -51,6 +57,11 @@ def build(
         update={"device": str(dev), "dtype": DTYPE_NAMES[dt], "seed": int(seed)}
     )
     ctx = BuildContext(
-        semantics=used.semantics, device=dev, dtype=dt, seed=int(seed), init=used.init
+        semantics=used.semantics,
+        device=dev,
+        dtype=dt,
+        seed=int(seed),
+        init=used.init,
+        structures=structures,
     )
     return RPNModel(used, ctx)

@@ -8,7 +8,9 @@ on the model seed and where the component sits, not on what else the model conta
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 
@@ -107,6 +109,8 @@ class BuildContext:
     seed: int
     init: str
     path: str = ""
+    #: graphs supplied at build time, by the name a spec's ``structure:`` gives them
+    structures: Mapping[str, Any] | None = None
 
     def at(self, *names: str | int) -> BuildContext:
         """The context of a child component (``ctx.at("heads", 0)``)."""

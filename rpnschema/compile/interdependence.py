@@ -9,6 +9,9 @@ batch's A is kept, tinybig's cached A).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -20,6 +23,7 @@ from rpnschema.compile.kernels import interdependence_geometric as G
 from rpnschema.compile.kernels import interdependence_kernel as K
 from rpnschema.compile.kernels import interdependence_topological as T
 from rpnschema.compile.reconciliation import Reconciliation, build_reconciliation
+from rpnschema.errors import StructureError
 from rpnschema.spec import fusion as fu
 from rpnschema.spec.interdependence import INTERDEPENDENCE_TYPES
 from rpnschema.spec.interdependence import Interdependence as Spec
@@ -43,6 +47,37 @@ def _basic_matrix(spec: Spec, d: int, d_prime: int) -> Tensor:
     return torch.full((d, d_prime), float(c), dtype=torch.float64)
 
 
+def _graph(spec: Any, ctx: BuildContext) -> Tensor:
+    """A of a graph interdependence: its inline graph, or the one supplied at build time."""
+    nodes, links = spec.nodes, spec.links
+    if spec.structure is not None:
+        supplied = (ctx.structures or {}).get(spec.structure)
+        where = f"{ctx.path} ({spec.name})"
+        if not isinstance(supplied, Mapping) or "nodes" not in supplied:
+            given = sorted(ctx.structures or {})
+            raise StructureError(
+                f"{where} names the structure {spec.structure!r}, but build() got "
+                f"{'no structures' if not given else 'only ' + ', '.join(map(repr, given))}: "
+                f"pass structures={{{spec.structure!r}: {{'nodes': [...], 'links': [...]}}}}"
+            )
+        nodes, links = list(supplied["nodes"]), list(supplied.get("links", []))
+        if len(nodes) != spec.nodes or len(set(nodes)) != len(nodes):
+            raise StructureError(
+                f"{where}: structure {spec.structure!r} has {len(nodes)} nodes "
+                f"({len(set(nodes))} distinct), the spec declares nodes: {spec.nodes}"
+            )
+        known = set(nodes)
+        for i, link in enumerate(links):
+            if len(link) != 2 or not all(end in known for end in link):
+                raise StructureError(
+                    f"{where}: structure {spec.structure!r} link {i} ({link!r}) is not a pair "
+                    "of its node ids"
+                )
+        spec = spec.model_copy(update={"links": [tuple(link) for link in links]})
+    index = {node: i for i, node in enumerate(nodes)}
+    return T.graph_matrix(spec.name, spec, index, ctx.semantics)
+
+
 class Interdependence(nn.Module):
     """One interdependence function in a head slot (``kind``: attribute or instance)."""
 
@@ -63,8 +98,7 @@ class Interdependence(nn.Module):
         if isinstance(spec, ba.BASIC_TYPES):
             fixed = _basic_matrix(spec, side.d or len(getattr(spec, "A", [])), size.d_prime)
         elif spec.name in T.GRAPHS:
-            index = {node: i for i, node in enumerate(spec.nodes)}  # type: ignore[attr-defined]
-            fixed = T.graph_matrix(spec.name, spec, index, ctx.semantics)
+            fixed = _graph(spec, ctx)
         elif spec.name in T.CHAINS:
             fixed = T.chain_matrix(spec.name, spec, ctx.semantics)
         elif isinstance(spec, ge._Geometric):

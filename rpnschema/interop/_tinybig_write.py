@@ -178,6 +178,16 @@ class _Writer:
             if fn is None:
                 continue
             cfg = self.function(fn, (*path, f"{kind}_interdependence"))
+            if getattr(fn, "structure", None) is not None:
+                self.report(
+                    Code.NOT_REPRESENTABLE,
+                    (*path, f"{kind}_interdependence", "structure"),
+                    f"structure: {fn.structure} names a graph supplied at build time; a tinybig "  # type: ignore[attr-defined]
+                    "config needs its nodes and links inline",
+                    expected="nodes: [ids] and links: [[a, b], ...]",
+                    found=f"structure: {fn.structure}",  # type: ignore[attr-defined]
+                )
+                cfg = None
             if cfg is not None:
                 # tinybig's interdependences carry their own b, m and side
                 own = {"b": head.batch or 0, "m": head.m, "interdependence_type": kind}

@@ -75,3 +75,29 @@ def test_generated_models_with_interdependences_run_on_their_batch(data: dict) -
         x = torch.rand(3, model.layers[0].m, generator=torch.Generator().manual_seed(0))
         y = model(x.to(getattr(torch, model.spec.dtype)))
     assert y.shape[1] == model.layers[-1].spec.output_dim
+
+
+@pytest.mark.parametrize("semantics", ["native", "tinybig"])
+def test_require_data_false_keeps_the_first_batch_matrix(semantics: str) -> None:
+    """tinybig's cached A: a data kernel built with require_data=False reuses its first A."""
+    heads = {
+        flag: {
+            "expansion": "identity_expansion",
+            "attribute_interdependence": {
+                "name": "pearson_correlation_interdependence",
+                "require_data": flag,
+            },
+        }
+        for flag in (True, False)
+    }
+    g = torch.Generator().manual_seed(0)
+    x1, x2 = torch.rand(6, 3, generator=g), torch.rand(6, 3, generator=g)
+    matrices = {}
+    for flag, head in heads.items():
+        spec = {"semantics": semantics, "layers": [{"m": 3, "n": 2, "heads": [head]}]}
+        module = build(spec, seed=0).layers[0].heads[0].attribute_interdependence
+        matrices[flag] = (module.matrix(x1, None), module.matrix(x2, None))
+    fresh, cached = matrices[True], matrices[False]
+    assert not torch.allclose(fresh[0], fresh[1])
+    torch.testing.assert_close(cached[0], cached[1])
+    torch.testing.assert_close(cached[1], fresh[0])

@@ -15,6 +15,7 @@ EXPECTED = {
     "iris_kan.yaml": (2, 449, set()),
     "mnist_dual_lphm.yaml": (3, 9330, {Code.NOT_REPRESENTABLE}),
     "multihead_layer.yaml": (1, 120, {Code.CONVERTED, Code.DEFAULT_APPLIED}),
+    "rpn_head_graph.yaml": (1, 28, {Code.DEFAULT_APPLIED}),
 }
 
 

@@ -3,9 +3,11 @@
 Structures are written inline in the spec: a graph as ``nodes`` (ids, in the row order of A)
 and ``links`` (``[source, target]`` pairs of ids), a chain by its ``chain_length``. Inline
 structures count towards the document limits (``--max-nodes`` values), so a spec cannot smuggle
-in a structure larger than the limits allow, and A is built sparse (one entry per link). The
-node count must equal the size of the side it acts on: m in the attribute slot, b (the head's
-``batch``) in the instance slot. d' = d and l = 0.
+in a structure larger than the limits allow, and A is built sparse (one entry per link). A graph
+that comes from data is named instead (``structure: <name>``, with ``nodes`` its node count) and
+supplied at build time: ``build(spec, structures={name: {"nodes": [...], "links": [...]}})``.
+The node count must equal the size of the side it acts on: m in the attribute slot, b (the
+head's ``batch``) in the instance slot. d' = d and l = 0.
 """
 
 from typing import Annotated, Literal
@@ -24,7 +26,13 @@ class _Structure(Interdependence):
 
 
 class _Graph(_Structure):
-    nodes: Annotated[list[NodeId], Field(min_length=1, description="Node ids, in row order.")]
+    nodes: Annotated[list[NodeId], Field(min_length=1)] | PositiveInt = Field(
+        description="Node ids, in row order; or, with structure, the node count."
+    )
+    structure: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")] | None = Field(
+        default=None,
+        description="Name of a graph supplied at build time (build(spec, structures=...)).",
+    )
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
         default_factory=list, description="Directed links [source, target] between node ids."
     )
@@ -32,6 +40,15 @@ class _Graph(_Structure):
 
     @model_validator(mode="after")
     def _known_nodes(self):
+        if self.structure is not None:
+            if self.links:
+                raise ValueError("links come from the build-time structure: remove them")
+            return self
+        if isinstance(self.nodes, int):
+            raise ValueError(
+                "nodes is a count only with structure: <name> (a graph supplied at build time);"
+                " otherwise list the node ids"
+            )
         seen: set[NodeId] = set()
         for node in self.nodes:
             if node in seen:
