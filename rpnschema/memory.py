@@ -107,6 +107,9 @@ def _fusion(spec: fu.Fusion | None, dims: list[int], n_out: int) -> tuple[int, i
 def _interdependence_buffers(head: Any, semantics: str) -> int:
     """Elements of the fixed tensors the fabrications of a head's parameterized
     interdependences draw (e.g. random_matrix_adaption's two random matrices)."""
+    slots = ("attribute_interdependence", "instance_interdependence")
+    if not any(getattr(head, slot, None) is not None for slot in slots):
+        return 0  # the interdependence family stays unloaded for heads without one
     from rpnschema import dims_interdependence as di
     from rpnschema.spec.interdependence import parameterized as pa
 

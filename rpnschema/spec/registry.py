@@ -180,5 +180,10 @@ def rebuild() -> None:
     for cls in order:
         if "__pydantic_core_schema__" in cls.__dict__:
             delattr(cls, "__pydantic_core_schema__")
+    namespace: dict[str, Any] = {}
+    if hybrid is not None:  # its models refer to the family's union by name
+        from rpnschema.spec.interdependence.catalog import AnyInterdependence
+
+        namespace = {"AnyInterdependence": AnyInterdependence}
     for cls in order:
-        cls.model_rebuild(force=True)
+        cls.model_rebuild(force=True, _types_namespace=namespace or None)
