@@ -29,10 +29,10 @@ from typing import Any
 from rpnschema._version import __version__
 from rpnschema.spec import registry
 from rpnschema.spec.descriptions import field_description, spec_classes
-from rpnschema.spec.model import ModelSpec
+from rpnschema.spec.model import SPEC_VERSION, ModelSpec
 
 SCHEMA_FILE = "rpnschema.schema.json"
-SCHEMA_ID = "https://rpnschema.dev/schemas/v1/rpnschema.schema.json"
+SCHEMA_ID = f"https://rpnschema.dev/schemas/v{SPEC_VERSION}/rpnschema.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Fields whose value may be a single item instead of a list (see spec.base.list_shorthand).
 SINGLETON_LISTS = {
@@ -211,6 +211,16 @@ class _Rewriter:
             return {**self.family_ref(node, families), **meta}
         if "oneOf" in node and (ref := self.tagged_ref(node)):
             return {**ref, **meta}
+        if "oneOf" in node and mapping and (tag := node["discriminator"].get("propertyName")):
+            # Any other tagged union (a patch by its ``shape``): the same if/then form.
+            values = sorted(mapping)
+            return {
+                "type": "object",
+                "required": [tag],
+                "properties": {tag: {"type": "string", "enum": values}},
+                "allOf": [_if_then(tag, v, mapping[v]) for v in values],
+                **meta,
+            }
         out = {k: self.rewrite(v, k) for k, v in node.items()}
         if "anyOf" in out:
             out = _optional(out)

@@ -65,7 +65,9 @@ def test_out_on_a_symlink_writes_its_target(tmp_path: Path) -> None:
     target.write_text("old\n")
     link = tmp_path / "link.yaml"
     link.symlink_to(target)
-    assert runner.invoke(app, ["resolve", str(spec), "--out", str(link)]).exit_code == 0
+    out = ["resolve", str(spec), "--out", str(link)]
+    assert runner.invoke(app, out).exit_code == 2  # an existing output needs --force
+    assert runner.invoke(app, [*out, "--force"]).exit_code == 0
     assert link.is_symlink()
     assert "parameters: 8" in target.read_text()
 

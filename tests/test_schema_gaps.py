@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from rpnschema import validate_data
+from rpnschema.spec.model import SPEC_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATOR = jsonschema.Draft202012Validator(
@@ -28,7 +29,7 @@ L = [{"m": 4, "n": 2, "heads": [H]}]
         {"layers": L, "dims": [4, 2], "head": H},
         {"dims": [4, 2]},
         {"head": H},
-        {"spec_version": 2, "layers": L},
+        {"spec_version": SPEC_VERSION + 1, "layers": L},
     ],
 )
 def test_closed_gaps_are_rejected_by_both(doc: dict) -> None:

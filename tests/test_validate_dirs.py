@@ -86,5 +86,6 @@ def test_hash_and_upgrade_take_directories_too(configs: Path) -> None:
     a, c = configs / "a.rpn.yaml", configs / "sub/c.rpn.json"
     assert result.stdout == f"{rpnschema.spec_hash(a)}  {a}\n{rpnschema.spec_hash(c)}  {c}\n"
     result = runner.invoke(app, ["upgrade", "--check", str(configs), "--exclude", "old"])
-    assert result.exit_code == 0, result.output
-    assert result.stderr.count("nothing to upgrade") == 3
+    assert result.exit_code == 1, result.output  # b (no spec_version) is version 1
+    assert result.stderr.count("nothing to upgrade") == 2
+    assert f"{configs / 'sub/b.rpn.yml'}: needs upgrade: spec_version 1 -> 2" in result.stderr

@@ -46,6 +46,28 @@ SHARED: dict[str, str] = {
     "dtype": "Torch dtype of the parameters.",
     "layers": "The layers, input to output (or use the dims + head shorthand).",
     "heads": "The head configs of the layer: one, or a list (see width / width_alloc).",
+    "d": "Grid depth (m = h w d).",
+    "shape": "The patch shape: cuboid, cylinder or sphere.",
+    "patch": "The patch shape and its sizes.",
+    "normalization": "Normalize the interdependence matrix (see normalization_mode).",
+    "interdependence_matrix_mode": "How patches become the matrix A: padding (one column per "
+    "patch cell) or aggregation (cells of a patch summed).",
+    "accumulative": "Sum the matrix powers 1..h instead of the h-th power alone.",
+    "self_scaling": "Scale the identity added to the chain's adjacency (self-dependence).",
+    "sigma": "Kernel width sigma.",
+    "gamma": "Kernel scale gamma.",
+    "a_scalar": "Scalar a of the anisotropic kernel (used when a_vector is not given).",
+    "kernels": "The kernel functions it mixes, by name.",
+    "weights": "The weight of each part, in order.",
+    "loc": "Location parameter of the distribution.",
+    "scale": "Scale parameter of the distribution.",
+    "mean": "Mean of the normal distribution.",
+    "std": "Standard deviation of the normal distribution.",
+    "low": "Lower bound of the uniform distribution.",
+    "high": "Upper bound of the uniform distribution.",
+    "df": "Degrees of freedom of the chi-squared distribution.",
+    "rate": "Rate parameter of the distribution.",
+    "concentration": "Concentration (shape) parameter of the gamma distribution.",
 }
 
 _HYPERCOMPLEX = {
@@ -56,6 +78,15 @@ _HYPERCOMPLEX = {
 }
 
 BY_CLASS: dict[str, dict[str, str]] = {
+    **{
+        f"{kind}Parameterized{bilinear}Interdependence": {
+            "p": "Rows p of the Kronecker factor A of the fabricated matrix (divides its rows).",
+            "q": "Columns q of the Kronecker factor A of the fabricated matrix (divides its "
+            "columns).",
+        }
+        for kind in ("HM", "LPHM", "DualLPHM")
+        for bilinear in ("", "Bilinear")
+    },
     "ModelSpec": {"name": "Name of the model (used in reports and exports)."},
     "Preset": {"r": "Rank r of the low-rank reconciliation (with_lorr)."},
     "PerceptronPreset": {
@@ -162,5 +193,7 @@ def spec_classes() -> dict[str, type[Spec]]:
         cls = todo.pop()
         for sub in cls.__subclasses__():
             found.setdefault(sub.__name__, sub)
+            # pydantic's definition name when two models share a class name
+            found.setdefault(f"{sub.__module__}.{sub.__qualname__}".replace(".", "__"), sub)
             todo.append(sub)
     return found

@@ -10,7 +10,6 @@ import rpnschema
 from rpnschema.compile.distributed import materialize
 from tests.compile.catalog_specs import CASES, TINYBIG_ONLY
 
-
 #: Fits whose output is not repeatable even with the global generators reset (scikit-learn's
 #: spectral embedding: eigenvector signs vary between fits).
 UNREPEATABLE = {"spectral_embedding_manifold_compression"}

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from rpnschema import schema as schema_module
-from rpnschema.spec import CATALOG
-from rpnschema.spec import registry
+from rpnschema.spec import CATALOG, registry
 from rpnschema.spec.registry import component_name
 from tests.editor.lsp import LspClient
 

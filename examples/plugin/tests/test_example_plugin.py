@@ -17,6 +17,7 @@ from rpnschema_example_plugin import BlockDiagonalReconciliation, SignedPowerExp
 
 from rpnschema import build, plugins
 from rpnschema.errors import Code
+from rpnschema.schema import family_title
 from rpnschema.testing import check_plugin
 from rpnschema.validate import validate_data, validate_file
 
@@ -110,7 +111,7 @@ def test_installed_plugin_appears_in_the_schema_and_the_catalog():
     out = _cli("--plugin", "example", "schema")
     assert out.returncode == 0
     defs = json.loads(out.stdout)["$defs"]
-    assert "signed_power_expansion" in defs["Expansion"]["anyOf"][0]["enum"]
+    assert "signed_power_expansion" in defs[family_title("expansion")]["anyOf"][0]["enum"]
     assert "softmax_weighted_fusion" in defs["Fusion"]["anyOf"][0]["enum"]
     assert defs["SignedPowerExpansion"]["properties"]["powers"]["minItems"] == 1
     listed = _cli("--plugin", "example", "list", "--format", "json", "gated")
