@@ -153,7 +153,8 @@ def suggest(space: Space, trial: Any) -> ModelSpec:
 
 def enqueue_grid(space: Space, study: Any) -> int:
     """Enqueue every candidate of a finite space into ``study`` (a grid search that keeps
-    conditional parameters conditional); returns how many."""
+    conditional parameters conditional); returns how many. Run it in one process: several
+    workers on one SQLite storage can be handed the same enqueued trial (Optuna's storage)."""
     count = 0
     for assignment in space.dimensions.enumerate():
         study.enqueue_trial(params_of(space, assignment), skip_if_exists=False)

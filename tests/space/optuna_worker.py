@@ -1,29 +1,29 @@
-"""A worker process for the distributed Optuna test: one study in a shared storage."""
+"""A worker process for the distributed Optuna test: trials of one study in a shared storage."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
-def main(space_file: str, storage: str, study_name: str, trials: int) -> None:
-    """Run trials until the study holds ``trials`` finished ones (whichever worker ran them)."""
+def main(space_file: str, storage: str, study_name: str, trials: int, seed: int) -> None:
+    """Run ``trials`` trials with a random sampler seeded ``seed``."""
     import optuna
 
     from rpnschema.space import load_space
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     space = load_space(space_file)
-    study = optuna.load_study(study_name=study_name, storage=storage)
+    sampler = optuna.samplers.RandomSampler(seed=seed)
+    study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler)
 
     def objective(trial: optuna.Trial) -> float:
+        trial.set_user_attr("worker", os.getpid())
         spec = space.suggest(trial)
-        trial.set_user_attr("parameters", spec.parameters)
         return float(spec.parameters)
 
-    finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-    stop = optuna.study.MaxTrialsCallback(trials, states=finished)
-    study.optimize(objective, n_trials=trials, callbacks=[stop])
+    study.optimize(objective, n_trials=trials)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
