@@ -19,8 +19,10 @@ Forward is timed under ``torch.no_grad()``; forward + backward is ``output.sum()
 with the gradients set to None between calls, outside the timed region. Times are medians of the
 interleaved samples; a ratio is the median over rounds of rpnschema's time over the other's in
 the same round. Outputs (all implementations) and parameter gradients (rpnschema against twin)
-are checked equal first (rtol 1e-5, atol 1e-6 times the largest output magnitude if above 1;
-gradients with atol relative to their scale). Peak memory is the rise of
+are checked equal first (rtol 1e-5, atol 1e-5 times the largest output magnitude: float32 sums
+over up to 615,440 terms in different orders; gradients likewise). Samples are the process's CPU
+time (user + system; ``--wall`` for wall-clock time): on a shared machine the wall clock also
+counts the slices the scheduler gives to other jobs. Peak memory is the rise of
 peak RSS (VmHWM, reset through /proc/self/clear_refs) over one forward + backward, measured in a
 fresh subprocess per model, batch and implementation. Ratios are implementation / reference and
 lower is better.
@@ -55,6 +57,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "benchmarks" / "tinybig_doc_configs"
 CONFIGS = {p.name.removesuffix("_configs.yaml"): p for p in sorted(CONFIG_DIR.glob("*.yaml"))}
 IMPLS = ("rpnschema", "twin", "tinybig")
+#: samples are CPU time (user + system) of this process: on a shared, oversubscribed machine the
+#: wall clock also counts the time the scheduler gives to other jobs (``--wall`` to use it)
+CLOCK = time.process_time
 
 try:  # optional: only in a side-by-side venv, never a dependency
     import tinybig.model as _tinybig_model  # type: ignore[import-not-found]
@@ -142,7 +147,7 @@ def check(impls: dict[str, Callable[[], Tensor]], params: dict[str, list[Tensor]
         for p in params[k]:
             p.grad = None
     ref = outs["rpnschema"]
-    atol = 1e-6 * max(1.0, ref.abs().max().item())  # float32 sums over up to 615,440 terms
+    atol = 1e-5 * max(0.1, ref.abs().max().item())  # float32 sums over up to 615,440 terms
     for k, y in outs.items():
         assert_close(y, ref, rtol=1e-5, atol=atol, msg=lambda s, k=k: f"{k}: {s}")
     for a, b in zip(grads["rpnschema"], grads["twin"], strict=True):
@@ -164,9 +169,9 @@ def time_all(
     groups, per_round = {}, 0.0
     for k, f in impls.items():  # calibrate (and warm up)
         _call(f, params[k], backward)
-        start = time.perf_counter()
+        start = CLOCK()
         _call(f, params[k], backward)
-        once = max(time.perf_counter() - start, 1e-6)
+        once = max(CLOCK() - start, 1e-6)
         groups[k] = max(1, int(0.01 / once))
         per_round += groups[k] * once
     reps = max(3, min(31, int(budget_s / max(per_round, 1e-9))))
@@ -175,9 +180,9 @@ def time_all(
         for k, f in impls.items():
             total = 0.0
             for _ in range(groups[k]):
-                start = time.perf_counter()
+                start = CLOCK()
                 _call(f, params[k], backward)
-                total += time.perf_counter() - start
+                total += CLOCK() - start
             times[k].append(total / groups[k])
     ratios = {
         k: statistics.median(a / b for a, b in zip(times["rpnschema"], v, strict=True))
@@ -256,6 +261,9 @@ def run(name: str, batch: int, budget_s: float, memory: bool) -> dict[str, Any]:
 
 def _ratio(row: dict[str, Any], key: str, ref: str) -> str:
     v = row["ratio"].get(key, {})
+    peaks = row.get("peak", {})
+    if ref in v and key == "peak" and max(peaks["rpnschema"], peaks[ref]) < 2**20:
+        return "<1 MB"  # below page and heap granularity: no ratio
     return f"{v[ref]:.2f}x" if ref in v else "-"
 
 
@@ -287,9 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--wall", action="store_true", help="time wall clock, not CPU time")
     parser.add_argument("--peak", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.wall:
+        global CLOCK
+        CLOCK = time.perf_counter
     if args.peak:
         peak_child(args.peak[0], int(args.peak[1]), args.peak[2])
         return 0
