@@ -287,6 +287,37 @@ HEADER = (
 )
 
 
+def _mb(row: dict[str, Any], impl: str) -> str:
+    v = row.get("peak", {}).get(impl)
+    return "-" if v is None else f"{v / 2**20:.0f}"
+
+
+def report(rows: list[dict[str, Any]]) -> str:
+    """The rpnschema / tinybig table of BENCHMARKS.md from saved rows (``--json``)."""
+    lines = [
+        "| model | batch | fwd ms rpnschema / tinybig | ratio | fwd+bwd ms rpnschema / tinybig "
+        "| ratio | peak MB rpnschema / tinybig | ratio | vs twin: fwd, fwd+bwd | paths |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        fwd, fb = row["fwd"], row["fwd_bwd"]
+        tb = "tinybig" if "tinybig" in fwd else "twin"
+        cells = [
+            row["model"],
+            str(row["batch"]),
+            f"{fwd['rpnschema'] * 1e3:.3g} / {fwd[tb] * 1e3:.3g}",
+            f"**{_ratio(row, 'fwd', tb)}**",
+            f"{fb['rpnschema'] * 1e3:.3g} / {fb[tb] * 1e3:.3g}",
+            f"**{_ratio(row, 'fwd_bwd', tb)}**",
+            f"{_mb(row, 'rpnschema')} / {_mb(row, tb)}",
+            f"**{_ratio(row, 'peak', tb)}**" if "peak" in row else "-",
+            f"{_ratio(row, 'fwd', 'twin')}, {_ratio(row, 'fwd_bwd', 'twin')}",
+            row["paths"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller time budget per row")
@@ -296,8 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--wall", action="store_true", help="time wall clock, not CPU time")
+    parser.add_argument(
+        "--report", nargs="+", type=Path, help="print the markdown table of saved --json files"
+    )
     parser.add_argument("--peak", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.report:
+        print(report([row for f in args.report for row in json.loads(f.read_text())]))
+        return 0
     torch.set_num_threads(args.threads)
     if args.wall:
         global CLOCK
