@@ -290,7 +290,7 @@ HEADER = (
 
 def _mb(row: dict[str, Any], impl: str) -> str:
     v = row.get("peak", {}).get(impl)
-    return "-" if v is None else f"{v / 2**20:.0f}"
+    return "-" if v is None else f"{v / 2**20:.3g}"
 
 
 def report(rows: list[dict[str, Any]]) -> str:
