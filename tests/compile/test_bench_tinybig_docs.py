@@ -50,3 +50,15 @@ def test_harness_runs_on_a_small_config(bench, capsys):
     assert cells[4] == "-"  # no tinybig here
     assert cells[8].endswith("x")  # rpnschema / twin forward ratio
     assert cells[-1] == "L0: fused"
+
+
+def test_report_renders_saved_rows(bench, tmp_path, capsys):
+    saved = tmp_path / "rows.json"
+    argv = ["--quick", "--no-memory", "--batches", "4", "--only", "diabetes", "--json", str(saved)]
+    assert bench.main(argv) == 0
+    capsys.readouterr()
+    assert bench.main(["--report", str(saved)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("| model | batch | fwd ms rpnschema / tinybig |")
+    assert len(table) == 3 and table[2].startswith("| diabetes | 4 | ")
+    assert table[2].endswith("| L0: fused |")

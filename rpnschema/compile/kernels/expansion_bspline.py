@@ -49,32 +49,34 @@ def piece_coefficients(d: int) -> tuple[tuple[float, ...], ...]:
 
 
 @lru_cache(maxsize=64)
-def _tables(
-    lo: float, hi: float, t: int, d: int, dtype: torch.dtype, device: torch.device
-) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
-    """Per grid, built once: the knots, each interval's left knot by bucket, and by bucket the
-    d + 1 output columns (clamped) and whether each is a real column (1.0) or off the end."""
+def _tables(lo: float, hi: float, t: int, d: int, dtype: torch.dtype, device: torch.device):
+    """Per grid, built once: the knots; by bucket k (g_{k-1} <= x < g_k) -g_{k-1} / h, the d + 1
+    output columns (clamped) and whether each is a real column (1.0) or off the end; 1 / h; and
+    the rows of the piece coefficients (constant term first)."""
     h = (hi - lo) / t
     bases, intervals = t + d, t + 2 * d
     grid = torch.arange(-d, t + d + 1, dtype=dtype, device=device) * h + lo
-    left = torch.cat([grid[:1], grid])  # bucket k (g_{k-1} <= x < g_k) -> g_{k-1}
+    scale = t / (hi - lo)
+    offset = torch.cat([grid[:1], grid]) * -scale
     column = torch.arange(intervals + 2, device=device).view(-1, 1) + torch.arange(
         -1 - d, 0, device=device
     )  # bucket k -> bases k - 1 - d + j
     real = ((column >= 0) & (column < bases)).to(dtype)
-    M = torch.tensor(piece_coefficients(d), dtype=dtype, device=device).T if d else grid[:0]
-    return grid, left, column.clamp(0, bases - 1), real, M
+    rows: tuple[Tensor, ...] = ()
+    if 0 < d <= MONOMIAL_MAX_DEGREE:
+        rows = torch.tensor(piece_coefficients(d), dtype=dtype, device=device).T.unbind(0)
+    return grid, offset, column.clamp(0, bases - 1), real, torch.tensor(scale, dtype=dtype), rows
 
 
-def _pieces(u: Tensor, d: int, M: Tensor) -> Tensor:
+def _pieces(u: Tensor, d: int, rows: tuple[Tensor, ...]) -> Tensor:
     """The d + 1 non-zero bases at local coordinate u: (..., d + 1)."""
     ue = u.unsqueeze(-1)
     if d == 0:
         return torch.ones_like(ue)
-    if d <= MONOMIAL_MAX_DEGREE:  # Horner on all d + 1 pieces at once
-        v = torch.addcmul(M[d - 1], ue, M[d])
+    if rows:  # Horner on all d + 1 pieces at once
+        v = torch.addcmul(rows[d - 1], ue, rows[d])
         for p in range(d - 2, -1, -1):
-            v = torch.addcmul(M[p], v, ue)
+            v = torch.addcmul(rows[p], v, ue)
         return v
     v = torch.ones_like(ue)
     for k in range(1, d + 1):
@@ -102,13 +104,13 @@ def bspline(
     check_input(x)
     b, m = x.shape
     lo, hi = float(grid_range[0]), float(grid_range[1])
-    grid, left, column, real, M = _tables(lo, hi, t, d, x.dtype, x.device)
+    grid, offset, column, real, scale, rows = _tables(lo, hi, t, d, x.dtype, x.device)
     # bucket k: g_{k-1} <= x < g_k (0 below the grid, t + 2d + 1 above it), x's interval k - 1
-    k = torch.bucketize(x.detach(), grid, right=True)
-    u = (x - torch.take(left, k)) * (t / (hi - lo))
+    k = torch.bucketize(x, grid, right=True)
+    u = torch.addcmul(torch.take(offset, k), x, scale)  # (x - g_{k-1}) / h
     # the bases k - 1 - d + j (j = 0..d) non-zero there; off the grid none is a real column
     flat = k.view(-1)
-    values = _pieces(u, d, M) * real.index_select(0, flat).view(b, m, d + 1)
+    values = _pieces(u, d, rows) * real.index_select(0, flat).view(b, m, d + 1)
     out = x.new_zeros(b, m, t + d)  # off-end columns are clamped and add zeros: scatter_add
     index = column.index_select(0, flat).view(b, m, d + 1)
     return out.scatter_add_(2, index, values).view(b, m * (t + d))
