@@ -17,8 +17,11 @@ normalization folds into the factors, so the normalized expansion is never built
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -36,7 +39,22 @@ def outer_worthwhile(n: int, D: int, st: int) -> bool:
     return D * K + n * R < n * D
 
 
-@lru_cache(maxsize=64)
+def _constants(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache a function of Python values that returns index tensors, except while
+    torch.compile or torch.export traces: the tensors made then are the traced graph's
+    constants (fake tensors under export) and must never be reused outside it."""
+    cached = lru_cache(maxsize=64)(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        if torch.compiler.is_compiling() or torch.compiler.is_exporting():
+            return function(*args)
+        return cached(*args)
+
+    return wrapper
+
+
+@_constants
 def _indices(n: int, R: int, K: int, device: str) -> tuple[Tensor, Tensor]:
     """(n, R) indices into vec A and into the chunks of vec B for every row's R chunks."""
     c = torch.arange(n * R, device=device).view(n, R)
@@ -63,13 +81,14 @@ def outer_apply(kappa: Tensor, A: Tensor, B: Tensor) -> Tensor:
     return _combine(z, A, n)
 
 
-@lru_cache(maxsize=32)
+@_constants
 def _taylor2_pieces(m: int, L: int, device: str) -> tuple[Tensor, Tensor, int]:
     """How [x, x (x) x] (D = m + m^2) falls into chunks of length L: the chunk of every input
     feature and of every (piece, row) of x (x) x, and (m, m) masks per piece (J pieces: row i
     of x (x) x covers chunks c_i .. c_i + J - 1)."""
+    # J from Python integers: a shape, so never a data-dependent value of a traced tensor
+    J = max((m + i * m + m - 1) // L - (m + i * m) // L for i in range(m)) + 1
     first = (m + torch.arange(m) * m) // L  # chunk of each row's first entry
-    J = int(((m + torch.arange(m) * m + m - 1) // L - first).max()) + 1
     col_chunk = (m + torch.arange(m).view(m, 1) * m + torch.arange(m).view(1, m)) // L
     masks = torch.stack([col_chunk == first.view(m, 1) + k for k in range(J)])  # (J, m, m)
     R = (m + m * m) // L
