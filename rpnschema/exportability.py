@@ -7,10 +7,10 @@ program that differs from the eager model). Such a component declares it here, i
 keyed by its catalog name, so the export stops with a located RPN600 diagnostic that names
 the component and says why, before any tensor exists.
 
-Every built-in component of the current catalog traces in both semantics, with a fixed or a
-dynamic batch (``python benchmarks/bench_deploy.py --only catalog`` exports one model per
-component; ``tests/compile/test_export.py`` every example), so the table starts empty;
-component families that cannot be traced add their entries where they are defined, and
+Every built-in component of the current catalog but the interdependences that keep a sparse
+matrix (graphs, chains, grid patches: :data:`SPARSE_INTERDEPENDENCES`) traces in both
+semantics, with a fixed or a dynamic batch (``python benchmarks/bench_deploy.py --only catalog`` exports one model per
+component; ``tests/compile/test_export.py`` every example); other component families that cannot be traced add their entries where they are defined, and
 plugins with :func:`declare`. A component that is not declared but still fails to trace is
 reported after the fact by :mod:`rpnschema.compile.export`, naming the first failing head.
 
@@ -31,11 +31,35 @@ Rule = Callable[[Component], "str | None"]
 #: catalog name -> rule. A name that is not here exports.
 NOT_EXPORTABLE: dict[str, Rule] = {}
 
+_SPARSE = "its interdependence matrix A is a sparse tensor, which torch.export cannot trace"
+#: The interdependences whose A is kept as a sparse tensor (graphs, chains, grid patches).
+SPARSE_INTERDEPENDENCES = (
+    "graph_interdependence",
+    "multihop_graph_interdependence",
+    "chain_interdependence",
+    "multihop_chain_interdependence",
+    "exponential_approx_multihop_chain_interdependence",
+    "geometric_interdependence",
+    *(
+        f"{shape}_patch{mode}_based_geometric_interdependence"
+        for shape in ("cuboid", "cylinder", "sphere")
+        for mode in ("", "_padding", "_aggregation")
+    ),
+)
+
 
 def declare(name: str, reason: str | Rule) -> None:
     """Declare that the component ``name`` cannot be exported: always (``reason`` a text) or
     for some parameters (``reason`` a function of the component spec, None when it can)."""
     NOT_EXPORTABLE[name] = reason if callable(reason) else (lambda _component: reason)
+
+
+for _name in SPARSE_INTERDEPENDENCES:
+    NOT_EXPORTABLE[_name] = lambda _component: _SPARSE
+# the bi-directional chain's approximate inverse is sparse; the directed one is dense
+NOT_EXPORTABLE["inverse_approx_multihop_chain_interdependence"] = lambda c: (
+    _SPARSE if getattr(c, "bi_directional", False) else None
+)
 
 
 def undeclare(name: str) -> None:

@@ -80,7 +80,13 @@ def export(
         ExportFormat,
         typer.Option("--format", "-f", help="pt2 (torch.export) or onnx (needs [onnx])."),
     ] = ExportFormat.pt2,
-    batch: Annotated[int, typer.Option(min=1, help="Batch size traced and checked.")] = 4,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Batch size traced and checked (default: the batch the model fixes, else 4).",
+        ),
+    ] = None,
     dynamic_batch: Annotated[
         bool,
         typer.Option(

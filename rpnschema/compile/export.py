@@ -272,12 +272,36 @@ def _compare(
     return error, threshold, tuple(shapes)
 
 
+def fixed_batch(spec: Any) -> int | None:
+    """The row count a model takes, where its first layer fixes one (a head's ``batch``: an
+    instance interdependence over a graph, chain or grid, a bilinear attribute one), else None."""
+    layers = spec.layers or []
+    found = [h.batch for h in (layers[0].heads if layers else []) if getattr(h, "batch", None)]
+    return found[0] if found else None
+
+
+def _batch_problem(spec: Any, batch: int, dynamic_batch: bool) -> Diagnostic | None:
+    """RPN600 for a batch the model cannot take (its first layer fixes another)."""
+    fixed = fixed_batch(spec)
+    if fixed is None or (batch == fixed and not dynamic_batch):
+        return None
+    found = "a dynamic batch" if dynamic_batch else f"batch {batch}"
+    return Diagnostic(
+        Code.NOT_EXPORTABLE,
+        f"the model takes exactly {fixed} rows (layers/0 fixes the batch), not {found}",
+        path=("layers", 0, "heads", 0, "batch"),
+        expected=f"--batch {fixed} without --dynamic-batch",
+        found=found,
+        suggestion=f"export with --batch {fixed}",
+    )
+
+
 def export_model(
     module: nn.Module,
     out: str | Path,
     *,
     format: str = "pt2",
-    batch: int = 4,
+    batch: int | None = None,
     dynamic_batch: bool = False,
     tolerance: float | None = None,
 ) -> ExportReport:
@@ -286,7 +310,8 @@ def export_model(
 
     Args:
         format: ``pt2`` (torch.export) or ``onnx`` (the dynamo exporter; the onnx extra).
-        batch: the example batch size traced and checked.
+        batch: the example batch size traced and checked (default: the batch the model fixes,
+            else 4).
         dynamic_batch: export the batch dimension as dynamic (checked at ``batch`` and at
             ``batch + 3``); otherwise the artefact accepts only ``batch`` rows.
         tolerance: relative tolerance of the check (default per dtype: :data:`TOLERANCE`).
@@ -299,7 +324,10 @@ def export_model(
     if format not in FORMATS:
         raise ValueError(f"format {format!r} is not one of {', '.join(FORMATS)}")
     spec: Any = module.spec
+    batch = batch if batch is not None else fixed_batch(spec) or 4
     blockers = export_diagnostics(spec)
+    if (problem := _batch_problem(spec, batch, dynamic_batch)) is not None:
+        blockers = [*blockers, problem]
     if blockers:
         raise DeployError(blockers)
     if format == "onnx":

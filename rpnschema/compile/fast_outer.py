@@ -17,14 +17,12 @@ normalization folds into the factors, so the normalized expansion is never built
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from functools import lru_cache
-from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from rpnschema.compile.kernels.expansion_common import traced_constants
 
 
 def outer_sizes(n: int, D: int, st: int) -> tuple[int, int, int]:
@@ -39,22 +37,7 @@ def outer_worthwhile(n: int, D: int, st: int) -> bool:
     return D * K + n * R < n * D
 
 
-def _constants(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache a function of Python values that returns index tensors, except while
-    torch.compile or torch.export traces: the tensors made then are the traced graph's
-    constants (fake tensors under export) and must never be reused outside it."""
-    cached = lru_cache(maxsize=64)(function)
-
-    @functools.wraps(function)
-    def wrapper(*args: Any) -> Any:
-        if torch.compiler.is_compiling() or torch.compiler.is_exporting():
-            return function(*args)
-        return cached(*args)
-
-    return wrapper
-
-
-@_constants
+@traced_constants
 def _indices(n: int, R: int, K: int, device: str) -> tuple[Tensor, Tensor]:
     """(n, R) indices into vec A and into the chunks of vec B for every row's R chunks."""
     c = torch.arange(n * R, device=device).view(n, R)
@@ -81,7 +64,7 @@ def outer_apply(kappa: Tensor, A: Tensor, B: Tensor) -> Tensor:
     return _combine(z, A, n)
 
 
-@_constants
+@traced_constants
 def _taylor2_pieces(m: int, L: int, device: str) -> tuple[Tensor, Tensor, int]:
     """How [x, x (x) x] (D = m + m^2) falls into chunks of length L: the chunk of every input
     feature and of every (piece, row) of x (x) x, and (m, m) masks per piece (J pieces: row i

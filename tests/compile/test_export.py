@@ -18,6 +18,7 @@ from rpnschema.canonical import spec_hash
 from rpnschema.cli.app import app
 from rpnschema.compile import export
 from rpnschema.errors import Code, DeployError
+from rpnschema.exportability import export_diagnostics
 from tests.compile.examples import EXAMPLES, example_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,16 +32,19 @@ runner = CliRunner()
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_every_example_exports_to_pt2_matching_eager(name: str, tmp_path: Path) -> None:
     module = rpnschema.build(example_spec(name), seed=0)
+    if export_diagnostics(module.spec):  # a sparse interdependence: RPN600, tested below
+        pytest.skip("declared not exportable")
     out = tmp_path / "model.pt2"
-    report = export.export_model(module, out, batch=3)
+    b = export.fixed_batch(module.spec) or 3  # a graph's nodes fix the batch
+    report = export.export_model(module, out, batch=b)
     assert report.max_abs_error <= report.threshold
-    assert report.samples == ((3, module.spec.layers[0].m),)
+    assert report.samples == ((b, module.spec.layers[0].m),)
     meta = export.read_pt2_metadata(out)
     assert meta["spec_sha256"] == spec_hash(module.spec) == report.spec_sha256
     assert meta["version"] == rpnschema.__version__
     assert rpnschema.load_spec(json.loads(meta["spec.json"])) == rpnschema.load_spec(module.spec)
     program = torch.export.load(str(out)).module()
-    x = export.sample(module, 3, seed=5)
+    x = export.sample(module, b, seed=5)
     with torch.no_grad():
         torch.testing.assert_close(program(x), module(x), rtol=1e-5, atol=1e-6)
 
@@ -226,3 +230,41 @@ def test_the_plugin_example_exports(tmp_path: Path) -> None:
     finally:
         plugins.unregister(plugin)
     assert report.max_abs_error <= report.threshold
+
+
+def test_a_sparse_interdependence_is_rejected_before_building(tmp_path: Path) -> None:
+    module = rpnschema.build(example_spec("tinybig/rpn_head_graph.yaml"), seed=0)
+    assert export.fixed_batch(module.spec) == 5  # the graph's nodes fix the batch
+    with pytest.raises(DeployError) as e:
+        export.export_model(module, tmp_path / "g.pt2")
+    [d] = e.value.diagnostics
+    assert d.code.value == "RPN600" and d.path[-1] == "instance_interdependence"
+    assert "sparse tensor" in d.message
+
+
+def test_a_model_with_a_fixed_batch_exports_at_that_batch_only(tmp_path: Path) -> None:
+    spec = {
+        "layers": [
+            {
+                "m": 3,
+                "n": 2,
+                "heads": [
+                    {
+                        "expansion": "identity_expansion",
+                        "batch": 4,
+                        "instance_interdependence": "identity_interdependence",
+                    }
+                ],
+            }
+        ]
+    }
+    module = rpnschema.build(spec, seed=0)
+    assert export.fixed_batch(module.spec) == 4
+    report = export.export_model(module, tmp_path / "g.pt2")  # the default batch is the fixed one
+    assert report.batch == 4
+    for kwargs in ({"batch": 3}, {"dynamic_batch": True}):
+        with pytest.raises(DeployError) as e:
+            export.export_model(module, tmp_path / "h.pt2", **kwargs)
+        [d] = e.value.diagnostics
+        assert d.code.value == "RPN600" and "takes exactly 4 rows" in d.message
+        assert d.suggestion == "export with --batch 4"

@@ -15,6 +15,8 @@ import pytest
 import torch
 
 import rpnschema
+from rpnschema.compile.export import fixed_batch
+from rpnschema.exportability import export_diagnostics
 from tests.compile.examples import EXAMPLES, example_spec
 
 INDUCTOR = ["iris_perceptron.yaml", "multihead_fusion.yaml"]
@@ -23,10 +25,13 @@ INDUCTOR = ["iris_perceptron.yaml", "multihead_fusion.yaml"]
 def _check(name: str, backend: str) -> None:
     torch._dynamo.reset()
     eager = rpnschema.build(example_spec(name), seed=0)
+    if export_diagnostics(eager.spec):  # sparse interdependence matrices do not trace
+        pytest.skip("its sparse interdependence matrix does not trace")
     twin = copy.deepcopy(eager)
     compiled = torch.compile(twin, backend=backend, fullgraph=True)
     m = eager.spec.layers[0].m
-    x = torch.randn(8, m, generator=torch.Generator().manual_seed(1))
+    b = fixed_batch(eager.spec) or 8  # a graph's nodes fix the batch
+    x = torch.randn(b, m, generator=torch.Generator().manual_seed(1))
     want, got = eager(x), compiled(x)
     torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
     want.square().mean().backward()

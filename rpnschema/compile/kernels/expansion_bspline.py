@@ -18,7 +18,11 @@ from functools import lru_cache
 import torch
 from torch import Tensor
 
-from rpnschema.compile.kernels.expansion_common import check_input, check_semantics
+from rpnschema.compile.kernels.expansion_common import (
+    check_input,
+    check_semantics,
+    traced_constants,
+)
 
 #: up to this degree the pieces are evaluated from monomial coefficients (one matmul); above it
 #: by the local recursion on d + 1 values (monomial coefficients grow with d)
@@ -48,7 +52,7 @@ def piece_coefficients(d: int) -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(float(c) for c in row) for row in polys)
 
 
-@lru_cache(maxsize=64)
+@traced_constants
 def _tables(lo: float, hi: float, t: int, d: int, dtype: torch.dtype, device: torch.device):
     """Per grid, built once: the knots; by bucket k (g_{k-1} <= x < g_k) -g_{k-1} / h, the d + 1
     output columns (clamped) and whether each is a real column (1.0) or off the end; 1 / h; and

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -47,3 +49,18 @@ def stack_degrees(polys: Sequence[Tensor], b: int, m: int, x: Tensor) -> Tensor:
     if len(polys) == 0:
         return x.new_zeros((b, 0))
     return torch.stack(list(polys), dim=-1).reshape(b, m * len(polys))
+
+
+def traced_constants(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache a function of Python values that returns constant tensors (index tables, knots),
+    except while torch.compile or torch.export traces: the tensors made then are the traced
+    graph's constants (fake tensors under export) and must never be reused outside it."""
+    cached = functools.lru_cache(maxsize=64)(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        if torch.compiler.is_compiling() or torch.compiler.is_exporting():
+            return function(*args)
+        return cached(*args)
+
+    return wrapper
