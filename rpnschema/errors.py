@@ -63,6 +63,7 @@ class Code(str, Enum):
     INTERDEPENDENCE_BATCH = "RPN431"
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
+    SHARED_HEADS = "RPN460"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -137,6 +138,8 @@ CODE_DOCS: dict[Code, str] = {
     "(m_prime in the instance slot, b_prime in the attribute slot).",
     Code.INTERDEPENDENCE_ROWS: "The instance interdependence changes the number of rows "
     "(b' != b), which the remainder or the other heads of the layer cannot follow.",
+    Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
+    "(tinybig's specialised layers repeat one head object).",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

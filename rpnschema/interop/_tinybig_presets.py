@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_table import PresetInfo
 
 _FLAGS = (
@@ -149,3 +150,21 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     if output:
         head["output_process"] = output
     return head
+
+
+def expand_layer(preset: Any, m: int, n: int) -> dict[str, Any]:
+    """The layer tinybig's model class builds for one pair of dims of a model preset
+    (:mod:`rpnschema.spec.model_presets`): its layer preset with the model's arguments.
+
+    ``width`` copies of one head object become ``share_heads: true``.
+    """
+    args = preset.layer_arguments()
+    width = args.pop("width")
+    layer: dict[str, Any] = {
+        "m": m,
+        "n": n,
+        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n)],
+    }
+    if width > 1:
+        layer.update(width=width, share_heads=True)
+    return layer

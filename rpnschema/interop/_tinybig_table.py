@@ -292,6 +292,55 @@ def _preset_paths(table: dict[str, PresetInfo], pkg: str, module: str) -> dict[s
     return out
 
 
+@dataclass(frozen=True)
+class ModelPresetInfo:
+    """A tinybig.model class made of one layer preset per pair of ``dims``: the layer class and
+    the model constructor's defaults in tinybig 0.2.1 (passed on to every layer)."""
+
+    layer: str
+    defaults: dict[str, object]
+
+
+_MODEL_COMMON = {"channel_num": 1, "enable_bias": False, "with_lorr": False, "r": 3, "width": 1}
+MODEL_PRESETS: dict[str, ModelPresetInfo] = {
+    "mlp": ModelPresetInfo(
+        "perceptron_layer",
+        {**_MODEL_COMMON, "with_taylor": False, "d": 2, "with_residual": False},
+    ),
+    "kan": ModelPresetInfo("kan_layer", {**_MODEL_COMMON, "grid_range": [-1, 1], "t": 5, "d": 3}),
+    "svm": ModelPresetInfo(
+        "svm_layer",
+        {
+            **_MODEL_COMMON,
+            "kernel": "linear",
+            "base_range": [-1, 1],
+            "num_interval": 10,
+            "epsilon": 1.0,
+            "with_residual": False,
+        },
+    ),
+    "naive_bayes": ModelPresetInfo(
+        "naive_bayes_layer", {**_MODEL_COMMON, "distribution": "normal", "with_residual": False}
+    ),
+    "pgm": ModelPresetInfo(
+        "pgm_layer",
+        {
+            **_MODEL_COMMON,
+            "distribution": "normal",
+            "d": 2,
+            "with_replacement": False,
+            "with_residual": False,
+        },
+    ),
+}
+#: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.
+MODEL_PRESET_CLASSES = {
+    path: name
+    for name in MODEL_PRESETS
+    for path in (f"tinybig.model.{name}", f"tinybig.model.rpn_{name}.{name}")
+}
+
+
 HEAD_PRESET_CLASSES = _preset_paths(HEAD_PRESETS, "tinybig.head", "basic_heads")
 LAYER_PRESET_CLASSES = _preset_paths(LAYER_PRESETS, "tinybig.layer", "basic_layers")
 

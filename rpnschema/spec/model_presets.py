@@ -1,0 +1,136 @@
+"""Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm).
+
+``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
+class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
+``kan_layer``, ...) with the model's arguments. Defaults are tinybig 0.2.1's code defaults (e.g.
+``mlp`` passes ``enable_bias: false`` to its perceptron layers, whose own default is true, and
+leaves their ReLU, Dropout(0.5) and Softmax on). Normalization expands the preset into explicit
+layers and heads and reports it (RPN313). A ``width`` above 1 repeats one head object, as
+tinybig's layers do (``share_heads: true`` on the expanded layers).
+"""
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+
+from rpnschema.spec.base import Range, Spec
+
+Dim = Annotated[int, Field(ge=1)]
+
+
+def _increasing(name: str, value: tuple[float, float]) -> None:
+    if not value[0] < value[1]:
+        raise ValueError(f"{name} (={list(value)}) must be increasing: [low, high]")
+
+
+class ModelPreset(Spec):
+    """Arguments every tinybig model class takes."""
+
+    width: Dim = Field(default=1, description="Heads per layer (one shared head object).")
+    channels: Dim = Field(default=1, description="Channels of each head (channel_num).")
+    enable_bias: bool = Field(default=False, description="A bias in every reconciliation.")
+    with_lorr: bool = Field(default=False, description="Low-rank reconciliation of rank r.")
+    r: Dim = Field(default=3, description="Rank of the low-rank reconciliation.")
+
+    #: tinybig's layer preset class each layer is (``tinybig.layer.<LAYER>``).
+    LAYER: ClassVar[str] = ""
+
+    def layer_arguments(self) -> dict[str, Any]:
+        """The layer preset's keyword arguments, in tinybig's names."""
+        args = self.model_dump(exclude={"name"})
+        args["channel_num"] = args.pop("channels")
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in args.items()}
+
+
+class MlpModelPreset(ModelPreset):
+    """tinybig.model.mlp: perceptron layers (identity or Taylor expansion, ReLU, Dropout(0.5),
+    Softmax on every layer)."""
+
+    name: Literal["mlp"]
+    LAYER = "perceptron_layer"
+    with_taylor: bool = Field(default=False, description="Taylor expansion of order d.")
+    d: Dim = Field(default=2, description="Taylor order.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+
+
+class KanModelPreset(ModelPreset):
+    """tinybig.model.kan: kan layers (B-spline expansion, SiLU linear remainder)."""
+
+    name: Literal["kan"]
+    LAYER = "kan_layer"
+    grid_range: Range = Field(default=(-1.0, 1.0), description="B-spline grid range.")
+    t: Dim = Field(default=5, description="B-spline grid intervals.")
+    d: Annotated[int, Field(ge=0)] = Field(default=3, description="B-spline order.")
+
+    @model_validator(mode="after")
+    def _range_ordered(self):
+        _increasing("grid_range", self.grid_range)
+        return self
+
+
+class SvmModelPreset(ModelPreset):
+    """tinybig.model.svm: svm layers (linear, gaussian_rbf or inverse_quadratic_rbf kernel)."""
+
+    name: Literal["svm"]
+    LAYER = "svm_layer"
+    kernel: Literal["linear", "gaussian_rbf", "inverse_quadratic_rbf"] = "linear"
+    base_range: Range = Field(default=(-1.0, 1.0), description="RBF centres' range.")
+    num_interval: Dim = Field(default=10, description="RBF centres.")
+    epsilon: Annotated[float, Field(gt=0)] = Field(default=1.0, description="RBF width.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+
+    @model_validator(mode="after")
+    def _range_ordered(self):
+        _increasing("base_range", self.base_range)
+        return self
+
+
+class NaiveBayesModelPreset(ModelPreset):
+    """tinybig.model.naive_bayes: naive_bayes layers (naive probabilistic expansion)."""
+
+    name: Literal["naive_bayes"]
+    LAYER = "naive_bayes_layer"
+    distribution: Literal["normal", "exponential", "cauchy", "gamma", "chi2", "laplace"] = "normal"
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+
+
+class PgmModelPreset(ModelPreset):
+    """tinybig.model.pgm: pgm layers (combinatorial normal expansion)."""
+
+    name: Literal["pgm"]
+    LAYER = "pgm_layer"
+    distribution: Literal["normal"] = "normal"
+    d: Dim = Field(default=2, description="Combination order.")
+    with_replacement: bool = Field(default=False, description="Combinations with replacement.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+
+
+MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
+    MlpModelPreset,
+    KanModelPreset,
+    SvmModelPreset,
+    NaiveBayesModelPreset,
+    PgmModelPreset,
+)
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm")
+
+
+def _shorthand(value: Any) -> Any:
+    """``preset: mlp`` is ``preset: {name: mlp}``."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+def _tag(value: Any) -> str | None:
+    tag = value.get("name") if isinstance(value, dict) else getattr(value, "name", None)
+    return tag if isinstance(tag, str) else None
+
+
+AnyModelPreset = Annotated[
+    Annotated[MlpModelPreset, Tag("mlp")]
+    | Annotated[KanModelPreset, Tag("kan")]
+    | Annotated[SvmModelPreset, Tag("svm")]
+    | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
+    | Annotated[PgmModelPreset, Tag("pgm")],
+    Discriminator(_tag),
+    BeforeValidator(_shorthand),
+]
