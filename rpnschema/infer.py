@@ -562,6 +562,7 @@ def infer(
             "depth_alloc": None,
             "dims": None,
             "head": None,
+            "preset": None,
             "parameters": total,
         }
     )
