@@ -26,6 +26,12 @@ _FLAGS = (
     "with_dropout",
     "with_softmax",
     "with_replacement",
+    "with_multihop",
+    "with_pagerank",
+    "accumulative",
+    "directed",
+    "normalization",
+    "self_dependence",
 )
 _DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
 _KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
@@ -54,6 +60,39 @@ class PresetProblem(ValueError):
         self.expected = expected
 
 
+def _graph(p: dict[str, Any]) -> dict[str, Any]:
+    """graph_interdependence_head's instance interdependence: pagerank, multihop or plain."""
+    for key in ("nodes", "links"):
+        if not isinstance(p[key], list):
+            raise PresetProblem(
+                key,
+                f"{key} must be a list (a graph object or graph_file_path cannot be converted; "
+                "tinybig raises ValueError without nodes and links)",
+                f"{key}: [...]",
+            )
+    if p["require_data"] or p["require_parameters"]:
+        key = "require_data" if p["require_data"] else "require_parameters"
+        raise PresetProblem(key, f"{key} must be false: the graph's A needs neither", "false")
+    graph = {
+        "nodes": p["nodes"],
+        "links": p["links"],
+        "directed": p["directed"],
+        "normalization": p["normalization"],
+        "normalization_mode": p["normalization_mode"],
+        "self_dependence": p["self_dependence"],
+    }
+    if p["with_pagerank"]:
+        return {"name": "pagerank_multihop_graph_interdependence", "c": p["c"], **graph}
+    if p["with_multihop"]:
+        return {
+            "name": "multihop_graph_interdependence",
+            "h": p["h"],
+            "accumulative": p["accumulative"],
+            **graph,
+        }
+    return {"name": "graph_interdependence", **graph}
+
+
 def _check(p: dict[str, Any]) -> None:
     for key in _FLAGS:
         if key in p and not isinstance(p[key], bool):
@@ -61,7 +100,7 @@ def _check(p: dict[str, Any]) -> None:
 
 
 def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "perceptron" and p.get("with_dual_lphm"):
+    if kind in ("perceptron", "graph") and p.get("with_dual_lphm"):
         return {"name": "dual_lphm_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
     if p.get("with_lorr"):
         return {"name": "lorr_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
@@ -69,6 +108,8 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    if kind == "graph":
+        return {"name": "identity_expansion"}
     if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
             return {"name": "taylor_expansion", "d": p["d"]}
@@ -116,12 +157,12 @@ def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if p.get("with_batch_norm"):
         out.append({"name": "batch_norm", "num_features": n})
-    if kind == "perceptron" and p.get("with_relu"):
+    if kind in ("perceptron", "graph") and p.get("with_relu"):
         out.append({"name": "relu"})
-    if kind == "perceptron" and p.get("with_dropout"):
+    if kind in ("perceptron", "graph") and p.get("with_dropout"):
         out.append({"name": "dropout", "p": p["p"]})
-    if p.get("with_softmax"):
-        out.append({"name": "softmax", "dim": -1})
+    if p.get("with_softmax"):  # graph_interdependence_head: LogSoftmax
+        out.append({"name": "log_softmax" if kind == "graph" else "softmax", "dim": -1})
     return out
 
 
@@ -146,6 +187,8 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
         "reconciliation": _reconciliation(kind, p),
         "remainder": remainder,
     }
+    if kind == "graph":
+        head["instance_interdependence"] = _graph(p)
     output = _output(kind, p, n)
     if output:
         head["output_process"] = output

@@ -30,6 +30,19 @@ def _alloc_total(total: Any, alloc: Any, count: int) -> int | None:
     return count
 
 
+def _gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
+    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
+    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
+    hidden = n != dims[-1]
+    return {
+        **args,
+        "with_batch_norm": args["with_batch_norm"] and hidden,
+        "with_relu": args["with_relu"] and hidden,
+        "with_dropout": args["with_dropout"] and hidden,
+        "with_softmax": args["with_softmax"] and m == dims[-2] and n == dims[-1],
+    }
+
+
 class Reader(HeadReader):
     """One conversion: diagnostics and the path map accumulate on the instance."""
 
@@ -276,7 +289,10 @@ class Reader(HeadReader):
         layers = []
         for j, (m, n) in enumerate(itertools.pairwise(dims)):
             self.paths.add(("layers", j), mp)
-            layer = self.layer_preset(info.layer, {"m": m, "n": n, **args}, mp, ("layers", j), [])
+            layer_args = _gcn_layer(args, dims, m, n) if name == "gcn" else args
+            layer = self.layer_preset(
+                info.layer, {"m": m, "n": n, **layer_args}, mp, ("layers", j), []
+            )
             if layer is None:
                 return None
             self.paths.add(("layers", j, "m"), (*mp, "dims", j))

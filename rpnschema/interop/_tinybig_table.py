@@ -142,6 +142,7 @@ TORCH_NN = {
     "Softplus": "softplus",
     "ELU": "elu",
     "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
     "LayerNorm": "layer_norm",
     "BatchNorm1d": "batch_norm",
     "Dropout": "dropout",
@@ -271,7 +272,35 @@ HEAD_PRESETS: dict[str, PresetInfo] = {
         },
     ),
 }
-#: Layer presets: ``width`` copies of one shared head preset object (tinybig.layer).
+#: tinybig.head.graph_interdependence_head (graph_based_heads): an rpn_head with a graph
+#: instance interdependence over the nodes (one input row per node).
+HEAD_PRESETS["graph_interdependence_head"] = PresetInfo(
+    "graph",
+    {
+        **_COMMON,
+        "nodes": None,
+        "links": None,
+        "directed": False,
+        "with_multihop": False,
+        "h": 1,
+        "accumulative": False,
+        "with_pagerank": False,
+        "c": 0.15,
+        "require_data": False,
+        "require_parameters": False,
+        "normalization": True,
+        "normalization_mode": "column",
+        "self_dependence": True,
+        "with_dual_lphm": False,
+        "with_residual": False,
+        "with_batch_norm": False,
+        "with_relu": True,
+        "with_dropout": True,
+        "p": 0.5,
+        "with_softmax": True,
+    },
+)
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -281,6 +310,14 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
     "kan_layer": PresetInfo("kan", dict(HEAD_PRESETS["kan_head"].defaults)),
     "naive_bayes_layer": PresetInfo("naive_bayes", dict(HEAD_PRESETS["naive_bayes_head"].defaults)),
     "pgm_layer": PresetInfo("pgm", dict(HEAD_PRESETS["pgm_head"].defaults)),
+    "graph_interdependence_layer": PresetInfo(
+        "graph", dict(HEAD_PRESETS["graph_interdependence_head"].defaults)
+    ),
+}
+#: The module each preset class is defined in (``tinybig.<pkg>.<module>.<name>``).
+_MODULES = {
+    "graph_interdependence_head": "graph_based_heads",
+    "graph_interdependence_layer": "graph_based_layers",
 }
 
 
@@ -288,7 +325,7 @@ def _preset_paths(table: dict[str, PresetInfo], pkg: str, module: str) -> dict[s
     out = {}
     for name in table:
         out[f"{pkg}.{name}"] = name
-        out[f"{pkg}.{module}.{name}"] = name
+        out[f"{pkg}.{_MODULES.get(name, module)}.{name}"] = name
     return out
 
 
@@ -333,6 +370,21 @@ MODEL_PRESETS: dict[str, ModelPresetInfo] = {
         },
     ),
 }
+#: tinybig.model.gcn: graph_interdependence_layers; batch norm, ReLU and dropout on every layer
+#: whose n differs from dims[-1], (log-)softmax on the layer mapping dims[-2] to dims[-1].
+MODEL_PRESETS["gcn"] = ModelPresetInfo(
+    "graph_interdependence_layer",
+    {
+        **{
+            k: v
+            for k, v in HEAD_PRESETS["graph_interdependence_head"].defaults.items()
+            if k not in ("channel_num", "enable_bias", "with_lorr", "r")
+        },
+        **_MODEL_COMMON,
+        "p": 0.25,
+        "with_dropout": False,
+    },
+)
 #: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.
 MODEL_PRESET_CLASSES = {
     path: name

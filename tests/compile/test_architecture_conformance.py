@@ -1,6 +1,7 @@
-"""tinybig 0.2.1's layer and model classes (perceptron_layer ... pgm_layer, model.mlp ... pgm)
-reproduced from their tinybig configs: parameter count, state_dict names, output
-(tests/data/conformance/rpn2/layers.json and models.json, copied from the shared set)."""
+"""tinybig 0.2.1's head, layer and model classes (perceptron_layer ... pgm_layer, model.mlp ...
+pgm; graph_interdependence_head/layer and model.gcn) reproduced from their tinybig configs:
+parameter count, state_dict names, output (tests/data/conformance/rpn2/heads.json, layers.json
+and models.json, copied from the shared set)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ RTOL, ATOL = 1e-5, 1e-6
 #: The RPN 1 classes (no interdependence or compression function inside).
 RPN1_LAYERS = ("perceptron_layer", "svm_layer", "kan_layer", "pgm_layer", "naive_bayes_layer")
 RPN1_MODELS = ("mlp", "kan", "svm", "naive_bayes", "pgm")
+#: The graph architectures (an instance interdependence over the nodes).
+GRAPH = ("graph_interdependence_head", "graph_interdependence_layer", "gcn")
 
 
 def _cases(kind: str) -> list[dict[str, Any]]:
@@ -33,7 +36,8 @@ def f32(value: Any) -> torch.Tensor:
 
 def _class(case: dict[str, Any]) -> str:
     config = case["tinybig_config"]
-    return (config.get("layer_class") or config["model_class"]).rsplit(".", 1)[-1]
+    path = config.get("head_class") or config.get("layer_class") or config["model_class"]
+    return path.rsplit(".", 1)[-1]
 
 
 def _layer_classes(case: dict[str, Any]) -> set[str]:
@@ -43,8 +47,8 @@ def _layer_classes(case: dict[str, Any]) -> set[str]:
 
 CASES = [
     pytest.param(c, id=c["id"])
-    for c in _cases("layers") + _cases("models")
-    if _class(c) in RPN1_LAYERS + RPN1_MODELS
+    for c in _cases("heads") + _cases("layers") + _cases("models")
+    if _class(c) in RPN1_LAYERS + RPN1_MODELS + GRAPH
     or (_class(c) == "rpn" and _layer_classes(c) and _layer_classes(c) <= set(RPN1_LAYERS))
 ]
 
@@ -59,15 +63,18 @@ def _model(case: dict[str, Any]) -> torch.nn.Module:
 
 def test_every_rpn1_layer_and_model_class_has_cases() -> None:
     covered = {_class(p.values[0]) for p in CASES}
-    assert covered == {*RPN1_LAYERS, *RPN1_MODELS, "rpn"}
-    assert len(CASES) == 11
+    assert covered == {*RPN1_LAYERS, *RPN1_MODELS, *GRAPH, "rpn"}
+    assert len(CASES) == 14
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_parameters_and_state_dict_names_match_tinybig(case: dict[str, Any]) -> None:
     model = _model(case)
     assert sum(p.numel() for p in model.parameters()) == case["param_count"]
-    prefix = "" if "model_class" in case["tinybig_config"] else "layers.0."
+    config = case["tinybig_config"]
+    prefix = (
+        "" if "model_class" in config else "layers.0." + ("heads.0." * ("head_class" in config))
+    )
     names = {k[len(prefix) :] for k in model.state_dict() if k.startswith(prefix)}
     assert set(case["parameters"]) <= names
 
@@ -75,7 +82,9 @@ def test_parameters_and_state_dict_names_match_tinybig(case: dict[str, Any]) -> 
 @pytest.mark.parametrize("case", CASES)
 def test_output_with_tinybigs_weights_matches(case: dict[str, Any]) -> None:
     model = _model(case)
-    target = model if "model_class" in case["tinybig_config"] else model.layers[0]
+    config = case["tinybig_config"]
+    target = model if "model_class" in config else model.layers[0]
+    target = target.heads[0] if "head_class" in config else target
     load_tinybig_state_dict(target, case["parameters"])
     model.eval()  # dropout_eval cases: tinybig's Dropout modules were switched to eval
     with torch.no_grad():
