@@ -250,7 +250,7 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
 
     drafts = []
     for j, (m, n) in enumerate(zip(model.dims, model.dims[1:], strict=False)):
-        layer = LayerSpec.model_validate(expand_layer(preset, m, n))
+        layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
         src: Loc = ("preset",)
         drafts.append(
             LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))

@@ -115,6 +115,13 @@ _MODEL_PRESETS = (
         "distribution: normal",
     ),
     ("rpn-pgm", "pgm", "tinybig's pgm: pairwise normal densities.", [4, 3], "d: 2"),
+    (
+        "rpn-gcn",
+        "gcn",
+        "tinybig's gcn: graph layers over the nodes (one input row per node).",
+        [3, 4, 2],
+        "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
+    ),
 )
 for _key, _name, _doc, _dims, _options in _MODEL_PRESETS:
     TEMPLATES[_key] = (

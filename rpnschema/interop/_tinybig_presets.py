@@ -195,13 +195,28 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     return head
 
 
-def expand_layer(preset: Any, m: int, n: int) -> dict[str, Any]:
-    """The layer tinybig's model class builds for one pair of dims of a model preset
+def gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
+    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
+    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
+    hidden = n != dims[-1]
+    return {
+        **args,
+        "with_batch_norm": args["with_batch_norm"] and hidden,
+        "with_relu": args["with_relu"] and hidden,
+        "with_dropout": args["with_dropout"] and hidden,
+        "with_softmax": args["with_softmax"] and m == dims[-2] and n == dims[-1],
+    }
+
+
+def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]:
+    """The layer tinybig's model class builds for the pair m, n of ``dims`` of a model preset
     (:mod:`rpnschema.spec.model_presets`): its layer preset with the model's arguments.
 
     ``width`` copies of one head object become ``share_heads: true``.
     """
     args = preset.layer_arguments()
+    if preset.name == "gcn":
+        args = gcn_layer(args, dims, m, n)
     width = args.pop("width")
     layer: dict[str, Any] = {
         "m": m,

@@ -13,6 +13,7 @@ import itertools
 from typing import Any
 
 from rpnschema.errors import Code, Loc
+from rpnschema.interop import _tinybig_presets as presets
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._pathmap import PathMap
 from rpnschema.interop._tinybig_heads import HeadReader
@@ -28,19 +29,6 @@ def _alloc_total(total: Any, alloc: Any, count: int) -> int | None:
     if isinstance(total, int) and not isinstance(total, bool):
         return total
     return count
-
-
-def _gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
-    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
-    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
-    hidden = n != dims[-1]
-    return {
-        **args,
-        "with_batch_norm": args["with_batch_norm"] and hidden,
-        "with_relu": args["with_relu"] and hidden,
-        "with_dropout": args["with_dropout"] and hidden,
-        "with_softmax": args["with_softmax"] and m == dims[-2] and n == dims[-1],
-    }
 
 
 class Reader(HeadReader):
@@ -289,7 +277,7 @@ class Reader(HeadReader):
         layers = []
         for j, (m, n) in enumerate(itertools.pairwise(dims)):
             self.paths.add(("layers", j), mp)
-            layer_args = _gcn_layer(args, dims, m, n) if name == "gcn" else args
+            layer_args = presets.gcn_layer(args, dims, m, n) if name == "gcn" else args
             layer = self.layer_preset(
                 info.layer, {"m": m, "n": n, **layer_args}, mp, ("layers", j), []
             )

@@ -1,4 +1,5 @@
-"""Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm).
+"""Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
+gcn).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -39,6 +40,8 @@ class ModelPreset(Spec):
         """The layer preset's keyword arguments, in tinybig's names."""
         args = self.model_dump(exclude={"name"})
         args["channel_num"] = args.pop("channels")
+        if "links" in args:
+            args["links"] = [list(link) for link in args["links"]]
         return {k: list(v) if isinstance(v, tuple) else v for k, v in args.items()}
 
 
@@ -105,14 +108,47 @@ class PgmModelPreset(ModelPreset):
     with_residual: bool = Field(default=False, description="A linear remainder.")
 
 
+NodeId = int | str
+
+
+class GcnModelPreset(ModelPreset):
+    """tinybig.model.gcn: graph_interdependence layers over the nodes (one input row per node);
+    batch norm, ReLU and dropout on the layers whose n differs from the last size, log-softmax
+    on the last layer."""
+
+    name: Literal["gcn"]
+    LAYER = "graph_interdependence_layer"
+    nodes: Annotated[list[NodeId], Field(min_length=1, description="Node ids, in row order.")]
+    links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
+        default_factory=list, description="Links [source, target] between node ids."
+    )
+    directed: bool = Field(default=False, description="false: every link goes both ways.")
+    with_multihop: bool = Field(default=False, description="A = adj^h (multihop).")
+    h: Dim = Field(default=1, description="Hops of the multihop graph.")
+    accumulative: bool = Field(default=False, description="A = adj + ... + adj^h.")
+    with_pagerank: bool = Field(default=False, description="A = c (I - (1 - c) adj)^-1.")
+    c: Annotated[float, Field(gt=0, le=1)] = Field(default=0.15, description="Restart prob.")
+    normalization: bool = Field(default=True, description="Normalize A.")
+    normalization_mode: Literal["row", "column", "row_column"] = "column"
+    self_dependence: bool = Field(default=True, description="Add I to A.")
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+    with_batch_norm: bool = Field(default=False, description="Batch norm (hidden layers).")
+    with_relu: bool = Field(default=True, description="ReLU (hidden layers).")
+    with_dropout: bool = Field(default=False, description="Dropout (hidden layers).")
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
+    with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
+
+
 MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     MlpModelPreset,
     KanModelPreset,
     SvmModelPreset,
     NaiveBayesModelPreset,
     PgmModelPreset,
+    GcnModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm")
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn")
 
 
 def _shorthand(value: Any) -> Any:
@@ -130,7 +166,8 @@ AnyModelPreset = Annotated[
     | Annotated[KanModelPreset, Tag("kan")]
     | Annotated[SvmModelPreset, Tag("svm")]
     | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
-    | Annotated[PgmModelPreset, Tag("pgm")],
+    | Annotated[PgmModelPreset, Tag("pgm")]
+    | Annotated[GcnModelPreset, Tag("gcn")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]

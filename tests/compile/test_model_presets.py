@@ -47,6 +47,20 @@ CASES = [
     ("svm", {"kernel": "inverse_quadratic_rbf", "num_interval": 4, "with_residual": True}),
     ("naive_bayes", {"distribution": "cauchy", "enable_bias": True}),
     ("pgm", {"d": 2, "with_replacement": True, "channels": 2}),
+    ("gcn", {"nodes": [0, 1, 2], "links": [[0, 1], [1, 2]]}),
+    (
+        "gcn",
+        {
+            "nodes": ["a", "b", "c"],
+            "links": [["a", "b"]],
+            "with_multihop": True,
+            "h": 2,
+            "with_dropout": True,
+            "with_batch_norm": True,
+            "width": 2,
+        },
+    ),
+    ("gcn", {"nodes": [0, 1, 2], "links": [], "with_pagerank": True, "with_lorr": True}),
 ]
 
 
@@ -67,6 +81,26 @@ def test_a_model_preset_is_the_converted_tinybig_model_class(
     converted = load_spec(data)
     assert native.layers == converted.layers
     assert native.parameters == converted.parameters
+
+
+def test_gcn_defaults_are_tinybigs_code_defaults() -> None:
+    objects = ("graph", "graph_file_path", "nodes", "links", "require_data", "require_parameters")
+    tinybig = {k: v for k, v in _tinybig_defaults("gcn").items() if k not in objects}
+    assert {k: v for k, v in T.MODEL_PRESETS["gcn"].defaults.items() if k not in objects} == (
+        tinybig
+    )
+    cls = MODEL_PRESET_TYPES[-1]
+    native = cls.model_validate({"name": "gcn", "nodes": [0]}).layer_arguments()
+    assert {k: v for k, v in native.items() if k not in objects} == tinybig
+
+
+def test_gcn_options_follow_tinybigs_size_comparison() -> None:
+    spec = load_spec({"dims": [3, 2, 2], "preset": {"name": "gcn", "nodes": [0, 1]}})
+    outputs = [[p.name for p in layer.heads[0].output_process] for layer in spec.layers]
+    assert outputs == [[], ["log_softmax"]]  # n == dims[-1]: tinybig drops the hidden ReLU
+    head = spec.layers[0].heads[0]
+    assert head.instance_interdependence.name == "graph_interdependence"
+    assert head.batch == 2
 
 
 def test_the_expansion_is_a_located_notice() -> None:
@@ -170,16 +204,17 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
     spec = load_spec(path).model_copy(update={"semantics": semantics})
     model = build(spec)
     assert sum(p.numel() for p in model.parameters()) == spec.parameters
-    y = model(torch.rand(6, spec.layers[0].m, generator=torch.Generator().manual_seed(0)))
-    assert y.shape == (6, spec.layers[-1].output_dim)
+    rows = spec.layers[0].heads[0].batch or 6  # a graph: one row per node
+    y = model(torch.rand(rows, spec.layers[0].m, generator=torch.Generator().manual_seed(0)))
+    assert y.shape == (rows, spec.layers[-1].output_dim)
     assert torch.isfinite(y).all()
     y.sum().backward()
 
 
 def test_every_model_preset_has_an_example_and_a_template() -> None:
     names = {load_spec(p).name for p in EXAMPLES}
-    assert names == {f"rpn_{n}" for n in NAMES}
-    for template in ("rpn-mlp", "rpn-kan", "rpn-svm", "rpn-naive-bayes", "rpn-pgm"):
+    assert names == {f"rpn_{n}" for n in [*NAMES, "gcn"]}
+    for template in ("rpn-mlp", "rpn-kan", "rpn-svm", "rpn-naive-bayes", "rpn-pgm", "rpn-gcn"):
         assert load_spec(validate_data_text(template)).parameters > 0
 
 
@@ -193,5 +228,5 @@ def test_list_shows_the_model_presets() -> None:
     result = CliRunner().invoke(app, ["list", "--family", "model_preset", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [r["name"] for r in rows] == NAMES
+    assert [r["name"] for r in rows] == [*NAMES, "gcn"]
     assert rows[0]["parameters"].startswith("width=1, channels=1, enable_bias=false")
