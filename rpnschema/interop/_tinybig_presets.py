@@ -62,6 +62,14 @@ class PresetProblem(ValueError):
 
 def _graph(p: dict[str, Any]) -> dict[str, Any]:
     """graph_interdependence_head's instance interdependence: pagerank, multihop or plain."""
+    for key in ("graph", "graph_file_path"):
+        if p[key] is not None:
+            raise PresetProblem(
+                key,
+                f"{key} (a graph object or a pickle file) cannot be converted: give the graph "
+                "as nodes and links",
+                "nodes: [...] and links: [...]",
+            )
     for key in ("nodes", "links"):
         if not isinstance(p[key], list):
             raise PresetProblem(

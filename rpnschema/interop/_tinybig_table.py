@@ -278,6 +278,8 @@ HEAD_PRESETS["graph_interdependence_head"] = PresetInfo(
     "graph",
     {
         **_COMMON,
+        "graph": None,
+        "graph_file_path": None,
         "nodes": None,
         "links": None,
         "directed": False,

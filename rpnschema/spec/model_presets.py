@@ -15,13 +15,9 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
-
-
-def _increasing(name: str, value: tuple[float, float]) -> None:
-    if not value[0] < value[1]:
-        raise ValueError(f"{name} (={list(value)}) must be increasing: [low, high]")
 
 
 class ModelPreset(Spec):
