@@ -8,6 +8,7 @@ Reads a whole ``configurations:`` document, a bare model config (``model_class``
 
 from __future__ import annotations
 
+import copy
 import difflib
 import itertools
 from typing import Any
@@ -277,7 +278,10 @@ class Reader(HeadReader):
         layers = []
         for j, (m, n) in enumerate(itertools.pairwise(dims)):
             self.paths.add(("layers", j), mp)
-            layer_args = presets.gcn_layer(args, dims, m, n) if name == "gcn" else args
+            # a copy per layer: shared lists would come out as YAML anchors
+            layer_args = copy.deepcopy(
+                presets.gcn_layer(args, dims, m, n) if name == "gcn" else args
+            )
             layer = self.layer_preset(
                 info.layer, {"m": m, "n": n, **layer_args}, mp, ("layers", j), []
             )

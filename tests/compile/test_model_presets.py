@@ -227,3 +227,13 @@ def test_list_shows_the_model_presets() -> None:
     rows = json.loads(result.output)
     assert [r["name"] for r in rows] == [*NAMES, "gcn"]
     assert rows[0]["parameters"].startswith("width=1, channels=1, enable_bias=false")
+
+
+def test_a_converted_model_class_shares_no_objects_between_layers() -> None:
+    data, _ = from_tinybig(
+        {"model_class": "tinybig.model.kan", "model_parameters": {"dims": [3, 3, 2]}}
+    )
+    assert data is not None
+    first, second = (layer["heads"][0]["expansion"] for layer in data["layers"])
+    assert first["grid_range"] == second["grid_range"]
+    assert first["grid_range"] is not second["grid_range"]  # else YAML writes anchors
