@@ -237,3 +237,16 @@ def test_a_converted_model_class_shares_no_objects_between_layers() -> None:
     first, second = (layer["heads"][0]["expansion"] for layer in data["layers"])
     assert first["grid_range"] == second["grid_range"]
     assert first["grid_range"] is not second["grid_range"]  # else YAML writes anchors
+
+
+def test_the_committed_json_schema_knows_the_model_presets() -> None:
+    import jsonschema
+    import yaml
+
+    schema = json.loads((ROOT / "schemas" / "rpnschema.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in EXAMPLES:
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
+    assert not list(validator.iter_errors({"dims": [3, 2], "preset": "mlp"}))
+    assert list(validator.iter_errors({"dims": [3, 2], "preset": {"name": "kan", "tt": 1}}))
+    assert list(validator.iter_errors({"dims": [3, 2], "preset": "cnn"}))
