@@ -191,7 +191,10 @@ FUNCTIONAL_BATCH_NORM = frozenset(
 # --- modules: heads, layers, models ---------------------------------------------------------
 
 MODEL_CLASSES = frozenset({"tinybig.model.rpn", "tinybig.model.rpn.rpn"})
-LAYER_CLASSES = frozenset({"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer"})
+#: tinybig 0.2.1 also exports the layer as ``tinybig.layer.rpn_layer``.
+LAYER_CLASSES = frozenset(
+    {"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer", "tinybig.layer.rpn_layer"}
+)
 #: tinybig 0.2.1 also exports the head as ``tinybig.head.rpn_head`` and ``tinybig.head.head``.
 HEAD_CLASSES = frozenset(
     {
