@@ -30,7 +30,7 @@ def _compact(value: Any) -> Any:
         tag = "name" if isinstance(value, Component) else None
         for key, info in type(value).model_fields.items():
             item = getattr(value, key)
-            if key == tag or key == "preset":
+            if key == tag or (key == "preset" and isinstance(item, str)):
                 out[key] = item  # a union tag: always written
             elif item is None or (
                 not info.is_required() and item == info.get_default(call_default_factory=True)

@@ -63,6 +63,7 @@ class Code(str, Enum):
     INTERDEPENDENCE_BATCH = "RPN431"
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
+    SHARED_HEADS = "RPN460"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -138,6 +139,8 @@ CODE_DOCS: dict[Code, str] = {
     Code.INTERDEPENDENCE_ROWS: "Row counts disagree: an instance interdependence gives b' != b "
     "rows, which a remainder, the other heads of the layer or the next layer's batch cannot "
     "follow.",
+    Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
+    "(tinybig's specialised layers repeat one head object).",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -446,14 +446,15 @@ class _Checker:
         heads: list[HeadSpec] = []
         outs: list[int] = []
         ok = True
-        for h in draft.heads:
+        for i, h in enumerate(draft.heads):
             res = self.head(h, m, n)
             if res is None:
                 ok = False
                 continue
             heads.append(res[0])
             outs.append(res[1])
-            params += res[2]
+            if i == 0 or not spec.share_heads:  # one head object: its parameters count once
+                params += res[2]
         if not ok:
             return None
         rows = self.rows_out(heads, path)
@@ -487,6 +488,7 @@ class _Checker:
             n=n,
             width=len(heads),
             heads=heads,
+            share_heads=spec.share_heads or None,
             head_fusion=head_fusion,
             input_process=inp,
             output_process=outp,
@@ -605,6 +607,7 @@ def infer(
             "depth_alloc": None,
             "dims": None,
             "head": None,
+            "preset": None,
             "parameters": total,
         }
     )

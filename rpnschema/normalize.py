@@ -173,6 +173,19 @@ def _layer_drafts(layer: LayerSpec, src: Loc, out: list[Diagnostic]) -> list[Hea
     )
     if alloc is None:
         alloc = [1] * len(layer.heads)  # reported; keep checking each config once
+    differing = len({repr(h) for h in layer.heads})
+    if layer.share_heads and differing > 1:
+        out.append(
+            Diagnostic(
+                Code.SHARED_HEADS,
+                f"share_heads makes the width copies one head object, but the layer lists "
+                f"{differing} different head configs",
+                path=(*src, "share_heads"),
+                expected="one head config, repeated by width",
+                found=f"{differing} different head configs",
+                suggestion="keep one head config and set width, or remove share_heads",
+            )
+        )
     heads: list[HeadDraft] = []
     for i, (head, reps) in enumerate(zip(layer.heads, alloc, strict=True)):
         draft = _head_draft(head, (*src, "heads", i), out)
@@ -212,7 +225,57 @@ def expand(
     return drafts
 
 
+def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+    """The layers of ``preset`` + ``dims`` (tinybig's model classes), or None (reported)."""
+    preset = model.preset
+    assert preset is not None
+    clash = next((k for k in ("layers", "head") if getattr(model, k) is not None), None)
+    if clash is not None or model.dims is None:
+        out.append(
+            Diagnostic(
+                Code.CONFLICT if clash else Code.MISSING,
+                f"preset {preset.name!r} takes dims and no {clash}"
+                if clash
+                else f"preset {preset.name!r} needs dims: the sizes [m, h1, ..., n]",
+                path=(clash,) if clash else ("preset",),
+                expected="dims: [m, ..., n] with preset, no layers or head",
+                suggestion=f"remove {clash}" if clash else "add dims: [m, n]",
+            )
+        )
+        return None
+    if len(model.dims) - 1 > _max_count.get():
+        out.append(_too_many("layer", len(model.dims) - 1, ("dims",), "dims"))
+        return None
+    from rpnschema.interop._tinybig_presets import expand_layer  # tinybig's preset tables
+
+    drafts = []
+    for j, (m, n) in enumerate(zip(model.dims, model.dims[1:], strict=False)):
+        layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
+        src: Loc = ("preset",)
+        drafts.append(
+            LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
+        )
+        if j == 0:
+            head = layer.heads[0]
+            out.append(
+                Diagnostic(
+                    Code.PRESET_EXPANDED,
+                    f"preset {preset.name!r} with dims {model.dims} expanded into "
+                    f"{plural(len(model.dims) - 1, 'layer')} of tinybig's {preset.LAYER} "
+                    f"({head.expansion.name}, "  # type: ignore[union-attr]
+                    f"{head.reconciliation.name if head.reconciliation else ''}, "  # type: ignore[union-attr]
+                    f"{head.remainder.name if head.remainder else ''}"  # type: ignore[union-attr]
+                    f"{', ' + str(layer.width) + ' shared heads' if layer.share_heads else ''})",
+                    path=("preset",),
+                    severity="notice",
+                )
+            )
+    return drafts
+
+
 def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+    if model.preset is not None:
+        return _model_preset(model, out)
     if model.dims is not None:
         if model.layers is not None:
             out.append(

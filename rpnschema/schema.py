@@ -170,6 +170,8 @@ class _Rewriter:
             else:
                 fallback.append(ref)
         keys = {key for key, _ in tags.values()}
+        if keys == {"name"} and not fallback and all(refs):
+            return self.model_preset_ref(tags)
         if len(keys) != 1 or len(fallback) != 1 or not all(refs):
             return None
         [key] = keys
@@ -197,6 +199,34 @@ class _Rewriter:
                 "then": {"allOf": [_if_then(key, value, ref) for ref, (_, value) in tags.items()]},
                 # Not a mapping, or no ``preset``: the explicit head (its title names the union).
                 "else": {"$ref": fallback[0], "title": title},
+            }
+        return {"$ref": f"#/$defs/{title}"}
+
+    def model_preset_ref(self, tags: dict[str, tuple[str, str]]) -> dict[str, Any]:
+        """The model presets: a name alone (``preset: mlp``), or a mapping with ``name``."""
+        title = "ModelPreset"
+        if title not in self.defs:
+            values = sorted(value for _, value in tags.values())
+            docs = {value: self.summary(ref) for ref, (_, value) in tags.items()}
+            name = {
+                "type": "string",
+                "enum": values,
+                "enumDescriptions": [docs[v] for v in values],
+                "description": "One of tinybig's model classes.",
+            }
+            self.defs[title] = {
+                "title": title,
+                "description": f"A model preset ({', '.join(values)}): its name, or a mapping "
+                "with name and options; with dims it expands into layers (`rpnschema resolve`).",
+                "anyOf": [
+                    name,
+                    {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {"name": name},
+                        "allOf": [_if_then("name", v, ref) for ref, (_, v) in tags.items()],
+                    },
+                ],
             }
         return {"$ref": f"#/$defs/{title}"}
 

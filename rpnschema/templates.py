@@ -84,6 +84,59 @@ layers:
     ),
 }
 
+#: tinybig's model classes as model presets: (template, name, description, dims, options).
+_MODEL_PRESETS = (
+    (
+        "rpn-mlp",
+        "mlp",
+        "tinybig's mlp: perceptron layers (ReLU, Dropout, Softmax).",
+        [16, 32, 4],
+        "",
+    ),
+    (
+        "rpn-kan",
+        "kan",
+        "tinybig's kan: B-spline layers with SiLU remainders.",
+        [2, 5, 1],
+        "t: 5, d: 3",
+    ),
+    (
+        "rpn-svm",
+        "svm",
+        "tinybig's svm: a Gaussian RBF kernel layer.",
+        [4, 2],
+        "kernel: gaussian_rbf, num_interval: 10",
+    ),
+    (
+        "rpn-naive-bayes",
+        "naive_bayes",
+        "tinybig's naive_bayes: one log-density per feature.",
+        [4, 3],
+        "distribution: normal",
+    ),
+    ("rpn-pgm", "pgm", "tinybig's pgm: pairwise normal densities.", [4, 3], "d: 2"),
+    (
+        "rpn-gcn",
+        "gcn",
+        "tinybig's gcn: graph layers over the nodes (one input row per node).",
+        [3, 4, 2],
+        "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
+    ),
+)
+for _key, _name, _doc, _dims, _options in _MODEL_PRESETS:
+    TEMPLATES[_key] = (
+        _doc,
+        f"""# {_doc}
+# The model preset {_name} with dims expands into one layer per pair of dims, as tinybig's
+# tinybig.model.{_name} builds them (see `rpnschema resolve`); width > 1 repeats one shared head.
+spec_version: 2
+name: rpn_{_name}
+seed: 0
+dims: {_dims}
+preset: {{name: {_name}{", " + _options if _options else ""}}}
+""",
+    )
+
 
 def template_text(name: str) -> str:
     """The YAML text of template ``name`` (a key of :data:`TEMPLATES`)."""

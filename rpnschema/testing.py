@@ -187,7 +187,8 @@ class _Cfg:
 # --- processing -----------------------------------------------------------------------------
 
 _PROCESSING_GROUPS = (
-    ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"), ("silu", "softplus", "elu", "softmax"),
+    ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"),
+    ("silu", "softplus", "elu", "softmax", "log_softmax"),
     ("layer_norm", "batch_norm", "dropout"),
 )  # fmt: skip
 
@@ -204,7 +205,7 @@ def _processing_item(draw: Draw, size: int | None) -> Any:
         _opt(draw, p, "threshold", _real(1, 20))
     elif name == "elu":
         _opt(draw, p, "alpha", _real(0, 2))
-    elif name == "softmax":
+    elif name in ("softmax", "log_softmax"):
         _opt(draw, p, "dim", st.sampled_from((-1, 1)))
     elif name == "dropout":
         _opt(draw, p, "p", _real(0, 0.75))

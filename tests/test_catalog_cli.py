@@ -18,8 +18,10 @@ def test_list_covers_the_catalog_and_presets() -> None:
     result = runner.invoke(app, ["list", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert {r["name"] for r in rows if r["family"] != "preset"} == set(CATALOG)
+    presets = ("preset", "model_preset")
+    assert {r["name"] for r in rows if r["family"] not in presets} == set(CATALOG)
     assert len([r for r in rows if r["family"] == "preset"]) == len(PRESET_TYPES)
+    assert len([r for r in rows if r["family"] == "model_preset"]) == 6
     taylor = next(r for r in rows if r["name"] == "taylor_expansion")
     assert taylor["parameters"] == "d=2" and "D = sum" in taylor["rule"]
 

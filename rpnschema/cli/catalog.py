@@ -35,6 +35,7 @@ class Family(str, Enum):
     processing = "processing"
     interdependence = "interdependence"
     preset = "preset"
+    model_preset = "model_preset"
 
 
 class ListFormat(str, Enum):
@@ -52,9 +53,9 @@ def list_command(
         ListFormat.table
     ),
 ) -> None:
-    """List the catalog: every function and head preset with its parameters, defaults and its
-    D/l rule (the same reference as the README), then the components of plugins loaded with
-    --plugin (marked with their plugin's name)."""
+    """List the catalog: every function, head preset and model preset with its parameters,
+    defaults and its D/l rule (the same reference as the README), then the components of
+    plugins loaded with --plugin (marked with their plugin's name)."""
     from rpnschema.reference import catalog_entries, plugin_entries
 
     rows = [

@@ -283,6 +283,9 @@ class RPNLayer(nn.Module):
         for i, head in enumerate(spec.heads):
             if not isinstance(head, HeadSpec):
                 raise ValueError("presets are not expanded; build from a normalized spec")
+            if spec.share_heads and heads:  # one head object under every index (tinybig)
+                heads.append(heads[0])
+                continue
             heads.append(RPNHead(head, head_ctx.at("heads", i)))
         self.heads = nn.ModuleList(heads)
         self.head_fusion = (

@@ -93,6 +93,7 @@ PROCESSING_BUILDERS: dict[type[pr.Processing], ProcessingBuilder] = {
     pr.Softplus: lambda s, ctx: nn.Softplus(beta=s.beta, threshold=s.threshold),
     pr.ELU: lambda s, ctx: nn.ELU(alpha=s.alpha),
     pr.Softmax: lambda s, ctx: nn.Softmax(dim=s.dim),
+    pr.LogSoftmax: lambda s, ctx: nn.LogSoftmax(dim=s.dim),
     pr.LayerNorm: _layer_norm,
     pr.BatchNorm: _batch_norm,
     pr.Dropout: lambda s, ctx: nn.Dropout(s.p),

@@ -58,14 +58,17 @@ class HeadReader(ComponentReader):
             self.wrong_type((*lp, "width"), "an integer >= 1")
             return None
         if width > 1:
+            self.paths.add((*native, "width"), (*lp, "width"))
+            self.paths.add((*native, "share_heads"), (*lp, "width"))
             self.report(
                 Code.CONVERTED,
                 (*lp, "width"),
-                f"tinybig's {name} repeats one shared head object {width} times, and the mean "
-                "of identical outputs is that head's output (in evaluation mode): converted as "
-                "a single head",
+                f"tinybig's {name} repeats one head object {width} times: converted with "
+                "share_heads: true (its parameters count once, its state_dict names repeat under "
+                "every head index, and the mean of the identical outputs is that head's output)",
                 severity="notice",
             )
+            out.update(width=width, share_heads=True)
         out["heads"] = [head]
         return out
 

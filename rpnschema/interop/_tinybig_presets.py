@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_table import PresetInfo
 
 _FLAGS = (
@@ -25,6 +26,12 @@ _FLAGS = (
     "with_dropout",
     "with_softmax",
     "with_replacement",
+    "with_multihop",
+    "with_pagerank",
+    "accumulative",
+    "directed",
+    "normalization",
+    "self_dependence",
 )
 _DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
 _KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
@@ -53,6 +60,47 @@ class PresetProblem(ValueError):
         self.expected = expected
 
 
+def _graph(p: dict[str, Any]) -> dict[str, Any]:
+    """graph_interdependence_head's instance interdependence: pagerank, multihop or plain."""
+    for key in ("graph", "graph_file_path"):
+        if p[key] is not None:
+            raise PresetProblem(
+                key,
+                f"{key} (a graph object or a pickle file) cannot be converted: give the graph "
+                "as nodes and links",
+                "nodes: [...] and links: [...]",
+            )
+    for key in ("nodes", "links"):
+        if not isinstance(p[key], list):
+            raise PresetProblem(
+                key,
+                f"{key} must be a list (a graph object or graph_file_path cannot be converted; "
+                "tinybig raises ValueError without nodes and links)",
+                f"{key}: [...]",
+            )
+    if p["require_data"] or p["require_parameters"]:
+        key = "require_data" if p["require_data"] else "require_parameters"
+        raise PresetProblem(key, f"{key} must be false: the graph's A needs neither", "false")
+    graph = {
+        "nodes": p["nodes"],
+        "links": p["links"],
+        "directed": p["directed"],
+        "normalization": p["normalization"],
+        "normalization_mode": p["normalization_mode"],
+        "self_dependence": p["self_dependence"],
+    }
+    if p["with_pagerank"]:
+        return {"name": "pagerank_multihop_graph_interdependence", "c": p["c"], **graph}
+    if p["with_multihop"]:
+        return {
+            "name": "multihop_graph_interdependence",
+            "h": p["h"],
+            "accumulative": p["accumulative"],
+            **graph,
+        }
+    return {"name": "graph_interdependence", **graph}
+
+
 def _check(p: dict[str, Any]) -> None:
     for key in _FLAGS:
         if key in p and not isinstance(p[key], bool):
@@ -60,7 +108,7 @@ def _check(p: dict[str, Any]) -> None:
 
 
 def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "perceptron" and p.get("with_dual_lphm"):
+    if kind in ("perceptron", "graph") and p.get("with_dual_lphm"):
         return {"name": "dual_lphm_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
     if p.get("with_lorr"):
         return {"name": "lorr_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
@@ -68,6 +116,8 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    if kind == "graph":
+        return {"name": "identity_expansion"}
     if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
             return {"name": "taylor_expansion", "d": p["d"]}
@@ -115,12 +165,12 @@ def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if p.get("with_batch_norm"):
         out.append({"name": "batch_norm", "num_features": n})
-    if kind == "perceptron" and p.get("with_relu"):
+    if kind in ("perceptron", "graph") and p.get("with_relu"):
         out.append({"name": "relu"})
-    if kind == "perceptron" and p.get("with_dropout"):
+    if kind in ("perceptron", "graph") and p.get("with_dropout"):
         out.append({"name": "dropout", "p": p["p"]})
-    if p.get("with_softmax"):
-        out.append({"name": "softmax", "dim": -1})
+    if p.get("with_softmax"):  # graph_interdependence_head: LogSoftmax
+        out.append({"name": "log_softmax" if kind == "graph" else "softmax", "dim": -1})
     return out
 
 
@@ -145,7 +195,42 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
         "reconciliation": _reconciliation(kind, p),
         "remainder": remainder,
     }
+    if kind == "graph":
+        head["instance_interdependence"] = _graph(p)
     output = _output(kind, p, n)
     if output:
         head["output_process"] = output
     return head
+
+
+def gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
+    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
+    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
+    hidden = n != dims[-1]
+    return {
+        **args,
+        "with_batch_norm": args["with_batch_norm"] and hidden,
+        "with_relu": args["with_relu"] and hidden,
+        "with_dropout": args["with_dropout"] and hidden,
+        "with_softmax": args["with_softmax"] and m == dims[-2] and n == dims[-1],
+    }
+
+
+def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]:
+    """The layer tinybig's model class builds for the pair m, n of ``dims`` of a model preset
+    (:mod:`rpnschema.spec.model_presets`): its layer preset with the model's arguments.
+
+    ``width`` copies of one head object become ``share_heads: true``.
+    """
+    args = preset.layer_arguments()
+    if preset.name == "gcn":
+        args = gcn_layer(args, dims, m, n)
+    width = args.pop("width")
+    layer: dict[str, Any] = {
+        "m": m,
+        "n": n,
+        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n)],
+    }
+    if width > 1:
+        layer.update(width=width, share_heads=True)
+    return layer

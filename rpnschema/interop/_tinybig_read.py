@@ -8,10 +8,13 @@ Reads a whole ``configurations:`` document, a bare model config (``model_class``
 
 from __future__ import annotations
 
+import copy
 import difflib
+import itertools
 from typing import Any
 
 from rpnschema.errors import Code, Loc
+from rpnschema.interop import _tinybig_presets as presets
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._pathmap import PathMap
 from rpnschema.interop._tinybig_heads import HeadReader
@@ -150,7 +153,7 @@ class Reader(HeadReader):
                 suggestion=f"did you mean {near[0]!r}?"
                 if near
                 else "rpnschema converts rpn "
-                "models, rpn_layer and rpn_head (and the basic tinybig.head/layer presets)",
+                "models, rpn_layer and rpn_head (and the basic tinybig.head/layer/model presets)",
             )
             return None
         return cls
@@ -175,8 +178,13 @@ class Reader(HeadReader):
             return None
         self.root = path
         mp = path if bare else (*path, "model_parameters")
-        if not bare and self._class(cfg, path, "model_class", set(T.MODEL_CLASSES)) is None:
-            return None
+        cls = None
+        if not bare:
+            cls = self._class(
+                cfg, path, "model_class", set(T.MODEL_CLASSES) | set(T.MODEL_PRESET_CLASSES)
+            )
+            if cls is None:
+                return None
         params = (
             cfg
             if bare
@@ -184,6 +192,8 @@ class Reader(HeadReader):
         )
         if params is None:
             return None
+        if cls in T.MODEL_PRESET_CLASSES:
+            return self.model_preset(T.MODEL_PRESET_CLASSES[cls], params, path, mp)
         spec: dict[str, Any] = {"spec_version": LATEST, "semantics": self.semantics}
         self.paths.add((), path)
         for key, value in params.items():
@@ -229,6 +239,66 @@ class Reader(HeadReader):
             layer = self.layer(c, p, ("layers", i), inits)
             if layer is not None:
                 layers.append(layer)
+        spec["layers"] = layers
+        self._init(spec, inits)
+        return self._finish(spec)
+
+    def model_preset(
+        self, name: str, params: dict[str, Any], path: Loc, mp: Loc
+    ) -> dict[str, Any] | None:
+        """tinybig.model.mlp / kan / svm / naive_bayes / pgm: one layer preset per pair of dims,
+        each given the model's arguments (tinybig's defaults for the model class)."""
+        info = T.MODEL_PRESETS[name]
+        spec: dict[str, Any] = {"spec_version": LATEST, "semantics": self.semantics}
+        self.paths.add((), path)
+        for key in params:
+            if key in ("name", "device"):
+                spec[key] = params[key]
+                self.paths.add((key,), (*mp, key))
+            elif key not in info.defaults and key != "dims":
+                allowed = sorted({*info.defaults, "dims", "name", "device"})
+                self.unknown_key((*mp, key), key, allowed, f"tinybig.model.{name}")
+        dims = params.get("dims")
+        if (
+            not isinstance(dims, list)
+            or len(dims) < 2
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims)
+        ):
+            self.report(
+                Code.MISSING if dims is None else Code.BAD_VALUE,
+                (*mp, "dims") if dims is not None else mp,
+                f"tinybig.model.{name} needs dims, at least two sizes (tinybig raises "
+                "ValueError: At least two dim values is needed for defining the model)",
+                expected="dims: [m, ..., n] (integers >= 1)",
+                found=None if dims is None else str(dims),
+            )
+            return None
+        args = {**info.defaults, **{k: v for k, v in params.items() if k in info.defaults}}
+        # the model's layers take tinybig's layer-preset init (the model passes none on)
+        inits: list[tuple[Loc, Any]] = [(mp, "xavier_normal")]
+        layers = []
+        for j, (m, n) in enumerate(itertools.pairwise(dims)):
+            self.paths.add(("layers", j), mp)
+            # a copy per layer: shared lists would come out as YAML anchors
+            layer_args = copy.deepcopy(
+                presets.gcn_layer(args, dims, m, n) if name == "gcn" else args
+            )
+            layer = self.layer_preset(
+                info.layer, {"m": m, "n": n, **layer_args}, mp, ("layers", j), []
+            )
+            if layer is None:
+                return None
+            self.paths.add(("layers", j, "m"), (*mp, "dims", j))
+            self.paths.add(("layers", j, "n"), (*mp, "dims", j + 1))
+            layers.append(layer)
+        self.paths.add(("layers",), (*mp, "dims"))
+        self.report(
+            Code.CONVERTED,
+            (*path, "model_class"),
+            f"tinybig.model.{name} expanded into {len(layers)} {info.layer}(s), one per pair of "
+            "dims",
+            severity="notice",
+        )
         spec["layers"] = layers
         self._init(spec, inits)
         return self._finish(spec)

@@ -142,6 +142,7 @@ TORCH_NN = {
     "Softplus": "softplus",
     "ELU": "elu",
     "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
     "LayerNorm": "layer_norm",
     "BatchNorm1d": "batch_norm",
     "Dropout": "dropout",
@@ -190,7 +191,10 @@ FUNCTIONAL_BATCH_NORM = frozenset(
 # --- modules: heads, layers, models ---------------------------------------------------------
 
 MODEL_CLASSES = frozenset({"tinybig.model.rpn", "tinybig.model.rpn.rpn"})
-LAYER_CLASSES = frozenset({"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer"})
+#: tinybig 0.2.1 also exports the layer as ``tinybig.layer.rpn_layer``.
+LAYER_CLASSES = frozenset(
+    {"tinybig.module.rpn_layer", "tinybig.module.base_layer.rpn_layer", "tinybig.layer.rpn_layer"}
+)
 #: tinybig 0.2.1 also exports the head as ``tinybig.head.rpn_head`` and ``tinybig.head.head``.
 HEAD_CLASSES = frozenset(
     {
@@ -271,7 +275,37 @@ HEAD_PRESETS: dict[str, PresetInfo] = {
         },
     ),
 }
-#: Layer presets: ``width`` copies of one shared head preset object (tinybig.layer).
+#: tinybig.head.graph_interdependence_head (graph_based_heads): an rpn_head with a graph
+#: instance interdependence over the nodes (one input row per node).
+HEAD_PRESETS["graph_interdependence_head"] = PresetInfo(
+    "graph",
+    {
+        **_COMMON,
+        "graph": None,
+        "graph_file_path": None,
+        "nodes": None,
+        "links": None,
+        "directed": False,
+        "with_multihop": False,
+        "h": 1,
+        "accumulative": False,
+        "with_pagerank": False,
+        "c": 0.15,
+        "require_data": False,
+        "require_parameters": False,
+        "normalization": True,
+        "normalization_mode": "column",
+        "self_dependence": True,
+        "with_dual_lphm": False,
+        "with_residual": False,
+        "with_batch_norm": False,
+        "with_relu": True,
+        "with_dropout": True,
+        "p": 0.5,
+        "with_softmax": True,
+    },
+)
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -281,6 +315,14 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
     "kan_layer": PresetInfo("kan", dict(HEAD_PRESETS["kan_head"].defaults)),
     "naive_bayes_layer": PresetInfo("naive_bayes", dict(HEAD_PRESETS["naive_bayes_head"].defaults)),
     "pgm_layer": PresetInfo("pgm", dict(HEAD_PRESETS["pgm_head"].defaults)),
+    "graph_interdependence_layer": PresetInfo(
+        "graph", dict(HEAD_PRESETS["graph_interdependence_head"].defaults)
+    ),
+}
+#: The module each preset class is defined in (``tinybig.<pkg>.<module>.<name>``).
+_MODULES = {
+    "graph_interdependence_head": "graph_based_heads",
+    "graph_interdependence_layer": "graph_based_layers",
 }
 
 
@@ -288,8 +330,72 @@ def _preset_paths(table: dict[str, PresetInfo], pkg: str, module: str) -> dict[s
     out = {}
     for name in table:
         out[f"{pkg}.{name}"] = name
-        out[f"{pkg}.{module}.{name}"] = name
+        out[f"{pkg}.{_MODULES.get(name, module)}.{name}"] = name
     return out
+
+
+@dataclass(frozen=True)
+class ModelPresetInfo:
+    """A tinybig.model class made of one layer preset per pair of ``dims``: the layer class and
+    the model constructor's defaults in tinybig 0.2.1 (passed on to every layer)."""
+
+    layer: str
+    defaults: dict[str, object]
+
+
+_MODEL_COMMON = {"channel_num": 1, "enable_bias": False, "with_lorr": False, "r": 3, "width": 1}
+MODEL_PRESETS: dict[str, ModelPresetInfo] = {
+    "mlp": ModelPresetInfo(
+        "perceptron_layer",
+        {**_MODEL_COMMON, "with_taylor": False, "d": 2, "with_residual": False},
+    ),
+    "kan": ModelPresetInfo("kan_layer", {**_MODEL_COMMON, "grid_range": [-1, 1], "t": 5, "d": 3}),
+    "svm": ModelPresetInfo(
+        "svm_layer",
+        {
+            **_MODEL_COMMON,
+            "kernel": "linear",
+            "base_range": [-1, 1],
+            "num_interval": 10,
+            "epsilon": 1.0,
+            "with_residual": False,
+        },
+    ),
+    "naive_bayes": ModelPresetInfo(
+        "naive_bayes_layer", {**_MODEL_COMMON, "distribution": "normal", "with_residual": False}
+    ),
+    "pgm": ModelPresetInfo(
+        "pgm_layer",
+        {
+            **_MODEL_COMMON,
+            "distribution": "normal",
+            "d": 2,
+            "with_replacement": False,
+            "with_residual": False,
+        },
+    ),
+}
+#: tinybig.model.gcn: graph_interdependence_layers; batch norm, ReLU and dropout on every layer
+#: whose n differs from dims[-1], (log-)softmax on the layer mapping dims[-2] to dims[-1].
+MODEL_PRESETS["gcn"] = ModelPresetInfo(
+    "graph_interdependence_layer",
+    {
+        **{
+            k: v
+            for k, v in HEAD_PRESETS["graph_interdependence_head"].defaults.items()
+            if k not in ("channel_num", "enable_bias", "with_lorr", "r")
+        },
+        **_MODEL_COMMON,
+        "p": 0.25,
+        "with_dropout": False,
+    },
+)
+#: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.
+MODEL_PRESET_CLASSES = {
+    path: name
+    for name in MODEL_PRESETS
+    for path in (f"tinybig.model.{name}", f"tinybig.model.rpn_{name}.{name}")
+}
 
 
 HEAD_PRESET_CLASSES = _preset_paths(HEAD_PRESETS, "tinybig.head", "basic_heads")

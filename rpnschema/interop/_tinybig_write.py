@@ -258,6 +258,16 @@ class _Writer:
                     f"tinybig 0.2.1's rpn_layer has no {key}",
                     suggestion=f"move it into the heads' {key} (for a single head), or drop it",
                 )
+        if layer.share_heads and len(layer.heads) > 1:
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*path, "share_heads"),
+                f"a tinybig config cannot share one head object: tinybig's rpn_layer builds "
+                f"{len(layer.heads)} heads with their own parameters",
+                severity="warning",
+                suggestion="write the layer with width 1 (the mean of identical heads is that "
+                "head), or convert the model class (tinybig.model.mlp, ...) by hand",
+            )
         groups = _groups(list(layer.heads))
         heads = []
         for i, (head, _) in enumerate(groups):

@@ -11,6 +11,7 @@ from pydantic_core import PydanticUndefined
 
 from rpnschema.spec import (
     COMPONENT_TYPES,
+    MODEL_PRESET_TYPES,
     PRESET_TYPES,
     component_name,
 )
@@ -76,6 +77,16 @@ def render() -> str:
     for cls in PRESET_TYPES:
         tag = cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
         lines.append(f"| `{tag}` | {_params(cls, {'preset', 'm', 'n'})} | {_doc(cls)} |")
+    lines += [
+        "",
+        "#### Model presets (`preset:` with `dims`, tinybig's model classes)",
+        "",
+        "| preset | parameters (default) | expands to |",
+        "|---|---|---|",
+    ]
+    for cls in MODEL_PRESET_TYPES:
+        tag = cls.model_fields["name"].annotation.__args__[0]  # type: ignore[union-attr]
+        lines.append(f"| `{tag}` | {_params(cls, {'name'})} | {_doc(cls)} |")
     lines += ["", END]
     return "\n".join(lines)
 
@@ -99,6 +110,15 @@ def catalog_entries() -> list[dict[str, str]]:
                 "family": "preset",
                 "name": tag,
                 "parameters": _params(cls, {"preset", "m", "n"}),
+                "rule": _doc(cls),
+            }
+        )
+    for cls in MODEL_PRESET_TYPES:
+        out.append(
+            {
+                "family": "model_preset",
+                "name": cls.model_fields["name"].annotation.__args__[0],  # type: ignore[union-attr]
+                "parameters": _params(cls, {"name"}),
                 "rule": _doc(cls),
             }
         )

@@ -73,6 +73,8 @@ CODE_EXAMPLES: dict[str, str] = {
     "RPN433": "layers:\n  - m: 3\n    n: 2\n    heads:\n      - expansion: identity_expansion\n"
     "        batch: 4\n        remainder: linear_remainder\n"
     "        instance_interdependence: {name: parameterized_interdependence, b_prime: 2}\n",
+    "RPN460": "layers:\n  - m: 3\n    n: 2\n    share_heads: true\n"
+    "    heads: [{expansion: identity_expansion}, {expansion: {name: taylor_expansion, d: 2}}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

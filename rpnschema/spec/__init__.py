@@ -16,6 +16,7 @@ from rpnschema.spec.interdependence import Interdependence as Interdependence
 from rpnschema.spec.layer import LayerSpec as LayerSpec
 from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
 from rpnschema.spec.model import ModelSpec as ModelSpec
+from rpnschema.spec.model_presets import MODEL_PRESET_TYPES as MODEL_PRESET_TYPES
 from rpnschema.spec.presets import PRESET_TYPES as PRESET_TYPES
 from rpnschema.spec.presets import Preset as Preset
 from rpnschema.spec.processing import PROCESSING_TYPES as PROCESSING_TYPES

@@ -34,6 +34,11 @@ class LayerSpec(Spec):
         ),
         BeforeValidator(list_shorthand),
     ]
+    share_heads: bool | None = Field(
+        default=None,
+        description="The width copies are one head object with one set of parameters (tinybig's "
+        "specialised layers); its heads must all be the same config.",
+    )
     head_fusion: AnyFusion | None = Field(
         default=None, description="Combines the heads (mean_fusion when width > 1)."
     )

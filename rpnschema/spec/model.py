@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field, field_validator
 from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
 from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.model_presets import AnyModelPreset
 
 SPEC_VERSION = 2
 
@@ -62,6 +63,11 @@ class ModelSpec(Spec):
     )
     head: AnyHead | None = Field(
         default=None, description="Shorthand: the head template for every layer of dims."
+    )
+    preset: AnyModelPreset | None = Field(
+        default=None,
+        description="Shorthand with dims: one of tinybig's model classes (mlp, kan, svm, "
+        "naive_bayes, pgm), expanded into its layers and heads.",
     )
     parameters: Annotated[int, Field(ge=0)] | None = Field(
         default=None, description="Parameter count of the model (inferred; checked)."

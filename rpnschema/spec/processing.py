@@ -84,6 +84,12 @@ class Softmax(Processing):
         return v
 
 
+class LogSoftmax(Softmax):
+    """Log-softmax over the feature dimension (tinybig's graph heads end with it)."""
+
+    name: Literal["log_softmax"]  # type: ignore[assignment]
+
+
 class LayerNorm(Processing):
     """Layer normalization over the last dimension (2 * size parameters when affine)."""
 
@@ -126,6 +132,7 @@ PROCESSING_TYPES = (
     Softplus,
     ELU,
     Softmax,
+    LogSoftmax,
     LayerNorm,
     BatchNorm,
     Dropout,
@@ -142,6 +149,7 @@ AnyProcessing = Annotated[
     | Softplus
     | ELU
     | Softmax
+    | LogSoftmax
     | LayerNorm
     | BatchNorm
     | Dropout,

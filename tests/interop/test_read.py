@@ -163,7 +163,7 @@ def test_unknown_classes_are_reported_with_a_did_you_mean() -> None:
     )
     assert d.suggestion == "did you mean 'tinybig.expansion.taylor_expansion'?"
     _, diags = from_tinybig({"model_class": "tinybig.model.rpn_mlp", "model_parameters": {}})
-    assert diags[0].suggestion == "did you mean 'tinybig.model.rpn'?"
+    assert diags[0].suggestion == "did you mean 'tinybig.model.rpn_mlp.mlp'?"
 
 
 def test_a_class_of_the_wrong_family() -> None:
