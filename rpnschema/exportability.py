@@ -9,8 +9,9 @@ the component and says why, before any tensor exists.
 
 Every built-in component of the current catalog but the interdependences that keep a sparse
 matrix (graphs, chains, grid patches: :data:`SPARSE_INTERDEPENDENCES`) traces in both
-semantics, with a fixed or a dynamic batch (``python benchmarks/bench_deploy.py --only catalog`` exports one model per
-component; ``tests/compile/test_export.py`` every example); other component families that cannot be traced add their entries where they are defined, and
+semantics, with a fixed or a dynamic batch (``python benchmarks/bench_deploy.py --only
+catalog`` exports one model per component; ``tests/compile/test_export.py`` every example);
+other component families that cannot be traced add their entries where they are defined, and
 plugins with :func:`declare`. A component that is not declared but still fails to trace is
 reported after the fact by :mod:`rpnschema.compile.export`, naming the first failing head.
 

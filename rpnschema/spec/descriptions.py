@@ -78,6 +78,9 @@ _HYPERCOMPLEX = {
 }
 
 BY_CLASS: dict[str, dict[str, str]] = {
+    "ModelPreset": {
+        "name": "The tinybig model class the preset expands like (one layer per pair of dims)."
+    },
     **{
         f"{kind}Parameterized{bilinear}Interdependence": {
             "p": "Rows p of the Kronecker factor A of the fabricated matrix (divides its rows).",

@@ -26,7 +26,11 @@ class ModelSpec(Spec):
         **Spec.model_config,
         json_schema_extra={
             "not": {"anyOf": [{"required": ["layers", "dims"]}, {"required": ["layers", "head"]}]},
-            "dependentRequired": {"dims": ["head"], "head": ["dims"]},
+            # dims goes with a head template or a model preset; a head template with dims
+            "dependentRequired": {"head": ["dims"]},
+            "dependentSchemas": {
+                "dims": {"anyOf": [{"required": ["head"]}, {"required": ["preset"]}]}
+            },
         },
     )
 
