@@ -68,6 +68,9 @@ SHARED: dict[str, str] = {
     "df": "Degrees of freedom of the chi-squared distribution.",
     "rate": "Rate parameter of the distribution.",
     "concentration": "Concentration (shape) parameter of the gamma distribution.",
+    "normalization_mode": "How the matrix is normalized: by row, by column or both.",
+    "distribution": "The probability distribution of the expansion (e.g. normal).",
+    "kernel": "The kernel of the expansion (linear, gaussian_rbf, inverse_quadratic_rbf).",
 }
 
 _HYPERCOMPLEX = {
