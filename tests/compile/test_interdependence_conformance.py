@@ -94,14 +94,8 @@ def test_matrix_and_output_match_tinybig(case: dict[str, Any]) -> None:
     torch.testing.assert_close(xi, f32(case["xi"]), rtol=RTOL, atol=ATOL)
 
 
-#: rpn_head cases that use compression functions (owned by the compression family, #13).
-NEEDS_COMPRESSION = "the compression functions are added with the compression family (#13)"
 HEAD_CASES = [
-    pytest.param(
-        c,
-        id=c["id"],
-        marks=[pytest.mark.skip(reason=NEEDS_COMPRESSION)] if "compression" in c["id"] else [],
-    )
+    pytest.param(c, id=c["id"])
     for c in _cases("heads")
     if c["tinybig_config"]["head_class"] in ("tinybig.head.rpn_head", "tinybig.head.head")
 ]
