@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from rpnschema.spec import expansion as ex
-from rpnschema.spec.base import Spec
 from rpnschema.spec.compression.base import Compression
 from rpnschema.spec.compression.metric import MetricName
+from rpnschema.spec.patches import CuboidPatch, CylinderPatch, SpherePatch
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
 ChannelNum = Annotated[
@@ -110,34 +110,6 @@ class SphereMeanCompression(_GeometricCompression, ex.SpherePatchExpansion):
 
 
 # --- the generic class: the patch given as a nested mapping ---------------------------------
-
-
-class CuboidPatch(Spec):
-    """A cuboid [-p_h, p_h'] x [-p_w, p_w'] x [-p_d, p_d'] (primes default to the unprimed)."""
-
-    shape: Literal["cuboid"]
-    p_h: NonNegativeInt
-    p_w: NonNegativeInt
-    p_d: NonNegativeInt = 0
-    p_h_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_h.")
-    p_w_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_w.")
-    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
-
-
-class CylinderPatch(Spec):
-    """A disc of radius p_r, depth offsets -p_d..p_d' (p_d' defaults to p_d)."""
-
-    shape: Literal["cylinder"]
-    p_r: NonNegativeInt
-    p_d: NonNegativeInt = 0
-    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
-
-
-class SpherePatch(Spec):
-    """The cells within radius p_r."""
-
-    shape: Literal["sphere"]
-    p_r: NonNegativeInt
 
 
 class GeometricCompression(_GeometricCompression):

@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from rpnschema.spec.base import Spec
 from rpnschema.spec.interdependence.base import Interdependence, NormalizationMode, PositiveInt
+from rpnschema.spec.patches import AnyPatch
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Packing = Literal[
@@ -34,37 +34,6 @@ Packing = Literal[
     "complete_simple_cubic",
     "sparse_simple_cubic",
 ]
-
-
-class CuboidPatch(Spec):
-    """[-p_h, p_h'] x [-p_w, p_w'] x [-p_d, p_d'] around each centre."""
-
-    shape: Literal["cuboid"]
-    p_h: NonNegativeInt
-    p_w: NonNegativeInt
-    p_d: NonNegativeInt = 0
-    p_h_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_h.")
-    p_w_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_w.")
-    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
-
-
-class CylinderPatch(Spec):
-    """A disc of radius p_r, depth offsets -p_d..p_d' (tinybig: -p_d'..p_d')."""
-
-    shape: Literal["cylinder"]
-    p_r: NonNegativeInt
-    p_d: NonNegativeInt = 0
-    p_d_prime: NonNegativeInt | None = Field(default=None, description="Defaults to p_d.")
-
-
-class SpherePatch(Spec):
-    """The cells within radius p_r."""
-
-    shape: Literal["sphere"]
-    p_r: NonNegativeInt
-
-
-AnyPatch = Annotated[CuboidPatch | CylinderPatch | SpherePatch, Field(discriminator="shape")]
 
 
 class _Geometric(Interdependence):
