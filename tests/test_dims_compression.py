@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from rpnschema import dims, dims_compression, validate_data
 from rpnschema.interop import from_tinybig
 from rpnschema.spec import COMPONENT_TYPES, component_name
 from rpnschema.spec import expansion as ex
-
-DATA = Path(__file__).parent / "data" / "conformance" / "rpn2" / "compressions.json"
-CASES = json.loads(DATA.read_text())["cases"]
+from tests.compression_cases import CASES, head_config
 
 
 def test_every_compression_has_its_own_rule() -> None:
@@ -29,23 +24,7 @@ def test_every_compression_has_its_own_rule() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_static_D_matches_tinybig(case: dict) -> None:
-    params = {**case["params"], **case.get("callable_params", {})}
-    config = {
-        "head_class": "tinybig.module.rpn_head",
-        "head_parameters": {
-            "m": case["m"],
-            "n": 1,
-            "data_transformation_configs": {
-                "function_class": case["class_path"],
-                "function_parameters": params,
-            },
-            "parameter_fabrication_configs": {
-                "function_class": "tinybig.reconciliation.identity_reconciliation"
-            },
-            "remainder_configs": {"function_class": "tinybig.remainder.zero_remainder"},
-        },
-    }
-    data, _ = from_tinybig(config)
+    data, _ = from_tinybig(head_config(case))
     result = validate_data(data)
     assert result.ok, result.errors
     head = result.spec.layers[0].heads[0]

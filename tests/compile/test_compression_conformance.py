@@ -9,7 +9,6 @@ draw the same numbers. Fitted cases also check the state after each call.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,31 +19,11 @@ torch = pytest.importorskip("torch")
 from rpnschema import build  # noqa: E402
 from rpnschema.interop.tinybig import from_tinybig  # noqa: E402
 from rpnschema.validate import validate_data  # noqa: E402
+from tests.compression_cases import CASES, DATA, head_config  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "conformance" / "rpn2" / "compressions.json"
-CASES = json.loads(DATA.read_text())["cases"]
 RTOL, ATOL = 1e-5, 1e-6
 #: scikit-learn outputs whose components are defined up to sign (eigenvectors).
 SIGNED = {"isomap_manifold_compression", "manifold_compression", "lle_manifold_compression"}
-
-
-def head_config(case: dict[str, Any]) -> dict[str, Any]:
-    params = {**case["params"], **case.get("callable_params", {})}
-    return {
-        "head_class": "tinybig.module.rpn_head",
-        "head_parameters": {
-            "m": case["m"],
-            "n": 1,
-            "data_transformation_configs": {
-                "function_class": case["class_path"],
-                "function_parameters": params,
-            },
-            "parameter_fabrication_configs": {
-                "function_class": "tinybig.reconciliation.identity_reconciliation"
-            },
-            "remainder_configs": {"function_class": "tinybig.remainder.zero_remainder"},
-        },
-    }
 
 
 def transformation(case: dict[str, Any]):
