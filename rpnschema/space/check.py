@@ -8,7 +8,6 @@ range ends are accepted by the spec's own schema (each is tried in the base spec
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -22,6 +21,7 @@ from rpnschema.limits import Limits
 from rpnschema.space.candidates import Dimensions, materialize, split_path
 from rpnschema.space.model import Budgets, Choice, FloatRange, IntRange, SpaceSpec, Tie, Values
 from rpnschema.spec import registry
+from rpnschema.validate import _close
 
 #: The family each component slot of a spec takes.
 SLOT_FAMILIES = {
@@ -93,11 +93,6 @@ class SpaceResult:
         if self.space is None:
             raise SpecError([d for d in self.diagnostics if d.severity == "error"])
         return self.space
-
-
-def _close(word: str, choices: list[str]) -> str | None:
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def _dim_loc(path: str, *rest: str | int) -> Loc:
