@@ -64,6 +64,11 @@ class Code(str, Enum):
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
     SHARED_HEADS = "RPN460"
+    SEQUENCE_WIDTH = "RPN475"
+    SEQUENCE_FUSION = "RPN476"
+    SEQUENCE_INTERDEPENDENCE = "RPN477"
+    SEQUENCE_TINYBIG = "RPN478"
+    SEQUENCE_STEPS = "RPN479"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -141,6 +146,18 @@ CODE_DOCS: dict[Code, str] = {
     "follow.",
     Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
     "(tinybig's specialised layers repeat one head object).",
+    Code.SEQUENCE_WIDTH: "A sequence layer's input row is not steps positions of m features: "
+    "the previous layer's output size is not steps * m.",
+    Code.SEQUENCE_FUSION: "A fusion inside a sequence head or layer changes the per-position "
+    "size n, so the output row would no longer be steps positions of n values.",
+    Code.SEQUENCE_INTERDEPENDENCE: "A sequence head's instance interdependence must be one "
+    "fixed steps x steps matrix (chain, graph, basic or parameterized; not data kernels) "
+    "that keeps the steps positions (b' = b = steps).",
+    Code.SEQUENCE_TINYBIG: "tinybig 0.2.1 cannot run this chain head (several channels, or a "
+    "batch norm over the steps * n output): native semantics compute it, tinybig semantics "
+    "reject it.",
+    Code.SEQUENCE_STEPS: "steps / pool_steps are inconsistent: heads with different steps, a "
+    "head's steps differing from its layer's, or pool_steps without steps.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

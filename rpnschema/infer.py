@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rpnschema import dims
+from rpnschema import dims, sequence
 from rpnschema.errors import Code, Diagnostic, Loc
 from rpnschema.limits import Limits as Limits
 from rpnschema.memory import memory_problem
@@ -210,10 +210,21 @@ class _Checker:
             filled = filled.model_copy(update={"n": n})
         return filled, n, l
 
-    def head(self, draft: HeadDraft, m: int, n: int) -> tuple[HeadSpec, int, int] | None:
-        """(filled head, output size, parameters), or None after an error."""
+    def head(
+        self, draft: HeadDraft, m: int, n: int, steps: int | None = None
+    ) -> tuple[HeadSpec, int, int] | None:
+        """(filled head, output size, parameters), or None after an error. ``steps``: the
+        head of a sequence layer (m and n per position; see :mod:`rpnschema.sequence`)."""
         spec, path = draft.spec, draft.src
         ok = True
+        positions = steps or 1  # per input row
+        if steps is not None:
+            problems = sequence.head_problems(spec, steps, self.semantics)
+            for p in problems:
+                self.problem(path, p)
+            if problems:
+                return None
+            spec = spec.model_copy(update={"batch": steps, "steps": steps})
         for name, inherited in (("m", m), ("n", n)):
             given = getattr(spec, name)
             if given is not None and given != inherited:
@@ -236,10 +247,17 @@ class _Checker:
                 found=str(spec.channels),
             )
             return None
-        inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
-        xi = self.interdependences(spec, m, path)
+        inp, params = self.processing(
+            spec.input_process, positions * m, (*path, "input_process"), "input m"
+        )
+        xi = self.interdependences(spec, m, path, positions=steps is not None)
         if xi is None:
             return None
+        if steps is not None:
+            kept = sequence.positions_kept(spec, xi["b_prime"], steps)
+            if kept is not None:
+                self.problem(path, kept)
+                return None
         m_in = xi["m_prime"] if xi["m_prime"] is not None else m
         params += spec.channels * (xi["l_attribute_interdependence"] or 0)
         params += spec.channels * (xi["l_instance_interdependence"] or 0)
@@ -286,6 +304,10 @@ class _Checker:
                 return None
             channel_fusion, out_dim, fusion_l = fused
             params += fusion_l
+            changed = sequence.fusion_keeps_n(channel_fusion, n, out_dim, "channels")
+            if steps is not None and changed is not None:
+                self.problem((*path, "channel_fusion"), changed)
+                return None
 
         remainder = spec.remainder
         if remainder is None:
@@ -331,6 +353,7 @@ class _Checker:
             remainder.activation, n, (*path, "remainder", "activation"), "the remainder's n"
         )
         params += act_params
+        out_dim *= positions
         outp, out_params = self.processing(
             spec.output_process, out_dim, (*path, "output_process"), "the head's output"
         )
@@ -358,8 +381,11 @@ class _Checker:
         )
         return filled, out_dim, params
 
-    def interdependences(self, spec: HeadSpec, m: int, path: Loc) -> dict[str, Any] | None:
-        """batch, m', b' and the l of each interdependence (None after an error)."""
+    def interdependences(
+        self, spec: HeadSpec, m: int, path: Loc, positions: bool = False
+    ) -> dict[str, Any] | None:
+        """batch, m', b' and the l of each interdependence (None after an error). In a
+        sequence head the instance side is the positions, not the rows the layer receives."""
         out: dict[str, Any] = {
             "batch": spec.batch,
             "m_prime": None,
@@ -400,7 +426,7 @@ class _Checker:
             self.pin((*path, f"l_{slot}"), f"l_{slot}", getattr(spec, f"l_{slot}"), size.l)
         if spec.batch is not None and implied is not None and spec.batch != implied:
             ok = False  # reported by the size rule of the instance interdependence
-        if ok and out["batch"] is not None and self.rows is not None:
+        if ok and not positions and out["batch"] is not None and self.rows is not None:
             rows, source = self.rows
             if out["batch"] != rows:
                 self.error(
@@ -419,6 +445,8 @@ class _Checker:
         an error: heads fused together must give the same number of rows."""
         found: dict[int, int] = {}
         for i, h in enumerate(heads):
+            if h.steps is not None:
+                continue  # its instance interdependence mixes positions, not rows
             if h.instance_interdependence is not None and h.b_prime is not None:
                 found.setdefault(h.b_prime, i)
             elif h.batch is not None:
@@ -440,14 +468,22 @@ class _Checker:
         ((rows, i),) = found.items()
         return rows, f"head {i} of the layer {'/'.join(map(str, path))} gives {rows} rows"
 
-    def layer(self, draft: LayerDraft, m: int, n: int) -> tuple[LayerSpec, int] | None:
+    def layer(
+        self, draft: LayerDraft, m: int, n: int, steps: int | None = None
+    ) -> tuple[LayerSpec, int] | None:
+        """The filled layer and its output size; ``steps``: a sequence layer (m and n per
+        position; pool_steps: its heads see the positions' mean)."""
         spec, path = draft.spec, draft.src
-        inp, params = self.processing(spec.input_process, m, (*path, "input_process"), "input m")
+        width = m * (steps or 1)
+        inp, params = self.processing(
+            spec.input_process, width, (*path, "input_process"), "input m"
+        )
         heads: list[HeadSpec] = []
         outs: list[int] = []
         ok = True
+        head_steps = steps if spec.pool_steps is None else None
         for i, h in enumerate(draft.heads):
-            res = self.head(h, m, n)
+            res = self.head(h, m, n, head_steps)
             if res is None:
                 ok = False
                 continue
@@ -476,6 +512,11 @@ class _Checker:
                 return None
             head_fusion, out_dim, fusion_l = fused
             params += fusion_l
+            if head_steps is not None:
+                changed = sequence.fusion_keeps_n(head_fusion, outs[0], out_dim, "heads")
+                if changed is not None:
+                    self.problem((*path, "head_fusion"), changed)
+                    return None
         outp, out_params = self.processing(
             spec.output_process, out_dim, (*path, "output_process"), "the layer's output"
         )
@@ -490,6 +531,8 @@ class _Checker:
             heads=heads,
             share_heads=spec.share_heads or None,
             head_fusion=head_fusion,
+            steps=steps,
+            pool_steps=spec.pool_steps,
             input_process=inp,
             output_process=outp,
             output_dim=out_dim,
@@ -535,7 +578,27 @@ def infer(
     lost = False  # a previous layer failed: its output size is unknown
     for k, draft in enumerate(drafts):
         spec, src = draft.spec, draft.src
-        if spec.m is None:
+        steps, problems = sequence.layer_steps(spec, [h.spec for h in draft.heads])
+        for p in problems if draft.repeat == 0 else []:
+            chk.problem(src, p)
+        if problems:
+            prev, lost = None, True
+            continue
+        if spec.m is None and prev is not None and steps is not None:
+            per_position = sequence.input_m(prev, steps)
+            if isinstance(per_position, dims.DimProblem):
+                chk.problem(src, per_position)
+                prev, lost = None, True
+                continue
+            m = per_position
+            if draft.repeat == 0:
+                chk.notice(
+                    Code.VALUE_INFERRED,
+                    (*src, "m"),
+                    f"m inferred as {m}: steps (={steps}) positions of the "
+                    f"{prev} values of layer {_entry(drafts, k - 1)}",
+                )
+        elif spec.m is None:
             if prev is None:
                 if not lost:
                     chk.error(
@@ -555,7 +618,10 @@ def infer(
                 )
         else:
             m = spec.m
-            if prev is not None and m != prev and draft.repeat == 0:
+            if steps is not None:
+                if prev is not None and m * steps != prev and draft.repeat == 0:
+                    chk.problem(src, sequence.width_mismatch(prev, m, steps))
+            elif prev is not None and m != prev and draft.repeat == 0:
                 chk.error(
                     Code.LAYER_CHAIN,
                     (*src, "m"),
@@ -566,13 +632,13 @@ def infer(
                     suggestion=f"set m: {prev}, or omit m to have it inferred",
                 )
         n = chk.layer_n(draft)
-        res = chk.layer(draft, m, n) if n is not None else None
+        res = chk.layer(draft, m, n, steps) if n is not None else None
         if res is None:
             prev, lost = None, True
             continue
         filled, prev = res
         chk.rows = chk.next_rows
-        if draft.repeats > 1 and draft.repeat == 0 and prev != m:
+        if draft.repeats > 1 and draft.repeat == 0 and prev != m * (steps or 1):
             chk.error(
                 Code.REPEATED_LAYER,
                 src,

@@ -246,11 +246,12 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     if len(model.dims) - 1 > _max_count.get():
         out.append(_too_many("layer", len(model.dims) - 1, ("dims",), "dims"))
         return None
-    from rpnschema.interop._tinybig_presets import expand_layer  # tinybig's preset tables
+    from rpnschema.interop._tinybig_presets import expand_layers  # tinybig's preset tables
 
     drafts = []
-    for j, (m, n) in enumerate(zip(model.dims, model.dims[1:], strict=False)):
-        layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
+    expanded = expand_layers(preset, model.dims)
+    for j, data in enumerate(expanded):
+        layer = LayerSpec.model_validate(data)
         src: Loc = ("preset",)
         drafts.append(
             LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
@@ -261,7 +262,7 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                 Diagnostic(
                     Code.PRESET_EXPANDED,
                     f"preset {preset.name!r} with dims {model.dims} expanded into "
-                    f"{plural(len(model.dims) - 1, 'layer')} of tinybig's {preset.LAYER} "
+                    f"{plural(len(expanded), 'layer')} of tinybig's {preset.LAYER} "
                     f"({head.expansion.name}, "  # type: ignore[union-attr]
                     f"{head.reconciliation.name if head.reconciliation else ''}, "  # type: ignore[union-attr]
                     f"{head.remainder.name if head.remainder else ''}"  # type: ignore[union-attr]

@@ -90,6 +90,7 @@ INTERDEPENDENCE_NAMES = _names("interdependence")
 PRESET_NAMES: tuple[str, ...] = tuple(
     cls.model_fields["preset"].annotation.__args__[0]  # type: ignore[union-attr]
     for cls in PRESET_TYPES
+    if "chain_length" not in cls.model_fields  # a sequence head needs a sequence layer
 )
 
 

@@ -25,7 +25,7 @@ from torch import nn
 
 from rpnschema.canonical import spec_hash
 from rpnschema.compile.context import DTYPE_NAMES, BuildContext, fresh_seed
-from rpnschema.compile.modules import RPNHead, RPNLayer, RPNModel
+from rpnschema.compile.modules import RPNHead, RPNLayer, RPNModel, head_module
 from rpnschema.errors import Code, DeployError, Diagnostic
 from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import load_spec
@@ -156,7 +156,7 @@ def materialize(module: RPNModel, shard: Callable[[nn.Module], Any] = lambda uni
         at = ctx.at("layers", j)
         layer = RPNLayer(layer_spec, at, heads_on=torch.device("meta"))  # its own tensors
         for i, head_spec in enumerate(layer_spec.heads):
-            head = RPNHead(head_spec, at.at("heads", i))  # type: ignore[arg-type]
+            head = head_module(head_spec, at.at("heads", i))  # type: ignore[arg-type]
             shard(head)
             layer.heads[i] = head
         shard(layer)

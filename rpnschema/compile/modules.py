@@ -268,6 +268,15 @@ def _interdependences(head: RPNHead, spec: HeadSpec, ctx: BuildContext) -> bool:
     return spec.attribute_interdependence is not None or spec.instance_interdependence is not None
 
 
+def head_module(spec: HeadSpec, ctx: BuildContext) -> RPNHead:
+    """The module of a normalized head: a sequence head when it has steps."""
+    if spec.steps is not None:
+        from rpnschema.compile.sequence import SequenceHead
+
+        return SequenceHead(spec, ctx)
+    return RPNHead(spec, ctx)
+
+
 class RPNLayer(nn.Module):
     """``width`` heads on the same (processed) input, combined by the head fusion."""
 
@@ -286,7 +295,7 @@ class RPNLayer(nn.Module):
             if spec.share_heads and heads:  # one head object under every index (tinybig)
                 heads.append(heads[0])
                 continue
-            heads.append(RPNHead(head, head_ctx.at("heads", i)))
+            heads.append(head_module(head, head_ctx.at("heads", i)))
         self.heads = nn.ModuleList(heads)
         self.head_fusion = (
             build_fusion(spec.head_fusion, ctx.at("head_fusion"))
@@ -300,10 +309,15 @@ class RPNLayer(nn.Module):
         self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
         self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
         self._own_fusion = isinstance(self.head_fusion, Fusion)
+        self._pool = spec.steps if spec.pool_steps is not None else None
 
     def forward(self, x: Tensor) -> Tensor:
         if self._in:
             x = self.input_process(x)
+        if self._pool is not None:
+            from rpnschema.compile.sequence import pool_positions
+
+            x = pool_positions(x, self._pool)
         if self.head_fusion is None:  # one head (normalization adds a fusion to wider layers)
             out = next(iter(self.heads))(x)
         else:

@@ -32,6 +32,9 @@ _FLAGS = (
     "directed",
     "normalization",
     "self_dependence",
+    "bi_directional",
+    "with_inverse_approx",
+    "with_exponential_approx",
 )
 _DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
 _KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
@@ -182,6 +185,10 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     p = {**info.defaults, **given}
     _check(p)
     kind = info.kind
+    if kind == "chain":
+        from rpnschema.interop._tinybig_chain import chain_preset_head
+
+        return chain_preset_head(p)
     # tinybig builds linear_remainder(device=...) for a residual; its code defaults to
     # require_parameters=True, so the remainder has an n x m weight (kan_head's
     # require_remainder_parameters=True is a keyword linear_remainder ignores: the same default).
@@ -214,6 +221,16 @@ def gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str
         "with_dropout": args["with_dropout"] and hidden,
         "with_softmax": args["with_softmax"] and m == dims[-2] and n == dims[-1],
     }
+
+
+def expand_layers(preset: Any, dims: list[int]) -> list[dict[str, Any]]:
+    """The layers of a model preset: one per pair of dims (:func:`expand_layer`), or the
+    rnn family's own layout (:mod:`rpnschema.interop._tinybig_chain`)."""
+    if preset.name in ("rnn", "regression_rnn"):
+        from rpnschema.interop._tinybig_chain import rnn_layers
+
+        return rnn_layers(preset, dims, T.LAYER_PRESETS)
+    return [expand_layer(preset, dims, m, n) for m, n in zip(dims, dims[1:], strict=False)]
 
 
 def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]:

@@ -276,6 +276,15 @@ class Reader(HeadReader):
         args = {**info.defaults, **{k: v for k, v in params.items() if k in info.defaults}}
         # the model's layers take tinybig's layer-preset init (the model passes none on)
         inits: list[tuple[Loc, Any]] = [(mp, "xavier_normal")]
+        if name in ("rnn", "regression_rnn"):
+            from rpnschema.interop._tinybig_chain import read_rnn
+
+            rnn = read_rnn(self, name, args, dims, mp)
+            if rnn is None:
+                return None
+            spec["layers"] = rnn
+            self._init(spec, [((*mp, "parameters_init_method"), args["parameters_init_method"])])
+            return self._finish(spec)
         layers = []
         for j, (m, n) in enumerate(itertools.pairwise(dims)):
             self.paths.add(("layers", j), mp)

@@ -306,6 +306,34 @@ HEAD_PRESETS["graph_interdependence_head"] = PresetInfo(
     },
 )
 
+#: tinybig.head.chain_interdependence_head (chain_based_heads): input b x (chain_length*m),
+#: the positions mixed by a chain interdependence, each mapped m -> n (chain_length is
+#: required: None here; with_taylor and d are accepted and ignored by tinybig).
+HEAD_PRESETS["chain_interdependence_head"] = PresetInfo(
+    "chain",
+    {
+        **_COMMON,
+        "chain_length": None,
+        "bi_directional": False,
+        "with_multihop": False,
+        "h": 1,
+        "accumulative": False,
+        "with_inverse_approx": False,
+        "with_exponential_approx": False,
+        "self_dependence": True,
+        "self_scaling": 1.0,
+        "with_taylor": False,
+        "d": 2,
+        "with_dual_lphm": False,
+        "with_residual": False,
+        "with_batch_norm": False,
+        "with_relu": True,
+        "with_softmax": True,
+        "with_dropout": False,
+        "p": 0.25,
+    },
+)
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -318,11 +346,21 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
     "graph_interdependence_layer": PresetInfo(
         "graph", dict(HEAD_PRESETS["graph_interdependence_head"].defaults)
     ),
+    "chain_interdependence_layer": PresetInfo(
+        "chain",
+        {
+            k: v
+            for k, v in HEAD_PRESETS["chain_interdependence_head"].defaults.items()
+            if k not in ("with_taylor", "d")
+        },
+    ),
 }
 #: The module each preset class is defined in (``tinybig.<pkg>.<module>.<name>``).
 _MODULES = {
     "graph_interdependence_head": "graph_based_heads",
     "graph_interdependence_layer": "graph_based_layers",
+    "chain_interdependence_head": "chain_based_heads",
+    "chain_interdependence_layer": "chain_based_layers",
 }
 
 
@@ -390,6 +428,29 @@ MODEL_PRESETS["gcn"] = ModelPresetInfo(
         "with_dropout": False,
     },
 )
+#: tinybig.model.rnn / regression_rnn: per-position perceptron and chain_interdependence
+#: layers (see :mod:`rpnschema.interop._tinybig_chain`); the interdependence options of the
+#: bilinear kind (``*_interdependence``) and with_hybrid_expansion are accepted and ignored.
+MODEL_PRESETS["rnn"] = ModelPresetInfo(
+    "chain_interdependence_layer",
+    {
+        **_MODEL_COMMON,
+        **{
+            k: v
+            for k, v in HEAD_PRESETS["chain_interdependence_head"].defaults.items()
+            if k not in _MODEL_COMMON and k not in ("with_taylor", "d")
+        },
+        "with_bspline": False,
+        "with_taylor": False,
+        "d": 2,
+        "with_hybrid_expansion": False,
+        "with_dual_lphm_interdependence": False,
+        "with_lorr_interdependence": False,
+        "r_interdependence": 3,
+        "parameters_init_method": "xavier_normal",
+    },
+)
+MODEL_PRESETS["regression_rnn"] = MODEL_PRESETS["rnn"]
 #: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.
 MODEL_PRESET_CLASSES = {
     path: name

@@ -250,6 +250,17 @@ class _Writer:
             )
 
     def layer(self, layer: LayerSpec, path: Loc, init: str) -> dict[str, Any]:
+        if layer.steps is not None:
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*path, "steps"),
+                "a sequence layer (steps) has no tinybig rpn_layer config: tinybig's chain "
+                "heads are classes (chain_interdependence_head), and its rnn models apply "
+                "perceptron layers per position in their own forward",
+                expected="no steps",
+                found=f"steps: {layer.steps}",
+                suggestion="keep the spec (or the tinybig.model.rnn config it came from)",
+            )
         for key in ("input_process", "output_process"):
             if getattr(layer, key):
                 self.report(

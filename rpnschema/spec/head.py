@@ -9,6 +9,7 @@ from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
+    ChainPreset,
     KanPreset,
     NaiveBayesPreset,
     PerceptronPreset,
@@ -38,6 +39,12 @@ class HeadSpec(Spec):
         description="Batch size b (tinybig batch_num): needed by an instance interdependence "
         "whose matrix has a fixed size (basic, parameterized, topological); checked against "
         "graph and chain sizes.",
+    )
+    steps: Dim | None = Field(
+        default=None,
+        description="Positions per input row (from a sequence layer): the head maps each "
+        "position m -> n, its instance interdependence mixes the positions (batch = steps), "
+        "and input_process / output_process act on the whole row (steps*m, steps*n).",
     )
     attribute_interdependence: Annotated[Interdependence, LazyInterdependence()] | None = Field(
         default=None, description="Attribute interdependence: A (m x m'), X -> X A."
@@ -97,6 +104,7 @@ AnyHead = Annotated[
     | Annotated[KanPreset, Tag("kan")]
     | Annotated[SvmPreset, Tag("svm")]
     | Annotated[NaiveBayesPreset, Tag("naive_bayes")]
-    | Annotated[PgmPreset, Tag("pgm")],
+    | Annotated[PgmPreset, Tag("pgm")]
+    | Annotated[ChainPreset, Tag("chain")],
     Discriminator(_head_tag),
 ]

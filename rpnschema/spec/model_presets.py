@@ -1,5 +1,5 @@
 """Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
-gcn).
+gcn, rnn, regression_rnn).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -136,6 +136,41 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
+class RnnModelPreset(ModelPreset):
+    """tinybig.model.rnn: input chain_length*dims[0]; per pair of hidden dims a per-position
+    perceptron layer (ReLU) and a chain_interdependence layer; the positions are averaged
+    before the last perceptron layer (softmax)."""
+
+    name: Literal["rnn"]
+    LAYER = "chain_interdependence_layer"
+    chain_length: Dim = Field(description="Positions per input row (tinybig chain_length).")
+    bi_directional: bool = Field(default=False, description="Chain links go both ways.")
+    with_multihop: bool = Field(default=False, description="A = adj^h (multihop chain).")
+    h: Dim = Field(default=1, description="Hops of the multihop chain.")
+    accumulative: bool = Field(default=False, description="A = adj + ... + adj^h.")
+    with_inverse_approx: bool = Field(default=False, description="A = (I - adj)^-1.")
+    with_exponential_approx: bool = Field(default=False, description="A = exp(adj).")
+    self_dependence: bool = Field(default=True, description="Add self_scaling * I to A.")
+    self_scaling: float = Field(default=1.0, description="Weight of the self-links.")
+    with_bspline: bool = Field(default=False, description="B-spline expansion (perceptrons).")
+    with_taylor: bool = Field(default=False, description="Taylor expansion (perceptrons).")
+    d: Dim = Field(default=2, description="Order of the Taylor / B-spline expansion.")
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+    with_batch_norm: bool = Field(default=False, description="Batch norm (chain layers).")
+    with_relu: bool = Field(default=True, description="ReLU (chain layers).")
+    with_dropout: bool = Field(default=False, description="Dropout (chain layers).")
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
+    with_softmax: bool = Field(default=True, description="Softmax on the last layer.")
+
+
+class RegressionRnnModelPreset(RnnModelPreset):
+    """tinybig.model.regression_rnn: as rnn, but the last perceptron layer reads the whole
+    row (chain_length*dims[-2] values) instead of the positions' mean."""
+
+    name: Literal["regression_rnn"]  # type: ignore[assignment]
+
+
 MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     MlpModelPreset,
     KanModelPreset,
@@ -143,8 +178,10 @@ MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     NaiveBayesModelPreset,
     PgmModelPreset,
     GcnModelPreset,
+    RnnModelPreset,
+    RegressionRnnModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn")
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn", "rnn", "regression_rnn")
 
 
 def _shorthand(value: Any) -> Any:
@@ -163,7 +200,9 @@ AnyModelPreset = Annotated[
     | Annotated[SvmModelPreset, Tag("svm")]
     | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
     | Annotated[PgmModelPreset, Tag("pgm")]
-    | Annotated[GcnModelPreset, Tag("gcn")],
+    | Annotated[GcnModelPreset, Tag("gcn")]
+    | Annotated[RnnModelPreset, Tag("rnn")]
+    | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]
