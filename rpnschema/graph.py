@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from rpnschema.sequence import input_width
 from rpnschema.spec.base import Component
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.model import ModelSpec
@@ -49,6 +50,7 @@ def _head_label(head: HeadSpec, j: int, channel: int | None = None) -> str:
         f"{where}: {short(head.expansion, '_expansion')} D={head.D}, "
         f"{short(head.reconciliation, '_reconciliation')} l={head.l}, "
         f"{short(head.remainder, '_remainder')}"
+        + (f", {head.steps} positions" if head.steps is not None else "")
     )
 
 
@@ -56,10 +58,16 @@ def build_graph(spec: ModelSpec) -> Graph:
     """The graph of a normalized spec (``rpnschema.load_spec``)."""
     layers = spec.layers or []
     g = Graph(spec.name)
-    g.nodes.append(Node("input", f"input ({layers[0].m})", "input"))
-    prev, size = "input", layers[0].m
+    width = input_width(layers[0])
+    g.nodes.append(Node("input", f"input ({width})", "input"))
+    prev, size = "input", width
     for i, layer in enumerate(layers):
         outs: list[tuple[str, int]] = []
+        if layer.pool_steps is not None:  # the heads see the positions' mean
+            pid = f"L{i}P"
+            g.nodes.append(Node(pid, f"{layer.pool_steps} of {layer.steps} positions", "fusion", i))
+            g.edges.append(Edge(prev, pid, size))
+            prev, size = pid, layer.m
         for j, head in enumerate(layer.heads):
             hid = f"L{i}H{j}"
             if head.channels == 1:

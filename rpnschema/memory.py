@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rpnschema.limits import MAX_MEMORY
+from rpnschema.sequence import input_width
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import processing as pr
 from rpnschema.spec import reconciliation as rc
@@ -134,7 +135,8 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
     rec = head.reconciliation
     buffers = reconciliation_buffers(rec, n, D, l) + _running_stats(head)
     buffers += _interdependence_buffers(head, semantics)
-    forward = batch * m + 2 * batch * D + batch * c * n + batch * head.output_dim
+    rows = batch * (getattr(head, "steps", None) or 1)  # a sequence head: one per position
+    forward = rows * m + 2 * rows * D + rows * c * n + batch * head.output_dim
     if not isinstance(rec, rc.IdentityReconciliation):
         forward += c * n * D
     if isinstance(rec, (rc.HypernetReconciliation, rc.RandomMatrixHypernetReconciliation)):
@@ -151,7 +153,7 @@ def estimate(spec: ModelSpec, *, batch: int = CHECK_BATCH, dtype: str | None = N
     buffers = peak = 0
     heaviest, where = -1, (0, None)
     for i, layer in enumerate(spec.layers or []):
-        live = batch * (layer.m + layer.output_dim)
+        live = batch * (input_width(layer) + layer.output_dim)
         for j, head in enumerate(layer.heads):
             b, f = _head(head, batch, spec.semantics)
             buffers += b

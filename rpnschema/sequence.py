@@ -20,6 +20,11 @@ from rpnschema.dims import DimProblem
 from rpnschema.errors import Code
 
 
+def input_width(layer: Any) -> int:
+    """The size of a normalized layer's input row: steps * m for a sequence layer."""
+    return layer.m * (layer.steps or 1)
+
+
 def layer_steps(spec: Any, heads: list[Any]) -> tuple[int | None, list[DimProblem]]:
     """The steps of a layer: its own, else the one its heads give (inferred); with the
     problems of heads that disagree or a pool_steps without steps."""

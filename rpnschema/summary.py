@@ -23,6 +23,7 @@ from typing import Any
 
 from rpnschema.canonical import SpecSource
 from rpnschema.memory import Memory, estimate
+from rpnschema.sequence import input_width
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec import remainder as rm
@@ -127,8 +128,11 @@ def fusion_flops(spec: fu.Fusion | None, dims: list[int], n_out: int, batch: int
     return Flops(elementwise=batch * sum(dims))
 
 
-def head_flops(head: Any, batch: int) -> Flops:
-    """FLOPs of one normalized head on a batch of ``batch`` inputs."""
+def head_flops(head: Any, rows: int) -> Flops:
+    """FLOPs of one normalized head on a batch of ``rows`` inputs (a sequence head works on
+    each of the steps positions of a row and mixes them: steps x steps per feature)."""
+    steps = getattr(head, "steps", None) or 1
+    batch = rows * steps
     m, n, D, c = head.m, head.n, head.D, head.channels
     rec = head.reconciliation
     matmul = c * 2 * batch * n * D
@@ -146,10 +150,12 @@ def head_flops(head: Any, batch: int) -> Flops:
         elementwise += batch * n * (1 if head.remainder.enable_bias else 0)
     elif not isinstance(head.remainder, rm.ZeroRemainder):
         elementwise += batch * n
+    if steps > 1 and head.instance_interdependence is not None:
+        matmul += c * 2 * batch * steps * D  # A^T over the positions
     flops = Flops(matmul, elementwise)
-    flops += fusion_flops(head.channel_fusion, [n] * c, head.output_dim, batch)
-    extra = _processing_flops(head.input_process, m, batch)
-    extra += _processing_flops(head.output_process, head.output_dim, batch)
+    flops += fusion_flops(head.channel_fusion, [n] * c, head.output_dim // steps, batch)
+    extra = _processing_flops(head.input_process, m * steps, rows)
+    extra += _processing_flops(head.output_process, head.output_dim, rows)
     return flops + Flops(elementwise=extra)
 
 
@@ -192,7 +198,9 @@ def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> 
             total.flops += flops
         dims = [h.output_dim for h in layer.heads]
         flops = fusion_flops(layer.head_fusion, dims, layer.output_dim, batch)
-        extra = _processing_flops(layer.input_process, layer.m, batch)
+        extra = _processing_flops(layer.input_process, input_width(layer), batch)
+        if layer.pool_steps is not None:
+            extra += batch * input_width(layer)  # the mean of the positions
         flops += Flops(
             elementwise=extra + _processing_flops(layer.output_process, layer.output_dim, batch)
         )
@@ -213,7 +221,7 @@ def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> 
         total.flops += flops
     total.parameters = spec.parameters or 0
     total.memory_bytes = total.parameters * size
-    total.m = spec.layers[0].m if spec.layers else None
+    total.m = input_width(spec.layers[0]) if spec.layers else None
     total.n = spec.layers[-1].output_dim if spec.layers else None
     return Summary(
         spec.name, batch, dtype, rows, total, memory=estimate(spec, batch=batch, dtype=dtype)

@@ -25,7 +25,7 @@ from torch import nn
 
 from rpnschema.canonical import spec_hash
 from rpnschema.compile.context import DTYPE_NAMES, BuildContext, fresh_seed
-from rpnschema.compile.modules import RPNHead, RPNLayer, RPNModel, head_module
+from rpnschema.compile.modules import RPNLayer, RPNModel, head_module
 from rpnschema.errors import Code, DeployError, Diagnostic
 from rpnschema.spec.model import ModelSpec
 from rpnschema.validate import load_spec

@@ -12,6 +12,7 @@ layer averages the positions first (``pool_steps: mean``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,7 @@ def rnn_plan(name: str, args: dict[str, Any], dims: list[int]) -> list[LayerPlan
     perceptron = {k: args[k] for k in PERCEPTRON_ARGS}
     chain = {k: args[k] for k in CHAIN_ARGS}
     plan = []
-    for m, n in zip(dims[:-2], dims[1:-1], strict=True):
+    for m, n in itertools.pairwise(dims[:-1]):
         hidden = {"with_batch_norm": False, "with_relu": True, "with_softmax": False}
         plan.append(
             LayerPlan(
@@ -91,7 +92,9 @@ def rnn_plan(name: str, args: dict[str, Any], dims: list[int]) -> list[LayerPlan
             )
         )
         plan.append(
-            LayerPlan("chain_interdependence_layer", {"m": n, "n": n, **chain, "with_softmax": False})
+            LayerPlan(
+                "chain_interdependence_layer", {"m": n, "n": n, **chain, "with_softmax": False}
+            )
         )
     last = {
         **perceptron,

@@ -8,6 +8,7 @@ plain components rather than into an rpnschema preset.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rpnschema.interop import _tinybig_table as T
@@ -230,7 +231,7 @@ def expand_layers(preset: Any, dims: list[int]) -> list[dict[str, Any]]:
         from rpnschema.interop._tinybig_chain import rnn_layers
 
         return rnn_layers(preset, dims, T.LAYER_PRESETS)
-    return [expand_layer(preset, dims, m, n) for m, n in zip(dims, dims[1:], strict=False)]
+    return [expand_layer(preset, dims, m, n) for m, n in itertools.pairwise(dims)]
 
 
 def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]:
