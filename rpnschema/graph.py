@@ -63,9 +63,9 @@ def build_graph(spec: ModelSpec) -> Graph:
     prev, size = "input", width
     for i, layer in enumerate(layers):
         outs: list[tuple[str, int]] = []
-        if layer.pool_steps is not None:  # the heads see the positions' mean
+        if layer.pool_steps:  # the heads see the positions' mean
             pid = f"L{i}P"
-            g.nodes.append(Node(pid, f"{layer.pool_steps} of {layer.steps} positions", "fusion", i))
+            g.nodes.append(Node(pid, f"mean of {layer.steps} positions", "fusion", i))
             g.edges.append(Edge(prev, pid, size))
             prev, size = pid, layer.m
         for j, head in enumerate(layer.heads):

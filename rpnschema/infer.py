@@ -481,7 +481,7 @@ class _Checker:
         heads: list[HeadSpec] = []
         outs: list[int] = []
         ok = True
-        head_steps = steps if spec.pool_steps is None else None
+        head_steps = None if spec.pool_steps else steps
         for i, h in enumerate(draft.heads):
             res = self.head(h, m, n, head_steps)
             if res is None:
@@ -532,7 +532,7 @@ class _Checker:
             share_heads=spec.share_heads or None,
             head_fusion=head_fusion,
             steps=steps,
-            pool_steps=spec.pool_steps,
+            pool_steps=spec.pool_steps or None,
             input_process=inp,
             output_process=outp,
             output_dim=out_dim,

@@ -6,7 +6,7 @@ holds L positions of n values (output size L*n). A head's instance interdependen
 the positions of each row with one L x L matrix (the head's ``batch`` is L), which is what
 tinybig's ``chain_interdependence_head`` computes; ``input_process`` and ``output_process``
 act on the whole row (tinybig's chain head applies its softmax over all L*n values).
-``pool_steps: mean`` averages the positions before the heads (tinybig rnn's output layer).
+``pool_steps: true`` averages the positions before the heads (tinybig rnn's output layer).
 
 The functions here return :class:`~rpnschema.dims.DimProblem` values (paths relative to the
 layer or head) for :mod:`rpnschema.infer` to report.
@@ -31,7 +31,7 @@ def layer_steps(spec: Any, heads: list[Any]) -> tuple[int | None, list[DimProble
     given = {h.steps for h in heads if h.steps is not None}
     steps = spec.steps
     problems = []
-    if spec.pool_steps is not None:
+    if spec.pool_steps:
         if steps is None:
             problems.append(
                 DimProblem(

@@ -199,7 +199,7 @@ def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> 
         dims = [h.output_dim for h in layer.heads]
         flops = fusion_flops(layer.head_fusion, dims, layer.output_dim, batch)
         extra = _processing_flops(layer.input_process, input_width(layer), batch)
-        if layer.pool_steps is not None:
+        if layer.pool_steps:
             extra += batch * input_width(layer)  # the mean of the positions
         flops += Flops(
             elementwise=extra + _processing_flops(layer.output_process, layer.output_dim, batch)

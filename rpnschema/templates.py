@@ -138,6 +138,23 @@ preset: {{name: {_name}{", " + _options if _options else ""}}}
     )
 
 
+TEMPLATES["rpn-rnn"] = (
+    "tinybig's rnn: chain (sequence) layers over chain_length positions per input row.",
+    """# tinybig's rnn: chain (sequence) layers over chain_length positions per input row.
+# Input rows hold chain_length * dims[0] values (position after position). The model preset
+# rnn expands (see `rpnschema resolve`) as tinybig.model.rnn builds it: per pair of hidden
+# dims a per-position perceptron layer (ReLU) and a chain_interdependence layer mixing the
+# positions (steps: chain_length), then the mean of the positions into a softmax layer.
+# preset regression_rnn reads the whole last row instead of the mean.
+spec_version: 2
+name: rpn_rnn
+seed: 0
+dims: [1, 16, 2]
+preset: {name: rnn, chain_length: 12, bi_directional: false}
+""",
+)
+
+
 def template_text(name: str) -> str:
     """The YAML text of template ``name`` (a key of :data:`TEMPLATES`)."""
     return TEMPLATES[name][1]

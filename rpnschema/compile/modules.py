@@ -309,7 +309,7 @@ class RPNLayer(nn.Module):
         self.output_process = build_processing(spec.output_process, ctx.at("output_process"))
         self._in, self._out = len(self.input_process) > 0, len(self.output_process) > 0
         self._own_fusion = isinstance(self.head_fusion, Fusion)
-        self._pool = spec.steps if spec.pool_steps is not None else None
+        self._pool = spec.steps if spec.pool_steps else None
 
     def forward(self, x: Tensor) -> Tensor:
         if self._in:

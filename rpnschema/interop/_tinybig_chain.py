@@ -7,7 +7,7 @@ dims[:-1] it builds a perceptron layer that its forward applies to each position
 (with the model's chain options; no softmax). Its last perceptron layer (no ReLU, softmax)
 reads the mean of the positions (rnn) or the whole row, chain_length*dims[-2] values
 (regression_rnn). Here the per-position layers are sequence layers (``steps``), and rnn's last
-layer averages the positions first (``pool_steps: mean``).
+layer averages the positions first (``pool_steps: true``).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def rnn_plan(name: str, args: dict[str, Any], dims: list[int]) -> list[LayerPlan
             LayerPlan(
                 "perceptron_layer",
                 {"m": dims[-2], "n": dims[-1], **last},
-                {"steps": steps, "pool_steps": "mean"},
+                {"steps": steps, "pool_steps": True},
             )
         )
     else:
@@ -183,7 +183,7 @@ def read_rnn(
         (*mp,),
         f"tinybig.model.{name} expanded into {len(layers)} layers: per-position perceptron and "
         "chain_interdependence layers (steps: chain_length), then the output perceptron layer"
-        + (" on the mean of the positions (pool_steps: mean)" if name == "rnn" else ""),
+        + (" on the mean of the positions (pool_steps: true)" if name == "rnn" else ""),
         severity="notice",
     )
     return layers

@@ -75,6 +75,18 @@ CODE_EXAMPLES: dict[str, str] = {
     "        instance_interdependence: {name: parameterized_interdependence, b_prime: 2}\n",
     "RPN460": "layers:\n  - m: 3\n    n: 2\n    share_heads: true\n"
     "    heads: [{expansion: identity_expansion}, {expansion: {name: taylor_expansion, d: 2}}]\n",
+    "RPN475": "layers:\n  - m: 2\n    n: 5\n    heads: [{expansion: identity_expansion}]\n"
+    "  - n: 3\n    heads: [{preset: chain, chain_length: 2}]\n",
+    "RPN476": "layers:\n  - m: 2\n    n: 3\n    steps: 4\n    heads:\n"
+    "      - expansion: identity_expansion\n        channels: 2\n"
+    "        channel_fusion: concatenation_fusion\n",
+    "RPN477": "layers:\n  - m: 2\n    n: 3\n    steps: 4\n    heads:\n"
+    "      - expansion: identity_expansion\n"
+    "        instance_interdependence: pearson_correlation_interdependence\n",
+    "RPN478": "semantics: tinybig\nlayers:\n  - m: 2\n    n: 3\n"
+    "    heads: [{preset: chain, chain_length: 4, channels: 2}]\n",
+    "RPN479": "layers:\n  - m: 2\n    n: 3\n    pool_steps: mean\n"
+    "    heads: [{expansion: identity_expansion}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

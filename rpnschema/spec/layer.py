@@ -1,6 +1,6 @@
 """An RPN layer: ``width`` heads on the same input, combined by a head fusion."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
@@ -48,10 +48,10 @@ class LayerSpec(Spec):
         "(tinybig chain_length); the heads map every position m -> n, so the output row holds "
         "steps * n values (inferred from heads that give steps).",
     )
-    pool_steps: Literal["mean"] | None = Field(
+    pool_steps: bool | None = Field(
         default=None,
-        description="With steps: average the positions first, so the heads see one row of m "
-        "features per input and the layer outputs n (tinybig rnn's output layer).",
+        description="With steps: true averages the positions first, so the heads see one row "
+        "of m features per input and the layer outputs n (tinybig rnn's output layer).",
     )
     input_process: ProcessingList = Field(
         default_factory=list, description="Applied to the layer's input (size m)."

@@ -292,7 +292,7 @@ def test_tinybig_semantics_reject_what_tinybig_cannot_run() -> None:
                     {
                         "m": 2,
                         "n": 3,
-                        "pool_steps": "mean",
+                        "pool_steps": True,
                         "heads": [{"expansion": "identity_expansion"}],
                     }
                 ]
@@ -326,7 +326,7 @@ def test_rnn_preset_expands_into_the_tinybig_layers() -> None:
     assert [(lay.m, lay.steps, lay.pool_steps, lay.output_dim) for lay in layers] == [
         (2, 3, None, 9),
         (3, 3, None, 9),
-        (3, 3, "mean", 2),
+        (3, 3, True, 2),
     ]
     assert layers[1].heads[0].instance_interdependence.name == "chain_interdependence"
     converted, _ = from_tinybig(

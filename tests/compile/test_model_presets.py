@@ -15,6 +15,7 @@ from rpnschema.cli import app
 from rpnschema.compile import build
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop import export_tinybig, from_tinybig
+from rpnschema.sequence import input_width
 from rpnschema.spec import MODEL_PRESET_TYPES
 from rpnschema.templates import template_text
 from rpnschema.validate import load_spec, validate_data
@@ -203,8 +204,9 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
     spec = load_spec(path).model_copy(update={"semantics": semantics})
     model = build(spec)
     assert sum(p.numel() for p in model.parameters()) == spec.parameters
-    rows = spec.layers[0].heads[0].batch or 6  # a graph: one row per node
-    y = model(torch.rand(rows, spec.layers[0].m, generator=torch.Generator().manual_seed(0)))
+    first = spec.layers[0]
+    rows = 6 if first.steps else first.heads[0].batch or 6  # a graph: one row per node
+    y = model(torch.rand(rows, input_width(first), generator=torch.Generator().manual_seed(0)))
     assert y.shape == (rows, spec.layers[-1].output_dim)
     assert torch.isfinite(y).all()
     y.sum().backward()
@@ -212,8 +214,16 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
 
 def test_every_model_preset_has_an_example_and_a_template() -> None:
     names = {load_spec(p).name for p in EXAMPLES}
-    assert names == {f"rpn_{n}" for n in [*NAMES, "gcn"]}
-    for template in ("rpn-mlp", "rpn-kan", "rpn-svm", "rpn-naive-bayes", "rpn-pgm", "rpn-gcn"):
+    assert names >= {f"rpn_{n}" for n in [*NAMES, "gcn", "rnn", "regression_rnn"]}
+    for template in (
+        "rpn-mlp",
+        "rpn-kan",
+        "rpn-svm",
+        "rpn-naive-bayes",
+        "rpn-pgm",
+        "rpn-gcn",
+        "rpn-rnn",
+    ):
         assert load_spec(validate_data_text(template)).parameters > 0
 
 
