@@ -11,6 +11,7 @@ See :mod:`rpnschema.sequence` for the static rules.
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -27,6 +28,12 @@ class SequenceHead(RPNHead):
         if spec.steps is None:
             raise ValueError("a sequence head needs steps; build from a normalized spec")
         self.steps = spec.steps
+        inst = self.instance_interdependence
+        fixed = inst.A if inst is not None else None
+        # a fixed steps x steps A is applied dense (faster than sparse at these sizes); not in
+        # the state dict, rebuilt from the spec like the interdependence's own A
+        dense = fixed.to_dense() if fixed is not None and fixed.is_sparse else fixed
+        self.register_buffer("_positions_A", dense, persistent=False)
 
     def _positions_kappa(self, xs: Tensor, channel: int) -> Tensor:
         """kappa of every position (b*steps, D), the positions of each row mixed by A^T."""
@@ -39,6 +46,9 @@ class SequenceHead(RPNHead):
             return kappa
         L, D = self.steps, kappa.shape[-1]
         b = kappa.shape[0] // L
+        if self._positions_A is not None:  # out[j] = sum_i A[i, j] kappa[i], per row
+            mixed = torch.einsum("ij,bid->bjd", self._positions_A, kappa.reshape(b, L, D))
+            return mixed.reshape(b * L, D)
         # (b*L, D) -> (L, b*D): one column per (row, feature); A^T mixes the L positions
         by_position = kappa.reshape(b, L, D).transpose(0, 1).reshape(L, b * D)
         w = self.w_instance_interdependence
