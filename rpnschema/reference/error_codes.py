@@ -85,7 +85,7 @@ CODE_EXAMPLES: dict[str, str] = {
     "        instance_interdependence: pearson_correlation_interdependence\n",
     "RPN478": "semantics: tinybig\nlayers:\n  - m: 2\n    n: 3\n"
     "    heads: [{preset: chain, chain_length: 4, channels: 2}]\n",
-    "RPN479": "layers:\n  - m: 2\n    n: 3\n    pool_steps: mean\n"
+    "RPN479": "layers:\n  - m: 2\n    n: 3\n    pool_steps: true\n"
     "    heads: [{expansion: identity_expansion}]\n",
 }
 #: Said before an example that needs more than the spec text.
