@@ -78,8 +78,8 @@ PLANTED = {
         HEAD + "      - expansion: taylor_expansion\n        chanels: 2\n",
         5,
         [
-            "Not a key of a head. Valid keys: m, n, channels, batch, attribute_interdependence, "
-            "instance_interdependence, expansion, reconciliation,"
+            "Not a key of a head. Valid keys: m, n, channels, batch, steps, "
+            "attribute_interdependence, instance_interdependence, expansion, reconciliation,"
         ],
     ),
     "wrong name, string form": (
