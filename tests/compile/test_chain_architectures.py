@@ -76,15 +76,23 @@ def _A(params: dict[str, Any], semantics: str = "tinybig") -> torch.Tensor:
 
 
 def _chain_head_reference(
-    x: torch.Tensor, state: dict[str, torch.Tensor], params: dict[str, Any], prefix: str = ""
+    x: torch.Tensor,
+    state: dict[str, torch.Tensor],
+    params: dict[str, Any],
+    prefix: str = "",
+    W: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """tinybig's chain_interdependence_head: positions mixed by A^T, each mapped by W (and the
-    residual per position), ReLU / softmax over the whole row."""
+    """tinybig's chain_interdependence_head: positions mixed by A^T, each mapped by W (n x m:
+    the identity reconciliation's w unless given) plus the bias, and the residual per position;
+    ReLU / softmax over the whole row."""
     L, m, n = params["chain_length"], params["m"], params["n"]
     b = x.shape[0]
     xs = x.reshape(b, L, m)
     mixed = torch.einsum("ij,bim->bjm", _A(params).to(x.dtype), xs)
-    y = mixed @ state[f"{prefix}w"].reshape(n, m).T
+    W = state[f"{prefix}w"].reshape(n, m) if W is None else W
+    y = mixed @ W.T
+    if f"{prefix}b" in state:
+        y = y + state[f"{prefix}b"]
     if params.get("with_residual"):
         y = y + xs @ state[f"{prefix}w_remainder"].T
     y = y.reshape(b, L * n)
@@ -103,6 +111,9 @@ _FLAGS = st.fixed_dictionaries(
         "with_residual": st.booleans(),
         "with_relu": st.booleans(),
         "with_softmax": st.booleans(),
+        "enable_bias": st.booleans(),
+        "with_lorr": st.booleans(),
+        "r": st.integers(1, 2),
     },
 )
 _TOPOLOGY = st.sampled_from(
@@ -136,15 +147,21 @@ def test_chain_heads_and_layers_follow_tinybigs_layout(
     spec = load_spec(data)
     layer = spec.layers[0]
     assert (layer.steps, layer.m, layer.output_dim) == (L, m, L * n)
-    expected = n * m + (n * m if flags.get("with_residual") else 0)
+    r = flags.get("r", 3)
+    expected = r * (n + m) if flags.get("with_lorr") else n * m
+    expected += (n * m if flags.get("with_residual") else 0) + (
+        n if flags.get("enable_bias") else 0
+    )
     assert spec.parameters == expected
     model = build(spec, seed=1)
     assert sum(p.numel() for p in model.parameters()) == expected
     x = torch.randn(3, L * m, generator=torch.Generator().manual_seed(L + 10 * m))
+    head = model.layers[0].heads[0]
     with torch.no_grad():
         y = model(x)
-    state = model.layers[0].heads[0].state_dict()
-    torch.testing.assert_close(y, _chain_head_reference(x, state, params), rtol=RTOL, atol=ATOL)
+        W = head.reconciliation(head.w, 1, x)[0]  # n x m (lorr: its low-rank product)
+    reference = _chain_head_reference(x, head.state_dict(), params, W=W)
+    torch.testing.assert_close(y, reference, rtol=RTOL, atol=ATOL)
 
 
 def _rnn_reference(
