@@ -8,7 +8,34 @@ position m -> n with one reconciled weight: input chain_length*m, output chain_l
 (arguments in tinybig's names).
 """
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from rpnschema.spec.base import Spec
+
+Positive = Annotated[int, Field(ge=1)]
+
+
+class ChainOptions(Spec):
+    """The chain options of tinybig's chain heads, layers and rnn models (tinybig 0.2.1's code
+    defaults): the chain matrix, the reconciliation choice and the output processing."""
+
+    chain_length: Positive = Field(description="Positions per input row (tinybig chain_length).")
+    bi_directional: bool = Field(default=False, description="Chain links go both ways.")
+    with_multihop: bool = Field(default=False, description="A = adj^h (multihop chain).")
+    h: Positive = Field(default=1, description="Hops of the multihop chain.")
+    accumulative: bool = Field(default=False, description="A = adj + ... + adj^h.")
+    with_inverse_approx: bool = Field(default=False, description="A = (I - adj)^-1.")
+    with_exponential_approx: bool = Field(default=False, description="A = exp(adj).")
+    self_dependence: bool = Field(default=True, description="Add self_scaling * I to A.")
+    self_scaling: float = Field(default=1.0, description="Weight of the self-links.")
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_batch_norm: bool = Field(default=False, description="Batch norm (chain outputs).")
+    with_relu: bool = Field(default=True, description="ReLU (chain outputs).")
+    with_dropout: bool = Field(default=False, description="Dropout (chain outputs).")
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
+    with_softmax: bool = Field(default=True, description="Softmax over the last output.")
 
 
 def chain_interdependence(p: dict[str, Any]) -> dict[str, Any]:

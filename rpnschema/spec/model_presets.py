@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.chain import ChainOptions
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -136,32 +137,17 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
-class RnnModelPreset(ModelPreset):
+class RnnModelPreset(ChainOptions, ModelPreset):
     """tinybig.model.rnn: input chain_length*dims[0]; per pair of hidden dims a per-position
     perceptron layer (ReLU) and a chain_interdependence layer; the positions are averaged
     before the last perceptron layer (softmax)."""
 
     name: Literal["rnn"]
     LAYER = "chain_interdependence_layer"
-    chain_length: Dim = Field(description="Positions per input row (tinybig chain_length).")
-    bi_directional: bool = Field(default=False, description="Chain links go both ways.")
-    with_multihop: bool = Field(default=False, description="A = adj^h (multihop chain).")
-    h: Dim = Field(default=1, description="Hops of the multihop chain.")
-    accumulative: bool = Field(default=False, description="A = adj + ... + adj^h.")
-    with_inverse_approx: bool = Field(default=False, description="A = (I - adj)^-1.")
-    with_exponential_approx: bool = Field(default=False, description="A = exp(adj).")
-    self_dependence: bool = Field(default=True, description="Add self_scaling * I to A.")
-    self_scaling: float = Field(default=1.0, description="Weight of the self-links.")
     with_bspline: bool = Field(default=False, description="B-spline expansion (perceptrons).")
     with_taylor: bool = Field(default=False, description="Taylor expansion (perceptrons).")
     d: Dim = Field(default=2, description="Order of the Taylor / B-spline expansion.")
-    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
     with_residual: bool = Field(default=False, description="A linear remainder.")
-    with_batch_norm: bool = Field(default=False, description="Batch norm (chain layers).")
-    with_relu: bool = Field(default=True, description="ReLU (chain layers).")
-    with_dropout: bool = Field(default=False, description="Dropout (chain layers).")
-    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
-    with_softmax: bool = Field(default=True, description="Softmax on the last layer.")
 
 
 class RegressionRnnModelPreset(RnnModelPreset):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from rpnschema.spec.base import Range, Spec
-from rpnschema.spec.chain import chain_head
+from rpnschema.spec.chain import ChainOptions, chain_head
 
 Rank = Annotated[int, Field(ge=1)]
 Channels = Annotated[int, Field(ge=1)]
@@ -199,26 +199,11 @@ class PgmPreset(Preset):
         return self._head(expansion)
 
 
-class ChainPreset(Preset):
+class ChainPreset(ChainOptions, Preset):
     """A chain head (tinybig chain_interdependence_head): input chain_length*m, positions
     mixed by a chain interdependence, each mapped m -> n; output chain_length*n."""
 
     preset: Literal["chain"]
-    chain_length: Dim = Field(description="Positions per input row (tinybig chain_length).")
-    bi_directional: bool = Field(default=False, description="Links go both ways.")
-    with_multihop: bool = Field(default=False, description="A = adj^h (multihop chain).")
-    h: Dim = Field(default=1, description="Hops of the multihop chain.")
-    accumulative: bool = Field(default=False, description="A = adj + ... + adj^h.")
-    with_inverse_approx: bool = Field(default=False, description="A = (I - adj)^-1.")
-    with_exponential_approx: bool = Field(default=False, description="A = exp(adj).")
-    self_dependence: bool = Field(default=True, description="Add self_scaling * I to A.")
-    self_scaling: float = Field(default=1.0, description="Weight of the self-links.")
-    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
-    with_batch_norm: bool = Field(default=False, description="Batch norm over the output row.")
-    with_relu: bool = Field(default=True, description="ReLU on the output.")
-    with_dropout: bool = Field(default=False, description="Dropout on the output.")
-    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
-    with_softmax: bool = Field(default=True, description="Softmax over the whole output row.")
 
     def tinybig_arguments(self) -> dict[str, Any]:
         """The preset's options in tinybig's names."""
