@@ -226,6 +226,13 @@ def test_native_chain_heads_fuse_several_channels_per_position() -> None:
     assert y.shape == (5, 12)
 
 
+def _layer(steps: int | None = None, pool_steps: bool | None = None, **head: Any) -> dict:
+    """A one-layer spec m=2 -> n=3 with the sequence fields given and an identity head."""
+    layer = {"m": 2, "n": 3, "steps": steps, "pool_steps": pool_steps}
+    layer = {k: v for k, v in layer.items() if v is not None}
+    return {"layers": [{**layer, "heads": [{"expansion": "identity_expansion", **head}]}]}
+
+
 def _errors(data: dict[str, Any]) -> list[tuple[str, tuple, str]]:
     result = validate_data(data)
     return [(d.code.value, d.path, d.message) for d in result.diagnostics if d.severity == "error"]
@@ -263,61 +270,18 @@ def test_tinybig_semantics_reject_what_tinybig_cannot_run() -> None:
             "not steps (=2) positions",
         ),
         (
-            {
-                "layers": [
-                    {
-                        "m": 2,
-                        "n": 3,
-                        "steps": 4,
-                        "heads": [
-                            {
-                                "expansion": "identity_expansion",
-                                "channels": 2,
-                                "channel_fusion": "concatenation_fusion",
-                            }
-                        ],
-                    }
-                ]
-            },
+            _layer(steps=4, channels=2, channel_fusion="concatenation_fusion"),
             "RPN476",
             ("layers", 0, "heads", 0, "channel_fusion", "name"),
             "instead of n = 3",
         ),
         (
-            {
-                "layers": [
-                    {
-                        "m": 2,
-                        "n": 3,
-                        "steps": 4,
-                        "heads": [
-                            {
-                                "expansion": "identity_expansion",
-                                "instance_interdependence": "pearson_correlation_interdependence",
-                            }
-                        ],
-                    }
-                ]
-            },
+            _layer(steps=4, instance_interdependence="pearson_correlation_interdependence"),
             "RPN477",
             ("layers", 0, "heads", 0, "instance_interdependence", "name"),
             "computes A from the data",
         ),
-        (
-            {
-                "layers": [
-                    {
-                        "m": 2,
-                        "n": 3,
-                        "pool_steps": True,
-                        "heads": [{"expansion": "identity_expansion"}],
-                    }
-                ]
-            },
-            "RPN479",
-            ("layers", 0, "pool_steps"),
-            "has no steps",
-        ),
+        (_layer(pool_steps=True), "RPN479", ("layers", 0, "pool_steps"), "has no steps"),
         (
             {
                 "layers": [
