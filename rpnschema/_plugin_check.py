@@ -25,6 +25,7 @@ from rpnschema.plugins import (
     _unpack,
     registered,
 )
+from rpnschema.sequence import input_width
 
 #: Sizes tried by default: expansion m, reconciliation (n, D), remainder (m, n), fusion dims.
 DEFAULT_SIZES: dict[str, tuple[Any, ...]] = {
@@ -245,7 +246,7 @@ def _run_model(component: ComponentPlugin, spec: Any, size: Any, semantics: str)
         ]
     try:
         model = build(result.spec, dtype="float64", seed=0)
-        y = model(torch.randn(_BATCH, result.spec.layers[0].m or 1, dtype=torch.float64))
+        y = model(torch.randn(_BATCH, input_width(result.spec.layers[0]), dtype=torch.float64))
     except Exception as e:
         return [f"a one-head model using it fails to build or run: {type(e).__name__}: {e}"]
     built = sum(p.numel() for p in model.parameters())

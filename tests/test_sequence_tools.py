@@ -75,3 +75,12 @@ def test_convert_and_validate_from_tinybig(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", "--from", "tinybig", str(config)])
     assert result.exit_code == 0, result.output
     assert "bi_directional: true" in result.output and "pool_steps: true" in result.output
+
+
+def test_build_checks_a_sequence_model_on_rows_of_all_its_positions() -> None:
+    from rpnschema.compile.export import fixed_batch
+
+    result = runner.invoke(app, ["build", str(RNN), "--batch", "5"])
+    assert result.exit_code == 0, result.output
+    assert "forward check: output (5, 3), all finite: True" in result.output
+    assert fixed_batch(load_spec(RNN)) is None  # the heads' batch is their positions

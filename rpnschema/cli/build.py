@@ -22,6 +22,7 @@ from rpnschema.cli.common import (
 from rpnschema.errors import Code, LoadError, RpnSchemaError
 from rpnschema.infer import Limits
 from rpnschema.report import printable
+from rpnschema.sequence import input_width
 
 
 def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
@@ -239,7 +240,8 @@ def _forward_check(module: Any, batch: int) -> None:
 
     spec = module.spec
     device, dtype = _placement(module)
-    x = torch.randn(batch, spec.layers[0].m, generator=torch.Generator().manual_seed(0))
+    width = input_width(spec.layers[0])
+    x = torch.randn(batch, width, generator=torch.Generator().manual_seed(0))
     x = x.to(device=device, dtype=dtype)
     from rpnschema.plugins import PluginError
 

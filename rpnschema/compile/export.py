@@ -33,6 +33,7 @@ from rpnschema._version import __version__
 from rpnschema.canonical import spec_hash
 from rpnschema.errors import Code, DeployError, Diagnostic, MissingDependencyError
 from rpnschema.exportability import export_diagnostics
+from rpnschema.sequence import input_width
 
 FORMATS = ("pt2", "onnx")
 #: Default relative tolerance of the eager check, per model dtype.
@@ -86,7 +87,7 @@ def _placement(module: nn.Module) -> tuple[torch.device, torch.dtype]:
 def sample(module: nn.Module, batch: int, seed: int = 0) -> Tensor:
     """A seeded standard-normal input batch for ``module`` on its device and dtype."""
     device, dtype = _placement(module)
-    m = module.spec.layers[0].m  # type: ignore[union-attr]
+    m = input_width(module.spec.layers[0])  # type: ignore[union-attr]
     x = torch.randn(batch, m, generator=torch.Generator().manual_seed(seed))
     return x.to(device=device, dtype=dtype)
 
@@ -276,7 +277,9 @@ def fixed_batch(spec: Any) -> int | None:
     """The row count a model takes, where its first layer fixes one (a head's ``batch``: an
     instance interdependence over a graph, chain or grid, a bilinear attribute one), else None."""
     layers = spec.layers or []
-    found = [h.batch for h in (layers[0].heads if layers else []) if getattr(h, "batch", None)]
+    heads = layers[0].heads if layers else []
+    # a sequence head's batch is its positions, not rows
+    found = [h.batch for h in heads if getattr(h, "batch", None) and not getattr(h, "steps", None)]
     return found[0] if found else None
 
 
