@@ -64,6 +64,12 @@ class Code(str, Enum):
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
     SHARED_HEADS = "RPN460"
+    # 470-474: grid heads and layers (tinybig's grid_interdependence / grid_compression, cnn)
+    GRID_INPUT = "RPN470"
+    GRID_PATCH = "RPN471"
+    GRID_PATCH_SIZE = "RPN472"
+    GRID_POOLING = "RPN473"
+    GRID_CONVOLUTION = "RPN474"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -141,6 +147,18 @@ CODE_DOCS: dict[Code, str] = {
     "follow.",
     Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
     "(tinybig's specialised layers repeat one head object).",
+    Code.GRID_INPUT: "A grid head's input grid (channels x h x w x d, read channel-major) does not "
+    "match what it receives: the layer's m, or the grid and channels the previous grid layer "
+    "outputs.",
+    Code.GRID_PATCH: "A grid head's patch cannot be built: a size its patch_shape needs is missing "
+    "(cuboid: p_h; cylinder and sphere: p_r), the packing strategy is not one of that shape, or "
+    "the packing gives a centre distance of 0.",
+    Code.GRID_PATCH_SIZE: "Warning: a grid head's patch reaches past the whole grid along an axis, "
+    "so most of each patch reads zero padding (tinybig runs it; the result is rarely intended).",
+    Code.GRID_POOLING: "A grid pooling metric tinybig 0.2.1 cannot run (its metric table has no "
+    "batch_mean, for example): rejected under tinybig semantics.",
+    Code.GRID_CONVOLUTION: "patch_convolution needs a geometric attribute interdependence in "
+    "padding mode, and output and expansion sizes that split into one block per patch.",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

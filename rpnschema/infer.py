@@ -257,17 +257,28 @@ class _Checker:
                 (*path, "reconciliation"),
                 "reconciliation defaults to identity_reconciliation (l = n * D)",
             )
+        rn, rD = n, D  # the reconciled matrix: n x D, or one block per patch (convolution)
+        if spec.patch_convolution:
+            from rpnschema import dims_grid
+
+            try:
+                P = dims_grid.conv_blocks(spec, self.semantics)
+                dims_grid.check_blocks(P, n, D)
+            except dims.DimProblem as p:
+                self.problem(path, p)
+                return None
+            rn, rD = n // P, D // P
         try:
-            l = dims.reconciliation_l(reconciliation, n, D)
+            l = dims.reconciliation_l(reconciliation, rn, rD)
         except dims.DimProblem as p:
             self.problem((*path, "reconciliation"), p)
             return None
         self.pin((*path, "l"), "l", spec.l, l)
-        reconciliation = _resolved_factors(reconciliation, n, D)
+        reconciliation = _resolved_factors(reconciliation, rn, rD)
         params += spec.channels * l + (n if dims.has_bias(reconciliation, l, self.semantics) else 0)
-        params += dims.reconciliation_extra_parameters(reconciliation, n, D)
+        params += dims.reconciliation_extra_parameters(reconciliation, rn, rD)
         if self.semantics == "tinybig":
-            params += dims.tinybig_frozen_parameters(reconciliation, n, D)
+            params += dims.tinybig_frozen_parameters(reconciliation, rn, rD)
 
         out_dim = n
         channel_fusion = spec.channel_fusion

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from rpnschema.dims import DimProblem
 from rpnschema.errors import Code, Diagnostic, Loc, plural
 from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
@@ -136,6 +137,18 @@ def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> Hea
     if isinstance(head, Preset):
         try:
             expanded = HeadSpec.model_validate(head.expand())
+        except DimProblem as p:  # a grid preset whose patch cannot be built
+            out.append(
+                Diagnostic(
+                    p.code,
+                    f"preset {head.preset!r}: {p.message}",  # type: ignore[attr-defined]
+                    (*src, *p.path),
+                    expected=p.expected,
+                    found=p.found,
+                    suggestion=p.suggestion,
+                )
+            )
+            raise _PresetInvalid from p
         except ValidationError as e:  # an option the preset passes on unchecked, e.g. a range
             for err in e.errors(include_url=False):
                 msg = str(err["msg"]).removeprefix("Value error, ")

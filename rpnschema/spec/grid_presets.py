@@ -1,0 +1,208 @@
+"""Grid head presets after tinybig's ``tinybig.head.grid_interdependence_head`` (a convolution)
+and ``grid_compression_head`` (a pooling), with tinybig 0.2.1's code defaults.
+
+Both read ``channels`` grids of h x w x d per input row, channel-major (m = C*h*w*d). The
+patch (``patch_shape`` cuboid: p_h, p_w (default p_h), p_d and the primes; cylinder: p_r, p_d,
+p_d_prime; sphere: p_r) is centred on a packing of the grid: ``packing_strategy``, unless cd_h,
+cd_w and cd_d are all given (tinybig's rule; cd_d defaults to 1, so cd_h and cd_w decide). P
+centres remain, on a grid of ceil(h/cd_h) x ceil(w/cd_w) x ceil(d/cd_d).
+
+- ``grid_interdependence``: n = out_channel * P. A geometric attribute interdependence (padding
+  mode) gathers each patch (S cells of every input channel), and one out_channel x (in_channel*S)
+  matrix is applied to every patch (``patch_convolution``); batch norm and ReLU follow.
+- ``grid_compression``: n = channel_num * P, one ``pooling_metric`` value per patch and channel;
+  no parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from rpnschema.errors import Code
+from rpnschema.spec.presets import Preset
+
+Dim = Annotated[int, Field(ge=1)]
+Size = Annotated[int, Field(ge=0)]
+PatchShape = Literal["cuboid", "cylinder", "sphere"]
+#: The metrics tinybig's grid_compression_head resolves (koala.linear_algebra.metric), plus
+#: batch_mean (native semantics only: tinybig 0.2.1's metric table lacks it).
+PoolingMetric = Literal[
+    "batch_max",
+    "batch_min",
+    "batch_sum",
+    "batch_prod",
+    "batch_l1_norm",
+    "batch_l2_norm",
+    "batch_mean",
+]
+TINYBIG_POOLING = ("batch_max", "batch_min", "batch_sum", "batch_prod", "batch_l1_norm")
+
+
+class GridPatch(Preset):
+    """The grid, patch and packing every grid preset takes (tinybig's names and defaults)."""
+
+    h: Dim = Field(description="Grid height.")
+    w: Dim = Field(description="Grid width.")
+    d: Dim = Field(default=1, description="Grid depth.")
+    patch_shape: PatchShape = "cuboid"
+    p_h: Size | None = Field(default=None, description="Cuboid: cells above the centre.")
+    p_h_prime: Size | None = Field(default=None, description="Cuboid: cells below (p_h).")
+    p_w: Size | None = Field(default=None, description="Cuboid: cells left (default p_h).")
+    p_w_prime: Size | None = Field(default=None, description="Cuboid: cells right (p_w).")
+    p_d: Size = Field(default=0, description="Cuboid / cylinder: cells in front.")
+    p_d_prime: Size | None = Field(default=None, description="Cells behind (p_d).")
+    p_r: Size | None = Field(default=None, description="Cylinder / sphere: the radius.")
+    cd_h: Dim | None = Field(default=None, description="Centre distance along h.")
+    cd_w: Dim | None = Field(default=None, description="Centre distance along w.")
+    cd_d: Dim | None = Field(default=1, description="Centre distance along d.")
+    packing_strategy: str = Field(
+        default="densest_packing", description="A packing of the patch shape (unless cd_*)."
+    )
+
+    def patch(self) -> dict[str, Any]:
+        """The nested ``patch`` of the geometric functions (tinybig's patch_configs)."""
+        from rpnschema.dims import DimProblem
+
+        shape = self.patch_shape
+        need = "p_h" if shape == "cuboid" else "p_r"
+        if getattr(self, need) is None:
+            raise DimProblem(
+                Code.GRID_PATCH,
+                f"a {shape} patch needs {need} (tinybig asserts it is given)",
+                path=(need,),
+                expected=f"{need}: <cells>",
+                suggestion=f"add {need}: 1 (a 3-cell wide patch)",
+            )
+        if shape == "cuboid":
+            patch = {
+                "p_h": self.p_h,
+                "p_w": self.p_w if self.p_w is not None else self.p_h,
+                "p_d": self.p_d,
+                "p_h_prime": self.p_h_prime,
+                "p_w_prime": self.p_w_prime,
+                "p_d_prime": self.p_d_prime,
+            }
+        elif shape == "cylinder":
+            patch = {"p_r": self.p_r, "p_d": self.p_d, "p_d_prime": self.p_d_prime}
+        else:
+            patch = {"p_r": self.p_r}
+        return {"shape": shape, **{k: v for k, v in patch.items() if v is not None}}
+
+    def grid(self, channels: int) -> dict[str, Any]:
+        """Grid, packing and centre distances of the geometric functions."""
+        out: dict[str, Any] = {
+            "h": self.h,
+            "w": self.w,
+            "d": self.d,
+            "channel_num": channels,
+            "packing_strategy": self.packing_strategy,
+        }
+        if self.cd_h is not None and self.cd_w is not None and self.cd_d is not None:
+            out.update(cd_h=self.cd_h, cd_w=self.cd_w, cd_d=self.cd_d)
+        return out
+
+    def patches(self) -> tuple[int, tuple[int, int, int]]:
+        """(P, the grid shape after packing), or DimProblem (GRID_PATCH)."""
+        from rpnschema import dims_grid
+        from rpnschema.dims import DimProblem, _geometric_centres
+        from rpnschema.spec import expansion as ex
+
+        patch = self.patch()
+        shape = patch.pop("shape")
+        grid = self.grid(1)
+        grid.pop("channel_num")
+        cls = {
+            "cuboid": ex.CuboidPatchExpansion,
+            "cylinder": ex.CylinderPatchExpansion,
+            "sphere": ex.SpherePatchExpansion,
+        }[shape]
+        try:
+            spec = cls.model_validate(
+                {"name": f"{shape}_patch_based_geometric_expansion", **grid, **patch}
+            )
+        except ValidationError:
+            choices = cls.model_fields["packing_strategy"].annotation.__args__  # type: ignore[union-attr]
+            raise DimProblem(
+                Code.GRID_PATCH,
+                f"packing_strategy {self.packing_strategy!r} is not a packing of {shape} patches",
+                path=("packing_strategy",),
+                expected=" | ".join(choices),
+                found=self.packing_strategy,
+                suggestion="use densest_packing",
+            ) from None
+        packed = dims_grid.packed_shape(spec)
+        return _geometric_centres(spec, "native"), packed
+
+
+class GridInterdependencePreset(GridPatch):
+    """tinybig.head.grid_interdependence_head: a convolution over in_channel grids."""
+
+    preset: Literal["grid_interdependence"]
+    in_channel: Dim = Field(description="Input channels.")
+    out_channel: Dim = Field(description="Output channels.")
+    with_batch_norm: bool = True
+    with_relu: bool = True
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+
+    def expand(self) -> dict[str, Any]:
+        P, _shape = self.patches()
+        n = self.out_channel * P
+        if self.with_dual_lphm:
+            rec = {"name": "dual_lphm_reconciliation", "r": self.r, "enable_bias": self.enable_bias}
+        else:
+            rec = self._reconciliation()
+        out: list[dict[str, Any]] = []
+        if self.with_batch_norm:
+            out.append({"name": "batch_norm", "num_features": n})
+        if self.with_relu:
+            out.append({"name": "relu"})
+        head = {
+            "m": self.in_channel * self.h * self.w * self.d,
+            "n": n,
+            "channels": self.channels,
+            "attribute_interdependence": {
+                "name": "geometric_interdependence",
+                **self.grid(self.in_channel),
+                "patch": self.patch(),
+                "interdependence_matrix_mode": "padding",
+            },
+            "expansion": {"name": "identity_expansion"},
+            "reconciliation": rec,
+            "remainder": self._remainder(),
+            "patch_convolution": True,
+        }
+        if out:
+            head["output_process"] = out
+        return head
+
+
+class GridCompressionPreset(GridPatch):
+    """tinybig.head.grid_compression_head: a pooling of channel_num grids."""
+
+    preset: Literal["grid_compression"]
+    channel_num: Dim = Field(description="Grid channels (each pooled on its own).")
+    pooling_metric: PoolingMetric = "batch_max"
+    with_dropout: bool = True
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.5, description="Dropout rate.")
+
+    def expand(self) -> dict[str, Any]:
+        P, _shape = self.patches()
+        C = self.channel_num
+        head: dict[str, Any] = {
+            "m": C * self.h * self.w * self.d,
+            "n": C * P,
+            "channels": self.channels,
+            "expansion": {
+                "name": "geometric_compression",
+                **self.grid(C),
+                "metric": self.pooling_metric,
+                "patch": self.patch(),
+            },
+            "reconciliation": {"name": "constant_eye_reconciliation"},
+            "remainder": {"name": "zero_remainder"},
+        }
+        if self.with_dropout:
+            head["output_process"] = [{"name": "dropout", "p": self.p}]
+        return head
