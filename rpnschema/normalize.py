@@ -242,6 +242,8 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     """The layers of ``preset`` + ``dims`` (tinybig's model classes), or None (reported)."""
     preset = model.preset
     assert preset is not None
+    if hasattr(preset, "expand_layers"):  # a model preset sized by its own arguments (cnn)
+        return _sized_preset(model, out)
     clash = next((k for k in ("layers", "head") if getattr(model, k) is not None), None)
     if clash is not None or model.dims is None:
         out.append(
@@ -283,6 +285,66 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                     severity="notice",
                 )
             )
+    return drafts
+
+
+def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+    """The layers of a model preset whose arguments size it (cnn: the grid and channels), or
+    None (reported)."""
+    preset = model.preset
+    clash = next((k for k in ("layers", "head", "dims") if getattr(model, k) is not None), None)
+    if clash is not None:
+        out.append(
+            Diagnostic(
+                Code.CONFLICT,
+                f"preset {preset.name!r} is sized by its own arguments: it takes no {clash}",  # type: ignore[union-attr]
+                path=(clash,),
+                expected=f"preset: {{name: {preset.name}, ...}} alone",  # type: ignore[union-attr]
+                suggestion=f"remove {clash}",
+            )
+        )
+        return None
+    try:
+        layers = preset.expand_layers()  # type: ignore[union-attr]
+    except DimProblem as p:
+        out.append(
+            Diagnostic(
+                p.code,
+                f"preset {preset.name!r}: {p.message}",  # type: ignore[union-attr]
+                ("preset", *p.path),
+                expected=p.expected,
+                found=p.found,
+                suggestion=p.suggestion,
+            )
+        )
+        return None
+    if len(layers) > _max_count.get():
+        out.append(_too_many("layer", len(layers), ("preset",), "preset"))
+        return None
+    drafts = []
+    src: Loc = ("preset",)
+    for data in layers:
+        layer = LayerSpec.model_validate(data)
+        drafts.append(
+            LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
+        )
+    kinds = [
+        "pooling"
+        if d.spec.heads[0].expansion.name == "geometric_compression"  # type: ignore[union-attr]
+        else "convolution"
+        if d.spec.heads[0].patch_convolution  # type: ignore[union-attr]
+        else "perceptron"
+        for d in drafts
+    ]
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"preset {preset.name!r} expanded into {plural(len(drafts), 'layer')} as tinybig's "  # type: ignore[union-attr]
+            f"model class builds them: {', '.join(kinds)}",
+            path=("preset",),
+            severity="notice",
+        )
+    )
     return drafts
 
 

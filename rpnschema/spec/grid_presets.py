@@ -16,12 +16,14 @@ centres remain, on a grid of ceil(h/cd_h) x ceil(w/cd_w) x ceil(d/cd_d).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import itertools
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError
 
 from rpnschema.errors import Code
-from rpnschema.spec.presets import Preset
+from rpnschema.spec.base import Spec
+from rpnschema.spec.preset_base import Preset
 
 Dim = Annotated[int, Field(ge=1)]
 Size = Annotated[int, Field(ge=0)]
@@ -40,7 +42,7 @@ PoolingMetric = Literal[
 TINYBIG_POOLING = ("batch_max", "batch_min", "batch_sum", "batch_prod", "batch_l1_norm")
 
 
-class GridPatch(Preset):
+class GridFields(Spec):
     """The grid, patch and packing every grid preset takes (tinybig's names and defaults)."""
 
     h: Dim = Field(description="Grid height.")
@@ -60,6 +62,10 @@ class GridPatch(Preset):
     packing_strategy: str = Field(
         default="densest_packing", description="A packing of the patch shape (unless cd_*)."
     )
+
+
+class GridPatch(Preset, GridFields):
+    """A grid head preset: the grid, patch and packing, and what they give."""
 
     def patch(self) -> dict[str, Any]:
         """The nested ``patch`` of the geometric functions (tinybig's patch_configs)."""
@@ -206,3 +212,168 @@ class GridCompressionPreset(GridPatch):
         if self.with_dropout:
             head["output_process"] = [{"name": "dropout", "p": self.p}]
         return head
+
+
+# --- the model: tinybig.model.cnn -------------------------------------------------------------
+
+_PATCH_KEYS = ("p_h", "p_h_prime", "p_w", "p_w_prime", "p_d", "p_d_prime", "p_r")
+
+
+def _halve(values: dict[str, Any]) -> dict[str, Any]:
+    """tinybig's parameter_scheduler('half'): max(int(v / 2), 1), None stays None (so a p_d of 0
+    becomes 1)."""
+    return {k: (max(int(v / 2), 1) if v is not None else None) for k, v in values.items()}
+
+
+class CnnModelPreset(GridFields):
+    """tinybig.model.cnn: grid_interdependence layers (convolutions, channel_nums[i] ->
+    channel_nums[i+1]), a grid_compression layer (pooling) after every pooling_layer_gaps of
+    them, then perceptron layers to fc_dims (batch norm, ReLU and dropout on the hidden ones)."""
+
+    name: Literal["cnn"]
+    #: the layer class of the convolutions (the expansion notice names it)
+    LAYER: ClassVar[str] = "grid_interdependence_layer"
+    channel_nums: Annotated[list[Dim], Field(min_length=2)] = Field(
+        description="Channels: the input's, then each convolution's output."
+    )
+    fc_dims: Annotated[list[Dim], Field(min_length=1)] = Field(
+        description="Sizes of the perceptron layers after the grid layers."
+    )
+    fc_channel_num: Dim = Field(default=1, description="Channels of the perceptron heads.")
+    width: Dim = Field(default=1, description="Heads per layer (one shared head object).")
+    pooling_metric: PoolingMetric = "batch_max"
+    pooling_layer_gaps: Annotated[int, Field(ge=0)] = Field(
+        default=2, description="A pooling after each run of this many convolutions."
+    )
+    patch_size_half_after_pooling: bool = Field(
+        default=False, description="Halve every patch size after each pooling (tinybig's rule)."
+    )
+    pooling_patch_shape: PatchShape | None = Field(default=None, description="patch_shape.")
+    pooling_p_h: Size | None = Field(default=None, description="Defaults to p_h.")
+    pooling_p_h_prime: Size | None = Field(default=None, description="Defaults to p_h_prime.")
+    pooling_p_w: Size | None = Field(default=None, description="Defaults to p_w.")
+    pooling_p_w_prime: Size | None = Field(default=None, description="Defaults to p_w_prime.")
+    pooling_p_d: Size | None = Field(default=None, description="Defaults to p_d.")
+    pooling_p_d_prime: Size | None = Field(default=None, description="Defaults to p_d_prime.")
+    pooling_p_r: Size | None = Field(default=None, description="Defaults to p_r.")
+    pooling_cd_h: Dim | None = Field(default=None, description="Defaults to cd_h.")
+    pooling_cd_w: Dim | None = Field(default=None, description="Defaults to cd_w.")
+    pooling_cd_d: Dim | None = Field(default=None, description="Defaults to cd_d.")
+    pooling_packing_strategy: str | None = Field(
+        default=None, description="Defaults to packing_strategy."
+    )
+    with_batch_norm: bool = True
+    with_relu: bool = True
+    with_softmax: bool = Field(default=False, description="Softmax on the last layer.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+    with_dropout: bool = True
+    p_pooling: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.25, description="Dropout rate after each pooling."
+    )
+    p_fc: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.5, description="Dropout rate of the hidden perceptron layers."
+    )
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_lorr: bool = Field(default=False, description="Low-rank reconciliation of rank r.")
+    r: Dim = Field(default=3, description="Rank of the low-rank reconciliations.")
+    enable_bias: bool = Field(default=True, description="A bias in every reconciliation.")
+    with_perceptron_residual: bool | None = Field(default=None, description="with_residual.")
+    with_perceptron_dual_lphm: bool | None = Field(default=None, description="with_dual_lphm.")
+    with_perceptron_lorr: bool | None = Field(default=None, description="with_lorr.")
+    perceptron_r: Dim | None = Field(default=None, description="Defaults to r.")
+    enable_perceptron_bias: bool | None = Field(default=None, description="enable_bias.")
+
+    def _pooling(self) -> dict[str, Any]:
+        """The pooling layers' patch and packing (each defaults to the convolutions')."""
+        out: dict[str, Any] = {}
+        for key in (*_PATCH_KEYS, "cd_h", "cd_w", "cd_d", "packing_strategy", "patch_shape"):
+            own = getattr(self, f"pooling_{key}")
+            out[key] = own if own is not None else getattr(self, key)
+        return out
+
+    def _perceptron(self, key: str, default: Any) -> Any:
+        own = getattr(self, key)
+        return own if own is not None else default
+
+    def expand_layers(self) -> list[dict[str, Any]]:
+        """The layers tinybig.model.cnn builds, as explicit layer specs.
+
+        Raises DimProblem for a grid that cannot be built (a patch without its size, ...).
+        """
+        from rpnschema.interop import _tinybig_presets as tp  # tinybig's perceptron_layer
+        from rpnschema.interop import _tinybig_table as T
+
+        grid = {k: getattr(self, k) for k in (*_PATCH_KEYS, "cd_h", "cd_w", "cd_d")}
+        grid.update(patch_shape=self.patch_shape, packing_strategy=self.packing_strategy)
+        pooling = self._pooling()
+        h, w, d = self.h, self.w, self.d
+        layers: list[dict[str, Any]] = []
+        for cin, cout in itertools.pairwise(self.channel_nums):
+            conv = GridInterdependencePreset(
+                preset="grid_interdependence",
+                h=h,
+                w=w,
+                d=d,
+                in_channel=cin,
+                out_channel=cout,
+                with_batch_norm=self.with_batch_norm,
+                with_relu=self.with_relu,
+                with_residual=self.with_residual,
+                with_dual_lphm=self.with_dual_lphm,
+                with_lorr=self.with_lorr,
+                r=self.r,
+                enable_bias=self.enable_bias,
+                **grid,
+            )
+            head = conv.expand()
+            h, w, d = conv.patches()[1]
+            layers.append(_layer(head, self.width))
+            if len(layers) % (self.pooling_layer_gaps + 1) == self.pooling_layer_gaps:
+                pool = GridCompressionPreset(
+                    preset="grid_compression",
+                    h=h,
+                    w=w,
+                    d=d,
+                    channel_num=cout,
+                    pooling_metric=self.pooling_metric,
+                    with_dropout=self.with_dropout,
+                    p=self.p_pooling,
+                    **pooling,
+                )
+                layers.append(_layer(pool.expand(), 1))
+                h, w, d = pool.patches()[1]
+                if self.patch_size_half_after_pooling:
+                    grid.update(_halve({k: grid[k] for k in _PATCH_KEYS}))
+                    pooling.update(_halve({k: pooling[k] for k in _PATCH_KEYS}))
+        sizes = [layers[-1]["n"], *self.fc_dims]
+        args = {
+            "channel_num": self.fc_channel_num,
+            "enable_bias": self._perceptron("enable_perceptron_bias", self.enable_bias),
+            "with_dual_lphm": self._perceptron("with_perceptron_dual_lphm", self.with_dual_lphm),
+            "with_lorr": self._perceptron("with_perceptron_lorr", self.with_lorr),
+            "r": self._perceptron("perceptron_r", self.r),
+            "with_residual": self._perceptron("with_perceptron_residual", self.with_residual),
+            "p": self.p_fc,
+        }
+        for m, n in itertools.pairwise(sizes):
+            hidden = n != sizes[-1]  # tinybig compares sizes, not positions
+            head = tp.expand(
+                T.LAYER_PRESETS["perceptron_layer"],
+                {
+                    **args,
+                    "with_batch_norm": self.with_batch_norm and hidden,
+                    "with_relu": self.with_relu and hidden,
+                    "with_dropout": self.with_dropout and hidden,
+                    "with_softmax": self.with_softmax and m == sizes[-2] and n == sizes[-1],
+                },
+                n,
+            )
+            layers.append(_layer({"m": m, "n": n, **head}, self.width))
+        return layers
+
+
+def _layer(head: dict[str, Any], width: int) -> dict[str, Any]:
+    layer: dict[str, Any] = {"m": head.pop("m"), "n": head.pop("n"), "heads": [head]}
+    if width > 1:
+        layer.update(width=width, share_heads=True)
+    return layer

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.grid_presets import CnnModelPreset
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -136,15 +137,16 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
-MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
+MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     MlpModelPreset,
     KanModelPreset,
     SvmModelPreset,
     NaiveBayesModelPreset,
     PgmModelPreset,
     GcnModelPreset,
+    CnnModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn")
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn", "cnn")
 
 
 def _shorthand(value: Any) -> Any:
@@ -163,7 +165,8 @@ AnyModelPreset = Annotated[
     | Annotated[SvmModelPreset, Tag("svm")]
     | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
     | Annotated[PgmModelPreset, Tag("pgm")]
-    | Annotated[GcnModelPreset, Tag("gcn")],
+    | Annotated[GcnModelPreset, Tag("gcn")]
+    | Annotated[CnnModelPreset, Tag("cnn")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]
