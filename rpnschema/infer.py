@@ -546,7 +546,12 @@ def infer(
     lost = False  # a previous layer failed: its output size is unknown
     for k, draft in enumerate(drafts):
         spec, src = draft.spec, draft.src
-        if spec.m is None:
+        explicit = {h.spec.m for h in draft.heads if h.spec.m is not None}
+        if spec.m is None and prev is None and not lost and len(explicit) == 1:
+            m = explicit.pop()  # a grid head's m follows from its grid
+            if draft.repeat == 0:
+                chk.notice(Code.VALUE_INFERRED, (*src, "m"), f"m inferred as {m} from its heads")
+        elif spec.m is None:
             if prev is None:
                 if not lost:
                     chk.error(

@@ -90,13 +90,18 @@ class HeadReader(ComponentReader):
             params = cfg
         else:
             cls = self._class(
-                cfg, path, "head_class", set(T.HEAD_CLASSES) | set(T.HEAD_PRESET_CLASSES)
+                cfg,
+                path,
+                "head_class",
+                set(T.HEAD_CLASSES) | set(T.HEAD_PRESET_CLASSES) | set(T.GRID_HEAD_CLASSES),
             )
             if cls is None:
                 return None
             params = self._params(cfg, path, "head_parameters", ("head_class", "head_parameters"))
             if params is None:
                 return None
+            if cls in T.GRID_HEAD_CLASSES:
+                return self.grid_head_config(T.GRID_HEAD_CLASSES[cls], params, hp, native)  # type: ignore[attr-defined]
             if cls in T.HEAD_PRESET_CLASSES:
                 given = {k: v for k, v in params.items() if k not in ("m", "n")}
                 return self.preset(
