@@ -55,6 +55,8 @@ def packed_shape(patch: ex._GeometricExpansion) -> tuple[int, int, int]:
 
 
 def _compression_patch(spec: Any) -> ex._GeometricExpansion | None:
+    if getattr(spec, "family", None) != "compression":
+        return None  # the compression family stays unloaded for specs without one
     from rpnschema.spec.compression import geometric as cg
 
     if isinstance(spec, cg.GeometricCompression):
@@ -103,9 +105,9 @@ def check_blocks(P: int, n: int, D: int) -> None:
 
 def head_grids(head: Any, semantics: str) -> tuple[Grid, Grid] | None:
     """(input grid, output grid) of a normalized grid head; None for another head."""
-    from rpnschema import dims_interdependence as di
-
     if head.patch_convolution:
+        from rpnschema import dims_interdependence as di
+
         attr = head.attribute_interdependence
         try:
             P = conv_blocks(head, semantics)
@@ -139,11 +141,57 @@ def patch_extent(patch: ex._GeometricExpansion, semantics: str) -> tuple[int, in
     return (2 * patch.p_r + 1,) * 3  # type: ignore[attr-defined]
 
 
-def oversized_axis(patch: ex._GeometricExpansion, semantics: str) -> str | None:
-    """The first axis along which the patch is wider than twice the grid minus one (so every
-    patch reaches past the grid on both sides), else None."""
+def pooling_problems(model: Any) -> list[Any]:
+    """Errors for grid poolings tinybig 0.2.1 cannot run, under tinybig semantics: its
+    grid_compression_head resolves pooling_metric through koala's metric table, which has no
+    batch_mean (ValueError at the first forward)."""
+    from rpnschema.errors import Diagnostic
+    from rpnschema.spec.grid_presets import (
+        TINYBIG_POOLING,
+        CnnModelPreset,
+        GridCompressionPreset,
+    )
+
+    if model.semantics != "tinybig":
+        return []
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(model.preset, CnnModelPreset):
+        found.append((("preset", "pooling_metric"), model.preset.pooling_metric))
+    for i, layer in enumerate(model.layers or []):
+        for j, head in enumerate(layer.heads):
+            if isinstance(head, GridCompressionPreset):
+                found.append((("layers", i, "heads", j, "pooling_metric"), head.pooling_metric))
+    return [
+        Diagnostic(
+            Code.GRID_POOLING,
+            f"tinybig 0.2.1 cannot pool with {metric!r}: its grid_compression_head looks the "
+            "metric up in koala's metric table, which lacks it (ValueError at the first forward)",
+            path=path,
+            expected=" | ".join(TINYBIG_POOLING),
+            found=metric,
+            suggestion="use batch_max or batch_sum, or semantics: native",
+        )
+        for path, metric in found
+        if metric not in TINYBIG_POOLING
+    ]
+
+
+def oversized_patch(patch: ex._GeometricExpansion, semantics: str) -> tuple[str, int, int] | None:
+    """(axis, extent, grid size) where the patch reaches past the whole grid from every centre
+    (extent > 2 * size - 1), else None."""
     extent = patch_extent(patch, semantics)
     for axis, size, e in zip("hwd", (patch.h, patch.w, patch.d), extent, strict=True):
-        if e > 2 * size - 1 and e > 1:
-            return axis
+        if e > 2 * size - 1:
+            return axis, e, size
     return None
+
+
+def oversized(head: Any, semantics: str) -> tuple[str, int, int] | None:
+    """:func:`oversized_patch` of a grid head's patch."""
+    if head.patch_convolution:
+        from rpnschema import dims_interdependence as di
+
+        patch = di.as_expansion(head.attribute_interdependence)
+    else:
+        patch = _compression_patch(head.expansion)
+    return oversized_patch(patch, semantics) if patch is not None else None

@@ -39,6 +39,7 @@ class _Checker:
         self.out = out
         self.failed = False
         self.rows: tuple[int, str] | None = None  # rows entering the layer, and their source
+        self.prev_grid: Any = None  # the grid the previous layer outputs (dims_grid.Grid)
         self.next_rows: tuple[int, str] | None = None  # rows leaving the layer being checked
 
     # -- reporting ---------------------------------------------------------------------------
@@ -216,7 +217,14 @@ class _Checker:
         ok = True
         for name, inherited in (("m", m), ("n", n)):
             given = getattr(spec, name)
-            if given is not None and given != inherited:
+            if (
+                given is not None
+                and given != inherited
+                and name == "m"
+                and self.grid_input(spec, path, inherited)
+            ):
+                ok = False
+            elif given is not None and given != inherited:
                 self.error(
                     Code.INHERITED_MISMATCH,
                     (*path, name),
@@ -368,6 +376,25 @@ class _Checker:
             }
         )
         return filled, out_dim, params
+
+    def grid_input(self, spec: HeadSpec, path: Loc, m: int) -> bool:
+        """Report a grid head whose grid does not fit the m it receives (True if reported)."""
+        from rpnschema import dims_grid
+
+        grids = dims_grid.head_grids(spec, self.semantics)
+        if grids is None:
+            return False
+        grid = grids[0]
+        source = f"{self.prev_grid} from the previous layer" if self.prev_grid else f"m={m}"
+        self.error(
+            Code.GRID_INPUT,
+            path,
+            f"the grid head reads {grid} (m = {grid.size}), but it receives {source}",
+            expected=str(self.prev_grid) if self.prev_grid else f"channels*h*w*d = {m}",
+            found=str(grid),
+            suggestion="set the head's channels, h, w and d to the grid it receives",
+        )
+        return True
 
     def interdependences(self, spec: HeadSpec, m: int, path: Loc) -> dict[str, Any] | None:
         """batch, m', b' and the l of each interdependence (None after an error)."""
@@ -536,6 +563,53 @@ def _entry(drafts: list[LayerDraft], k: int) -> int:
     return src[1] if src[:1] == ("layers",) and len(src) > 1 and isinstance(src[1], int) else k
 
 
+def _grid_chain(
+    chk: _Checker, layer: LayerSpec, draft: LayerDraft, k: int, drafts: list[LayerDraft]
+) -> bool:
+    """Check a grid layer reads the grid the previous grid layer writes (the sizes may agree
+    while the shapes differ); remember the grid it writes. False after an error."""
+    from rpnschema import dims_grid
+
+    head = layer.heads[0]
+    grids = dims_grid.head_grids(head, chk.semantics) if isinstance(head, HeadSpec) else None
+    before, chk.prev_grid = chk.prev_grid, grids[1] if grids is not None else None
+    if grids is not None:
+        wide = dims_grid.oversized(head, chk.semantics)
+        if wide is not None:
+            axis, extent, size = wide
+            native = chk.semantics == "native"
+            chk.failed = chk.failed or native
+            chk.out.append(
+                Diagnostic(
+                    Code.GRID_PATCH_SIZE,
+                    f"the patch spans {extent} cells along {axis}, more than the grid "
+                    f"{grids[0]} gives it from any centre ({2 * size - 1}): every patch reads "
+                    "mostly zero padding"
+                    + ("" if native else " (tinybig runs it, as tinybig semantics do)"),
+                    path=draft.heads[0].src,
+                    severity="error" if native else "warning",
+                    expected=f"a patch at most {2 * size - 1} cells wide along {axis}",
+                    found=f"{extent} cells",
+                    suggestion="use a smaller patch, fewer poolings, or a larger grid",
+                )
+            )
+            if native:
+                return False
+    if grids is None or before is None or grids[0] == before:
+        return True
+    chk.error(
+        Code.GRID_INPUT,
+        draft.heads[0].src,
+        f"layer {_entry(drafts, k)} reads {grids[0]}, but layer {_entry(drafts, k - 1)} "
+        f"outputs {before} (the same {before.size} values, another grid)",
+        expected=str(before),
+        found=str(grids[0]),
+        suggestion=f"set channels, h, w and d to {before.channels}, {before.h}, {before.w}, "
+        f"{before.d}",
+    )
+    return False
+
+
 def infer(
     model: ModelSpec, drafts: list[LayerDraft], out: list[Diagnostic], limits: Limits
 ) -> ModelSpec | None:
@@ -585,8 +659,12 @@ def infer(
         res = chk.layer(draft, m, n) if n is not None else None
         if res is None:
             prev, lost = None, True
+            chk.prev_grid = None
             continue
         filled, prev = res
+        if not _grid_chain(chk, filled, draft, k, drafts):
+            prev, lost = None, True
+            continue
         chk.rows = chk.next_rows
         if draft.repeats > 1 and draft.repeat == 0 and prev != m:
             chk.error(

@@ -215,6 +215,12 @@ def expand(
     problems inside it are reported too. ``max_count`` bounds heads per layer, layers and heads
     in all.
     """
+    from rpnschema.dims_grid import pooling_problems
+
+    pooling = pooling_problems(model)
+    if pooling:
+        out.extend(pooling)
+        return None
     token = _max_count.set(max_count)
     try:
         drafts = _expand(model, out)

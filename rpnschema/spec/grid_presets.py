@@ -39,7 +39,14 @@ PoolingMetric = Literal[
     "batch_l2_norm",
     "batch_mean",
 ]
-TINYBIG_POOLING = ("batch_max", "batch_min", "batch_sum", "batch_prod", "batch_l1_norm")
+TINYBIG_POOLING = (
+    "batch_max",
+    "batch_min",
+    "batch_sum",
+    "batch_prod",
+    "batch_l1_norm",
+    "batch_l2_norm",
+)
 
 
 class GridFields(Spec):
