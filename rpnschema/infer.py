@@ -223,8 +223,8 @@ class _Checker:
                 and name == "m"
                 and self.grid_input(spec, path, inherited)
             ):
-                ok = False
-            elif given is not None and given != inherited:
+                return None  # its components would only repeat it
+            if given is not None and given != inherited:
                 self.error(
                     Code.INHERITED_MISMATCH,
                     (*path, name),

@@ -311,7 +311,7 @@ def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
         )
         return None
     try:
-        layers = preset.expand_layers()  # type: ignore[union-attr]
+        layers = preset.expand_layers(model.semantics)  # type: ignore[union-attr]
     except DimProblem as p:
         out.append(
             Diagnostic(

@@ -7,7 +7,7 @@ FLOP counting model (forward pass, batch ``B``; one multiply-add counts 2), of t
 evaluation that materializes kappa(x) and W (the compiler may take cheaper exact paths):
 
 - matmul (exact; what ``torch.utils.flop_counter`` counts): per channel the inner product
-  ``<kappa(x), psi(w)>`` costs ``2*B*n*D``; ``lorr_reconciliation`` fabricates its n x D matrix
+  ``<kappa(x), psi(w)>`` costs ``2*B*n*D`` (a patch convolution over P patches: ``2*B*n*D/P``); ``lorr_reconciliation`` fabricates its n x D matrix
   with ``2*n*r*D`` per channel; ``linear_remainder`` costs ``2*B*n*m``; a parameterized
   concatenation fusion costs ``2*B*n_out*sum(dims)``.
 - elementwise (estimate): an expansion costs ``k*B*D`` where ``k`` is 0 for
@@ -127,18 +127,28 @@ def fusion_flops(spec: fu.Fusion | None, dims: list[int], n_out: int, batch: int
     return Flops(elementwise=batch * sum(dims))
 
 
+def _patches(head: Any) -> int:
+    """P of a patch convolution head (its reconciled matrix is (n/P) x (D/P)), else 1."""
+    if not getattr(head, "patch_convolution", None):
+        return 1
+    from rpnschema import dims_grid
+
+    return dims_grid.conv_blocks(head, "native")
+
+
 def head_flops(head: Any, batch: int) -> Flops:
     """FLOPs of one normalized head on a batch of ``batch`` inputs."""
     m, n, D, c = head.m, head.n, head.D, head.channels
     rec = head.reconciliation
-    matmul = c * 2 * batch * n * D
+    P = _patches(head)  # a patch convolution: each output reads one patch's D/P values
+    matmul = c * 2 * batch * n * (D // P)
     elementwise = EXPANSION_COST.get(head.expansion.name, DEFAULT_COST) * batch * D
     elementwise += _processing_flops(head.expansion.preprocess, m, batch)
     elementwise += _processing_flops(head.expansion.postprocess, D, batch)
     if isinstance(rec, rc.LorrReconciliation):
-        matmul += c * 2 * n * rec.r * D
+        matmul += c * 2 * (n // P) * rec.r * (D // P)
     elif not isinstance(rec, rc.IdentityReconciliation):
-        elementwise += c * n * D
+        elementwise += c * (n // P) * (D // P)
     if rec.enable_bias:
         elementwise += c * batch * n
     if isinstance(head.remainder, rm.LinearRemainder):

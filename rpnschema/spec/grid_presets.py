@@ -226,10 +226,14 @@ class GridCompressionPreset(GridPatch):
 _PATCH_KEYS = ("p_h", "p_h_prime", "p_w", "p_w_prime", "p_d", "p_d_prime", "p_r")
 
 
-def _halve(values: dict[str, Any]) -> dict[str, Any]:
-    """tinybig's parameter_scheduler('half'): max(int(v / 2), 1), None stays None (so a p_d of 0
-    becomes 1)."""
-    return {k: (max(int(v / 2), 1) if v is not None else None) for k, v in values.items()}
+def _halve(values: dict[str, Any], semantics: str) -> dict[str, Any]:
+    """tinybig's parameter_scheduler('half'): max(int(v / 2), 1), None stays None, so a p_d of 0
+    becomes 1 (a 3-deep patch on a flat grid). Native semantics keep a 0 at 0, as documented
+    ("reduces patch size by half")."""
+    return {
+        k: None if v is None else v if v == 0 and semantics == "native" else max(int(v / 2), 1)
+        for k, v in values.items()
+    }
 
 
 class CnnModelPreset(GridFields):
@@ -302,8 +306,9 @@ class CnnModelPreset(GridFields):
         own = getattr(self, key)
         return own if own is not None else default
 
-    def expand_layers(self) -> list[dict[str, Any]]:
-        """The layers tinybig.model.cnn builds, as explicit layer specs.
+    def expand_layers(self, semantics: str = "native") -> list[dict[str, Any]]:
+        """The layers tinybig.model.cnn builds, as explicit layer specs (``semantics`` decides
+        how a patch size of 0 is halved, see :func:`_halve`).
 
         Raises DimProblem for a grid that cannot be built (a patch without its size, ...).
         """
@@ -350,8 +355,8 @@ class CnnModelPreset(GridFields):
                 layers.append(_layer(pool.expand(), 1))
                 h, w, d = pool.patches()[1]
                 if self.patch_size_half_after_pooling:
-                    grid.update(_halve({k: grid[k] for k in _PATCH_KEYS}))
-                    pooling.update(_halve({k: pooling[k] for k in _PATCH_KEYS}))
+                    grid.update(_halve({k: grid[k] for k in _PATCH_KEYS}, semantics))
+                    pooling.update(_halve({k: pooling[k] for k in _PATCH_KEYS}, semantics))
         sizes = [layers[-1]["n"], *self.fc_dims]
         args = {
             "channel_num": self.fc_channel_num,
