@@ -7,7 +7,8 @@ FLOP counting model (forward pass, batch ``B``; one multiply-add counts 2), of t
 evaluation that materializes kappa(x) and W (the compiler may take cheaper exact paths):
 
 - matmul (exact; what ``torch.utils.flop_counter`` counts): per channel the inner product
-  ``<kappa(x), psi(w)>`` costs ``2*B*n*D`` (a patch convolution over P patches: ``2*B*n*D/P``); ``lorr_reconciliation`` fabricates its n x D matrix
+  ``<kappa(x), psi(w)>`` costs ``2*B*n*D`` (a patch convolution over P patches:
+  ``2*B*n*D/P``); ``lorr_reconciliation`` fabricates its n x D matrix
   with ``2*n*r*D`` per channel; ``linear_remainder`` costs ``2*B*n*m``; a parameterized
   concatenation fusion costs ``2*B*n_out*sum(dims)``.
 - elementwise (estimate): an expansion costs ``k*B*D`` where ``k`` is 0 for

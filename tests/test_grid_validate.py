@@ -66,9 +66,10 @@ def test_pooling_gaps_and_halving_follow_tinybig() -> None:
     conv = halved.spec.layers[2].heads[0]
     assert (conv.attribute_interdependence.patch.p_h, conv.l) == (1, 8 * 4 * 9)
     tinybig = validate_data(
-        {"semantics": "tinybig", "preset": {"name": "cnn", "h": 8, "w": 8, "channel_nums": [1, 4, 8],
-         "fc_dims": [10], "p_h": 2, "pooling_layer_gaps": 1, "patch_size_half_after_pooling": True,
-         "pooling_packing_strategy": "complete_square", "pooling_p_h": 1}}
+        {"semantics": "tinybig", "preset": {
+            "name": "cnn", "h": 8, "w": 8, "channel_nums": [1, 4, 8], "fc_dims": [10], "p_h": 2,
+            "pooling_layer_gaps": 1, "patch_size_half_after_pooling": True,
+            "pooling_packing_strategy": "complete_square", "pooling_p_h": 1}}
     )  # fmt: skip
     assert tinybig.ok, tinybig.diagnostics
     assert tinybig.spec.layers[2].heads[0].l == 8 * 4 * 27
