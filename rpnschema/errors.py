@@ -153,8 +153,9 @@ CODE_DOCS: dict[Code, str] = {
     Code.GRID_PATCH: "A grid head's patch cannot be built: a size its patch_shape needs is missing "
     "(cuboid: p_h; cylinder and sphere: p_r), the packing strategy is not one of that shape, or "
     "the packing gives a centre distance of 0.",
-    Code.GRID_PATCH_SIZE: "Warning: a grid head's patch reaches past the whole grid along an axis, "
-    "so most of each patch reads zero padding (tinybig runs it; the result is rarely intended).",
+    Code.GRID_PATCH_SIZE: "A grid head's patch reaches past the whole grid from every centre along "
+    "an axis, so most of each patch reads zero padding: an error under native semantics, a "
+    "warning under tinybig's (tinybig zero-pads it and runs).",
     Code.GRID_POOLING: "A grid pooling metric tinybig 0.2.1 cannot run (its metric table has no "
     "batch_mean, for example): rejected under tinybig semantics.",
     Code.GRID_CONVOLUTION: "patch_convolution needs a geometric attribute interdependence in "

@@ -584,8 +584,7 @@ def _grid_chain(
                     Code.GRID_PATCH_SIZE,
                     f"the patch spans {extent} cells along {axis}, more than the grid "
                     f"{grids[0]} gives it from any centre ({2 * size - 1}): every patch reads "
-                    "mostly zero padding"
-                    + ("" if native else " (tinybig runs it, as tinybig semantics do)"),
+                    "mostly zero padding" + ("" if native else " (tinybig zero-pads it and runs)"),
                     path=draft.heads[0].src,
                     severity="error" if native else "warning",
                     expected=f"a patch at most {2 * size - 1} cells wide along {axis}",

@@ -19,7 +19,7 @@ from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
-from rpnschema.spec.presets import Preset
+from rpnschema.spec.preset_base import HeadPreset
 
 #: The limit :func:`expand` applies (``Limits.max_count``), set per call.
 _max_count: ContextVar[int] = ContextVar("max_count", default=MAX_COUNT)
@@ -133,8 +133,8 @@ def _alloc(
     return None
 
 
-def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
-    if isinstance(head, Preset):
+def _head_draft(head: HeadSpec | HeadPreset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
+    if isinstance(head, HeadPreset):
         try:
             expanded = HeadSpec.model_validate(head.expand())
         except DimProblem as p:  # a grid preset whose patch cannot be built

@@ -3,12 +3,19 @@ shrinkage by packing and pooling), summary figures, and located errors RPN470-47
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rpnschema import Code, validate_data
 from rpnschema.interop import from_tinybig
+from rpnschema.spec.grid_presets import (
+    CnnModelPreset,
+    GridCompressionPreset,
+    GridInterdependencePreset,
+)
 from rpnschema.summary import summarize
 
 CONV = {"preset": "grid_interdependence", "h": 4, "w": 4, "in_channel": 2, "out_channel": 3}
@@ -206,3 +213,36 @@ def test_a_grid_compression_layer_defaults_to_no_dropout_as_tinybig() -> None:
     assert "with_dropout" not in head["layers"][0]["heads"][0]  # the head's default: true
     spec = validate_data(head).spec
     assert [p.name for p in spec.layers[0].heads[0].output_process] == ["dropout"]
+
+
+# --- defaults: tinybig 0.2.1's code -----------------------------------------------------------
+
+
+def _signature(package: str, name: str) -> dict[str, Any]:
+    path = Path(__file__).parent / "data" / "tinybig_signatures.json"
+    params = json.loads(path.read_text())["packages"][package][name]["parameters"]
+    return {k: v.get("default", "required") for k, v in params.items()}
+
+
+@pytest.mark.parametrize(
+    ("package", "name", "cls", "renamed"),
+    [
+        ("head", "grid_interdependence_head", GridInterdependencePreset, {}),
+        ("head", "grid_compression_head", GridCompressionPreset, {}),
+        ("model", "cnn", CnnModelPreset, {}),
+    ],
+)
+def test_grid_preset_defaults_are_tinybigs_code_defaults(
+    package: str, name: str, cls: type, renamed: dict[str, str]
+) -> None:
+    tinybig = _signature(package, name)
+    own = {"name", "device", "parameters_init_method"}  # the spec's, not the preset's
+    fields = {
+        k: f for k, f in cls.model_fields.items() if k not in ("preset", "m", "n", "channels")
+    }
+    assert set(fields) - {"name"} == set(tinybig) - own
+    for key, field in fields.items():
+        if key in tinybig and key not in own:
+            want = tinybig[key]
+            got = "required" if field.is_required() else field.default
+            assert got == want, (key, got, want)

@@ -23,7 +23,7 @@ from pydantic import Field, ValidationError
 
 from rpnschema.errors import Code
 from rpnschema.spec.base import Spec
-from rpnschema.spec.preset_base import Preset
+from rpnschema.spec.preset_base import HeadPreset, Preset
 
 Dim = Annotated[int, Field(ge=1)]
 Size = Annotated[int, Field(ge=0)]
@@ -55,7 +55,9 @@ class GridFields(Spec):
     h: Dim = Field(description="Grid height.")
     w: Dim = Field(description="Grid width.")
     d: Dim = Field(default=1, description="Grid depth.")
-    patch_shape: PatchShape = "cuboid"
+    patch_shape: PatchShape = Field(
+        default="cuboid", description="The patch: cuboid (p_h, p_w, p_d), cylinder or sphere (p_r)."
+    )
     p_h: Size | None = Field(default=None, description="Cuboid: cells above the centre.")
     p_h_prime: Size | None = Field(default=None, description="Cuboid: cells below (p_h).")
     p_w: Size | None = Field(default=None, description="Cuboid: cells left (default p_h).")
@@ -69,10 +71,6 @@ class GridFields(Spec):
     packing_strategy: str = Field(
         default="densest_packing", description="A packing of the patch shape (unless cd_*)."
     )
-
-
-class GridPatch(Preset, GridFields):
-    """A grid head preset: the grid, patch and packing, and what they give."""
 
     def patch(self) -> dict[str, Any]:
         """The nested ``patch`` of the geometric functions (tinybig's patch_configs)."""
@@ -149,14 +147,14 @@ class GridPatch(Preset, GridFields):
         return _geometric_centres(spec, "native"), packed
 
 
-class GridInterdependencePreset(GridPatch):
+class GridInterdependencePreset(Preset, GridFields):
     """tinybig.head.grid_interdependence_head: a convolution over in_channel grids."""
 
     preset: Literal["grid_interdependence"]
     in_channel: Dim = Field(description="Input channels.")
     out_channel: Dim = Field(description="Output channels.")
-    with_batch_norm: bool = True
-    with_relu: bool = True
+    with_batch_norm: bool = Field(default=True, description="Batch norm on the output.")
+    with_relu: bool = Field(default=True, description="ReLU on the output.")
     with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
 
     def expand(self) -> dict[str, Any]:
@@ -191,13 +189,15 @@ class GridInterdependencePreset(GridPatch):
         return head
 
 
-class GridCompressionPreset(GridPatch):
+class GridCompressionPreset(HeadPreset, GridFields):
     """tinybig.head.grid_compression_head: a pooling of channel_num grids."""
 
     preset: Literal["grid_compression"]
     channel_num: Dim = Field(description="Grid channels (each pooled on its own).")
-    pooling_metric: PoolingMetric = "batch_max"
-    with_dropout: bool = True
+    pooling_metric: PoolingMetric = Field(
+        default="batch_max", description="The statistic of each patch (batch_mean: native only)."
+    )
+    with_dropout: bool = Field(default=True, description="Dropout (rate p) on the output.")
     p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.5, description="Dropout rate.")
 
     def expand(self) -> dict[str, Any]:
@@ -241,7 +241,7 @@ class CnnModelPreset(GridFields):
     channel_nums[i+1]), a grid_compression layer (pooling) after every pooling_layer_gaps of
     them, then perceptron layers to fc_dims (batch norm, ReLU and dropout on the hidden ones)."""
 
-    name: Literal["cnn"]
+    name: Literal["cnn"] = Field(description="tinybig.model.cnn.")
     #: the layer class of the convolutions (the expansion notice names it)
     LAYER: ClassVar[str] = "grid_interdependence_layer"
     channel_nums: Annotated[list[Dim], Field(min_length=2)] = Field(
@@ -252,7 +252,9 @@ class CnnModelPreset(GridFields):
     )
     fc_channel_num: Dim = Field(default=1, description="Channels of the perceptron heads.")
     width: Dim = Field(default=1, description="Heads per layer (one shared head object).")
-    pooling_metric: PoolingMetric = "batch_max"
+    pooling_metric: PoolingMetric = Field(
+        default="batch_max", description="The statistic of each patch (batch_mean: native only)."
+    )
     pooling_layer_gaps: Annotated[int, Field(ge=0)] = Field(
         default=2, description="A pooling after each run of this many convolutions."
     )
@@ -273,11 +275,11 @@ class CnnModelPreset(GridFields):
     pooling_packing_strategy: str | None = Field(
         default=None, description="Defaults to packing_strategy."
     )
-    with_batch_norm: bool = True
-    with_relu: bool = True
+    with_batch_norm: bool = Field(default=True, description="Batch norm (hidden layers).")
+    with_relu: bool = Field(default=True, description="ReLU (hidden layers).")
     with_softmax: bool = Field(default=False, description="Softmax on the last layer.")
     with_residual: bool = Field(default=False, description="A linear remainder.")
-    with_dropout: bool = True
+    with_dropout: bool = Field(default=True, description="Dropout after poolings and hidden fc.")
     p_pooling: Annotated[float, Field(ge=0, lt=1)] = Field(
         default=0.25, description="Dropout rate after each pooling."
     )

@@ -12,12 +12,20 @@ Channels = Annotated[int, Field(ge=1)]
 Dim = Annotated[int, Field(ge=1)]
 
 
-class Preset(Spec):
-    """Common preset options: dims, channels, reconciliation choice, residual, bias."""
+class HeadPreset(Spec):
+    """What every head preset has: m and n (checked against the layer's) and the channels."""
 
     m: Dim | None = None
     n: Dim | None = None
     channels: Channels = 1
+
+    def expand(self) -> dict[str, Any]:  # pragma: no cover - every preset overrides it
+        raise NotImplementedError
+
+
+class Preset(HeadPreset):
+    """Common preset options: dims, channels, reconciliation choice, residual, bias."""
+
     enable_bias: bool = False
     with_lorr: bool = Field(default=False, description="Low-rank reconciliation of rank r.")
     r: Rank = 3
@@ -42,6 +50,3 @@ class Preset(Spec):
             **extra,
         }
         return {k: v for k, v in head.items() if v is not None}
-
-    def expand(self) -> dict[str, Any]:  # pragma: no cover - every preset overrides it
-        raise NotImplementedError
