@@ -102,21 +102,11 @@ class GridReader(HeadReader):
         given = {**_LAYER_DEFAULTS.get(name, {}), **params}
         width = given.pop("width", 1) if name == "grid_interdependence" else 1
         inits.append(((*lp, "parameters_init_method"), given.get("parameters_init_method")))
-        if not isinstance(width, int) or isinstance(width, bool) or width < 1:
-            self.wrong_type((*lp, "width"), "an integer >= 1")
+        if not self.shared_width(f"{name}_layer", width, lp, native):
             return None
         head = self.grid_head_config(name, given, lp, (*native, "heads", 0))
         layer: dict[str, Any] = {"heads": [head]}
         if width > 1:
-            self.paths.add((*native, "width"), (*lp, "width"))
-            self.paths.add((*native, "share_heads"), (*lp, "width"))
-            self.report(
-                Code.CONVERTED,
-                (*lp, "width"),
-                f"tinybig's {name}_layer repeats one head object {width} times: converted with "
-                "share_heads: true (its parameters count once)",
-                severity="notice",
-            )
             layer.update(width=width, share_heads=True)
         return layer
 
