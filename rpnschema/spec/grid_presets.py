@@ -1,11 +1,12 @@
 """Grid head presets after tinybig's ``tinybig.head.grid_interdependence_head`` (a convolution)
 and ``grid_compression_head`` (a pooling), with tinybig 0.2.1's code defaults.
 
-Both read ``channels`` grids of h x w x d per input row, channel-major (m = C*h*w*d). The
-patch (``patch_shape`` cuboid: p_h, p_w (default p_h), p_d and the primes; cylinder: p_r, p_d,
-p_d_prime; sphere: p_r) is centred on a packing of the grid: ``packing_strategy``, unless cd_h,
-cd_w and cd_d are all given (tinybig's rule; cd_d defaults to 1, so cd_h and cd_w decide). P
-centres remain, on a grid of ceil(h/cd_h) x ceil(w/cd_w) x ceil(d/cd_d).
+Both read C grids of h x w x d per input row (C = ``in_channel`` or ``channel_num``),
+channel-major (m = C*h*w*d). The patch (``patch_shape`` cuboid: p_h, p_w (default p_h), p_d and
+the primes; cylinder: p_r, p_d, p_d_prime; sphere: p_r) is centred on a packing of the grid:
+``packing_strategy``, unless cd_h, cd_w and cd_d are all given (tinybig's rule; cd_d defaults to
+1, so cd_h and cd_w decide). P centres remain, on a grid of ceil(h/cd_h) x ceil(w/cd_w) x
+ceil(d/cd_d).
 
 - ``grid_interdependence``: n = out_channel * P. A geometric attribute interdependence (padding
   mode) gathers each patch (S cells of every input channel), and one out_channel x (in_channel*S)
