@@ -88,6 +88,12 @@ def conv_blocks(head: Any, semantics: str) -> int:
     return P
 
 
+def blocks(head: Any) -> int:
+    """P of a normalized patch convolution head (its reconciled matrix is (n/P) x (D/P)), else
+    1."""
+    return conv_blocks(head, "native") if getattr(head, "patch_convolution", None) else 1
+
+
 def check_blocks(P: int, n: int, D: int) -> None:
     """n and D of a patch convolution must split into P blocks."""
     for what, size in (("n", n), ("D", D)):
@@ -178,10 +184,11 @@ def pooling_problems(model: Any) -> list[Any]:
 
 def oversized_patch(patch: ex._GeometricExpansion, semantics: str) -> tuple[str, int, int] | None:
     """(axis, extent, grid size) where the patch reaches past the whole grid from every centre
-    (extent > 2 * size - 1), else None."""
+    (extent > 2 * size - 1), else None. A flat axis (size 1) is not checked: a patch with depth
+    on a 2D grid (a sphere, say) is the usual case."""
     extent = patch_extent(patch, semantics)
     for axis, size, e in zip("hwd", (patch.h, patch.w, patch.d), extent, strict=True):
-        if e > 2 * size - 1:
+        if size > 1 and e > 2 * size - 1:
             return axis, e, size
     return None
 

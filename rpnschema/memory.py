@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rpnschema import dims_grid
 from rpnschema.limits import MAX_MEMORY
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import processing as pr
@@ -132,13 +133,14 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
     """(buffer elements, forward elements) of a normalized head."""
     m, n, D, c, l = head.m, head.n, head.D, head.channels, head.l
     rec = head.reconciliation
-    buffers = reconciliation_buffers(rec, n, D, l) + _running_stats(head)
+    P = dims_grid.blocks(head)  # a patch convolution reconciles an (n/P) x (D/P) matrix
+    buffers = reconciliation_buffers(rec, n // P, D // P, l) + _running_stats(head)
     buffers += _interdependence_buffers(head, semantics)
     forward = batch * m + 2 * batch * D + batch * c * n + batch * head.output_dim
     if not isinstance(rec, rc.IdentityReconciliation):
-        forward += c * n * D
+        forward += c * (n // P) * (D // P)
     if isinstance(rec, (rc.HypernetReconciliation, rc.RandomMatrixHypernetReconciliation)):
-        forward += c * (rec.hidden_dim + n * D)
+        forward += c * (rec.hidden_dim + (n // P) * (D // P))
     fb, ff = _fusion(head.channel_fusion, [n] * c, head.output_dim)
     return buffers + fb, forward + ff
 

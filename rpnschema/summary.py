@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rpnschema import dims_grid
 from rpnschema.canonical import SpecSource
 from rpnschema.memory import Memory, estimate
 from rpnschema.spec import fusion as fu
@@ -128,20 +129,11 @@ def fusion_flops(spec: fu.Fusion | None, dims: list[int], n_out: int, batch: int
     return Flops(elementwise=batch * sum(dims))
 
 
-def _patches(head: Any) -> int:
-    """P of a patch convolution head (its reconciled matrix is (n/P) x (D/P)), else 1."""
-    if not getattr(head, "patch_convolution", None):
-        return 1
-    from rpnschema import dims_grid
-
-    return dims_grid.conv_blocks(head, "native")
-
-
 def head_flops(head: Any, batch: int) -> Flops:
     """FLOPs of one normalized head on a batch of ``batch`` inputs."""
     m, n, D, c = head.m, head.n, head.D, head.channels
     rec = head.reconciliation
-    P = _patches(head)  # a patch convolution: each output reads one patch's D/P values
+    P = dims_grid.blocks(head)  # a patch convolution: each output reads one patch's D/P values
     matmul = c * 2 * batch * n * (D // P)
     elementwise = EXPANSION_COST.get(head.expansion.name, DEFAULT_COST) * batch * D
     elementwise += _processing_flops(head.expansion.preprocess, m, batch)
