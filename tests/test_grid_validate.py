@@ -4,10 +4,12 @@ shrinkage by packing and pooling), summary figures, and located errors RPN470-47
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from rpnschema import Code, validate_data
 from rpnschema.interop import from_tinybig
@@ -243,3 +245,29 @@ def test_grid_preset_defaults_are_tinybigs_code_defaults(
             want = tinybig[key]
             got = "required" if field.is_required() else field.default
             assert got == want, (key, got, want)
+
+
+def test_convert_from_tinybig_writes_the_cnn_preset(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rpnschema.cli import app
+
+    config = tmp_path / "cnn.yaml"
+    config.write_text(
+        "model_class: tinybig.model.cnn\n"
+        "model_parameters: {h: 4, w: 4, channel_nums: [1, 2], fc_dims: [3], p_h: 1,\n"
+        "                   pooling_layer_gaps: 1, pooling_metric: batch_sum}\n"
+    )
+    out = tmp_path / "spec.yaml"
+    result = CliRunner().invoke(app, ["convert", str(config), "--from", "tinybig", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    spec = validate_data(yaml.safe_load(out.read_text()))
+    # the pooling packs densest (pooling_packing_strategy defaults to packing_strategy): the
+    # grid keeps 2 channels of 4x4, so the perceptron layer maps 32 values to 3
+    assert spec.ok and spec.spec.parameters == (18 + 32) + (32 * 3 + 3)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(config.read_text().replace("batch_sum", "batch_mean"))
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    located = r"bad\.yaml:3:\d+: error RPN473 model_parameters/pooling_metric"
+    assert re.search(located, result.output), result.output
