@@ -18,7 +18,7 @@ ceil(d/cd_d).
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, ValidationError
 
@@ -40,14 +40,7 @@ PoolingMetric = Literal[
     "batch_l2_norm",
     "batch_mean",
 ]
-TINYBIG_POOLING = (
-    "batch_max",
-    "batch_min",
-    "batch_sum",
-    "batch_prod",
-    "batch_l1_norm",
-    "batch_l2_norm",
-)
+TINYBIG_POOLING = tuple(m for m in get_args(PoolingMetric) if m != "batch_mean")
 
 
 class GridFields(Spec):
@@ -321,42 +314,39 @@ class CnnModelPreset(GridFields):
         grid = {k: getattr(self, k) for k in (*_PATCH_KEYS, "cd_h", "cd_w", "cd_d")}
         grid.update(patch_shape=self.patch_shape, packing_strategy=self.packing_strategy)
         pooling = self._pooling()
-        h, w, d = self.h, self.w, self.d
+        shape = {"h": self.h, "w": self.w, "d": self.d}  # the grid entering the next layer
+        conv_args = {
+            "with_batch_norm": self.with_batch_norm,
+            "with_relu": self.with_relu,
+            "with_residual": self.with_residual,
+            "with_dual_lphm": self.with_dual_lphm,
+            "with_lorr": self.with_lorr,
+            "r": self.r,
+            "enable_bias": self.enable_bias,
+        }
+        pool_args = {
+            "pooling_metric": self.pooling_metric,
+            "with_dropout": self.with_dropout,
+            "p": self.p_pooling,
+        }
         layers: list[dict[str, Any]] = []
         for cin, cout in itertools.pairwise(self.channel_nums):
             conv = GridInterdependencePreset(
                 preset="grid_interdependence",
-                h=h,
-                w=w,
-                d=d,
                 in_channel=cin,
                 out_channel=cout,
-                with_batch_norm=self.with_batch_norm,
-                with_relu=self.with_relu,
-                with_residual=self.with_residual,
-                with_dual_lphm=self.with_dual_lphm,
-                with_lorr=self.with_lorr,
-                r=self.r,
-                enable_bias=self.enable_bias,
+                **shape,
+                **conv_args,
                 **grid,
             )
-            head = conv.expand()
-            h, w, d = conv.patches()[1]
-            layers.append(_layer(head, self.width))
+            layers.append(_layer(conv.expand(), self.width))
+            shape = dict(zip("hwd", conv.patches()[1], strict=True))
             if len(layers) % (self.pooling_layer_gaps + 1) == self.pooling_layer_gaps:
                 pool = GridCompressionPreset(
-                    preset="grid_compression",
-                    h=h,
-                    w=w,
-                    d=d,
-                    channel_num=cout,
-                    pooling_metric=self.pooling_metric,
-                    with_dropout=self.with_dropout,
-                    p=self.p_pooling,
-                    **pooling,
+                    preset="grid_compression", channel_num=cout, **shape, **pool_args, **pooling
                 )
                 layers.append(_layer(pool.expand(), 1))
-                h, w, d = pool.patches()[1]
+                shape = dict(zip("hwd", pool.patches()[1], strict=True))
                 if self.patch_size_half_after_pooling:
                     grid.update(_halve({k: grid[k] for k in _PATCH_KEYS}, semantics))
                     pooling.update(_halve({k: pooling[k] for k in _PATCH_KEYS}, semantics))
