@@ -60,16 +60,23 @@ def _patch_based_D(spec: Any, m: int, semantics: str) -> int:
             suggestion="set h, w, d (and channel_num) to the grid shape of the input"
             + (f", e.g. channel_num: {m // cells}" if m % cells == 0 and m > cells else ""),
         )
-    volume = dims.patch_volume(spec, semantics)
-    if volume > cells:
-        field = "p_r" if hasattr(spec, "p_r") else "p_h"
+    dims.patch_volume(spec, semantics)  # bounds p_r before the packings scale it
+    from rpnschema import dims_grid
+
+    # tinybig zero-pads any patch (its cnn pools a 2x2 grid with 3x3 patches); a patch that
+    # reaches past the whole grid from every centre is an error in native semantics only
+    wide = dims_grid.oversized_patch(spec, semantics)
+    if wide is not None and semantics == "native":
+        axis, extent, size = wide
+        field = "p_r" if hasattr(spec, "p_r") else "p_d" if axis == "d" else f"p_{axis}"
         raise DimProblem(
             Code.COMPRESSION_DOMAIN,
-            f"each patch has {volume} cells, more than the whole {spec.h}x{spec.w}x{spec.d} "
-            f"grid ({cells}): every patch would be mostly zero padding",
+            f"each patch spans {extent} cells along {axis}, more than the "
+            f"{spec.h}x{spec.w}x{spec.d} grid gives it from any centre ({2 * size - 1}): every "
+            "patch would be mostly zero padding",
             path=(field,),
-            expected=f"a patch of at most {cells} cells",
-            found=f"{volume} cells",
+            expected=f"a patch at most {2 * size - 1} cells wide along {axis}",
+            found=f"{extent} cells",
             suggestion="use a smaller patch",
         )
     try:

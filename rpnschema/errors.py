@@ -64,6 +64,11 @@ class Code(str, Enum):
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
     SHARED_HEADS = "RPN460"
+    GRID_INPUT = "RPN470"
+    GRID_PATCH = "RPN471"
+    GRID_PATCH_SIZE = "RPN472"
+    GRID_POOLING = "RPN473"
+    GRID_CONVOLUTION = "RPN474"
     SEQUENCE_WIDTH = "RPN475"
     SEQUENCE_FUSION = "RPN476"
     SEQUENCE_INTERDEPENDENCE = "RPN477"
@@ -146,6 +151,19 @@ CODE_DOCS: dict[Code, str] = {
     "follow.",
     Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
     "(tinybig's specialised layers repeat one head object).",
+    Code.GRID_INPUT: "A grid head's input grid (channels x h x w x d, read channel-major) does not "
+    "match what it receives: the layer's m, or the grid and channels the previous grid layer "
+    "outputs.",
+    Code.GRID_PATCH: "A grid head's patch cannot be built: a size its patch_shape needs is missing "
+    "(cuboid: p_h; cylinder and sphere: p_r), the packing strategy is not one of that shape, or "
+    "the packing gives a centre distance of 0.",
+    Code.GRID_PATCH_SIZE: "A grid head's patch reaches past the whole grid from every centre along "
+    "an axis, so most of each patch reads zero padding: an error under native semantics, a "
+    "warning under tinybig's (tinybig zero-pads it and runs).",
+    Code.GRID_POOLING: "A grid pooling metric tinybig 0.2.1 cannot run (its metric table has no "
+    "batch_mean, for example): rejected under tinybig semantics.",
+    Code.GRID_CONVOLUTION: "patch_convolution needs a geometric attribute interdependence in "
+    "padding mode, and output and expansion sizes that split into one block per patch.",
     Code.SEQUENCE_WIDTH: "A sequence layer's input row is not steps positions of m features: "
     "the previous layer's output size is not steps * m.",
     Code.SEQUENCE_FUSION: "A fusion inside a sequence head or layer changes the per-position "

@@ -39,6 +39,7 @@ class _Checker:
         self.out = out
         self.failed = False
         self.rows: tuple[int, str] | None = None  # rows entering the layer, and their source
+        self.prev_grid: Any = None  # the grid the previous layer outputs (dims_grid.Grid)
         self.next_rows: tuple[int, str] | None = None  # rows leaving the layer being checked
 
     # -- reporting ---------------------------------------------------------------------------
@@ -227,6 +228,13 @@ class _Checker:
             spec = spec.model_copy(update={"batch": steps, "steps": steps})
         for name, inherited in (("m", m), ("n", n)):
             given = getattr(spec, name)
+            if (
+                given is not None
+                and given != inherited
+                and name == "m"
+                and self.grid_input(spec, path, inherited)
+            ):
+                return None  # its components would only repeat it
             if given is not None and given != inherited:
                 self.error(
                     Code.INHERITED_MISMATCH,
@@ -275,17 +283,28 @@ class _Checker:
                 (*path, "reconciliation"),
                 "reconciliation defaults to identity_reconciliation (l = n * D)",
             )
+        rn, rD = n, D  # the reconciled matrix: n x D, or one block per patch (convolution)
+        if spec.patch_convolution:
+            from rpnschema import dims_grid
+
+            try:
+                P = dims_grid.conv_blocks(spec, self.semantics)
+                dims_grid.check_blocks(P, n, D)
+            except dims.DimProblem as p:
+                self.problem(path, p)
+                return None
+            rn, rD = n // P, D // P
         try:
-            l = dims.reconciliation_l(reconciliation, n, D)
+            l = dims.reconciliation_l(reconciliation, rn, rD)
         except dims.DimProblem as p:
             self.problem((*path, "reconciliation"), p)
             return None
         self.pin((*path, "l"), "l", spec.l, l)
-        reconciliation = _resolved_factors(reconciliation, n, D)
+        reconciliation = _resolved_factors(reconciliation, rn, rD)
         params += spec.channels * l + (n if dims.has_bias(reconciliation, l, self.semantics) else 0)
-        params += dims.reconciliation_extra_parameters(reconciliation, n, D)
+        params += dims.reconciliation_extra_parameters(reconciliation, rn, rD)
         if self.semantics == "tinybig":
-            params += dims.tinybig_frozen_parameters(reconciliation, n, D)
+            params += dims.tinybig_frozen_parameters(reconciliation, rn, rD)
 
         out_dim = n
         channel_fusion = spec.channel_fusion
@@ -380,6 +399,25 @@ class _Checker:
             }
         )
         return filled, out_dim, params
+
+    def grid_input(self, spec: HeadSpec, path: Loc, m: int) -> bool:
+        """Report a grid head whose grid does not fit the m it receives (True if reported)."""
+        from rpnschema import dims_grid
+
+        grids = dims_grid.head_grids(spec, self.semantics)
+        if grids is None:
+            return False
+        grid = grids[0]
+        source = f"{self.prev_grid} from the previous layer" if self.prev_grid else f"m={m}"
+        self.error(
+            Code.GRID_INPUT,
+            path,
+            f"the grid head reads {grid} (m = {grid.size}), but it receives {source}",
+            expected=str(self.prev_grid) if self.prev_grid else f"channels*h*w*d = {m}",
+            found=str(grid),
+            suggestion="set the head's channels, h, w and d to the grid it receives",
+        )
+        return True
 
     def interdependences(
         self, spec: HeadSpec, m: int, path: Loc, positions: bool = False
@@ -568,6 +606,52 @@ def _entry(drafts: list[LayerDraft], k: int) -> int:
     return src[1] if src[:1] == ("layers",) and len(src) > 1 and isinstance(src[1], int) else k
 
 
+def _grid_chain(
+    chk: _Checker, layer: LayerSpec, draft: LayerDraft, k: int, drafts: list[LayerDraft]
+) -> bool:
+    """Check a grid layer reads the grid the previous grid layer writes (the sizes may agree
+    while the shapes differ); remember the grid it writes. False after an error."""
+    from rpnschema import dims_grid
+
+    head = layer.heads[0]
+    grids = dims_grid.head_grids(head, chk.semantics) if isinstance(head, HeadSpec) else None
+    before, chk.prev_grid = chk.prev_grid, grids[1] if grids is not None else None
+    if grids is not None:
+        wide = dims_grid.oversized(head, chk.semantics)
+        if wide is not None:
+            axis, extent, size = wide
+            native = chk.semantics == "native"
+            chk.failed = chk.failed or native
+            chk.out.append(
+                Diagnostic(
+                    Code.GRID_PATCH_SIZE,
+                    f"the patch spans {extent} cells along {axis}, more than the grid "
+                    f"{grids[0]} gives it from any centre ({2 * size - 1}): every patch reads "
+                    "mostly zero padding" + ("" if native else " (tinybig zero-pads it and runs)"),
+                    path=draft.heads[0].src,
+                    severity="error" if native else "warning",
+                    expected=f"a patch at most {2 * size - 1} cells wide along {axis}",
+                    found=f"{extent} cells",
+                    suggestion="use a smaller patch, fewer poolings, or a larger grid",
+                )
+            )
+            if native:
+                return False
+    if grids is None or before is None or grids[0] == before:
+        return True
+    chk.error(
+        Code.GRID_INPUT,
+        draft.heads[0].src,
+        f"layer {_entry(drafts, k)} reads {grids[0]}, but layer {_entry(drafts, k - 1)} "
+        f"outputs {before} (the same {before.size} values, another grid)",
+        expected=str(before),
+        found=str(grids[0]),
+        suggestion=f"set channels, h, w and d to {before.channels}, {before.h}, {before.w}, "
+        f"{before.d}",
+    )
+    return False
+
+
 def infer(
     model: ModelSpec, drafts: list[LayerDraft], out: list[Diagnostic], limits: Limits
 ) -> ModelSpec | None:
@@ -584,6 +668,7 @@ def infer(
         if problems:
             prev, lost = None, True
             continue
+        explicit = {h.spec.m for h in draft.heads if h.spec.m is not None}
         if spec.m is None and prev is not None and steps is not None:
             per_position = sequence.input_m(prev, steps)
             if isinstance(per_position, dims.DimProblem):
@@ -598,6 +683,10 @@ def infer(
                     f"m inferred as {m}: steps (={steps}) positions of the "
                     f"{prev} values of layer {_entry(drafts, k - 1)}",
                 )
+        elif spec.m is None and prev is None and not lost and len(explicit) == 1:
+            m = explicit.pop()  # a grid head's m follows from its grid
+            if draft.repeat == 0:
+                chk.notice(Code.VALUE_INFERRED, (*src, "m"), f"m inferred as {m} from its heads")
         elif spec.m is None:
             if prev is None:
                 if not lost:
@@ -635,8 +724,12 @@ def infer(
         res = chk.layer(draft, m, n, steps) if n is not None else None
         if res is None:
             prev, lost = None, True
+            chk.prev_grid = None
             continue
         filled, prev = res
+        if not _grid_chain(chk, filled, draft, k, drafts):
+            prev, lost = None, True
+            continue
         chk.rows = chk.next_rows
         if draft.repeats > 1 and draft.repeat == 0 and prev != m * (steps or 1):
             chk.error(

@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rpnschema import dims_grid
 from rpnschema.limits import MAX_MEMORY
 from rpnschema.sequence import input_width
 from rpnschema.spec import fusion as fu
@@ -133,14 +134,15 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
     """(buffer elements, forward elements) of a normalized head."""
     m, n, D, c, l = head.m, head.n, head.D, head.channels, head.l
     rec = head.reconciliation
-    buffers = reconciliation_buffers(rec, n, D, l) + _running_stats(head)
+    P = dims_grid.blocks(head)  # a patch convolution reconciles an (n/P) x (D/P) matrix
+    buffers = reconciliation_buffers(rec, n // P, D // P, l) + _running_stats(head)
     buffers += _interdependence_buffers(head, semantics)
     rows = batch * (getattr(head, "steps", None) or 1)  # a sequence head: one per position
     forward = rows * m + 2 * rows * D + rows * c * n + batch * head.output_dim
     if not isinstance(rec, rc.IdentityReconciliation):
-        forward += c * n * D
+        forward += c * (n // P) * (D // P)
     if isinstance(rec, (rc.HypernetReconciliation, rc.RandomMatrixHypernetReconciliation)):
-        forward += c * (rec.hidden_dim + n * D)
+        forward += c * (rec.hidden_dim + (n // P) * (D // P))
     fb, ff = _fusion(head.channel_fusion, [n] * c, head.output_dim)
     return buffers + fb, forward + ff
 

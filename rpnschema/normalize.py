@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from rpnschema.dims import DimProblem
 from rpnschema.errors import Code, Diagnostic, Loc, plural
 from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
-from rpnschema.spec.presets import Preset
+from rpnschema.spec.preset_base import HeadPreset
 
 #: The limit :func:`expand` applies (``Limits.max_count``), set per call.
 _max_count: ContextVar[int] = ContextVar("max_count", default=MAX_COUNT)
@@ -132,10 +133,22 @@ def _alloc(
     return None
 
 
-def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
-    if isinstance(head, Preset):
+def _head_draft(head: HeadSpec | HeadPreset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
+    if isinstance(head, HeadPreset):
         try:
             expanded = HeadSpec.model_validate(head.expand())
+        except DimProblem as p:  # a grid preset whose patch cannot be built
+            out.append(
+                Diagnostic(
+                    p.code,
+                    f"preset {head.preset!r}: {p.message}",  # type: ignore[attr-defined]
+                    (*src, *p.path),
+                    expected=p.expected,
+                    found=p.found,
+                    suggestion=p.suggestion,
+                )
+            )
+            raise _PresetInvalid from p
         except ValidationError as e:  # an option the preset passes on unchecked, e.g. a range
             for err in e.errors(include_url=False):
                 msg = str(err["msg"]).removeprefix("Value error, ")
@@ -202,6 +215,12 @@ def expand(
     problems inside it are reported too. ``max_count`` bounds heads per layer, layers and heads
     in all.
     """
+    from rpnschema.dims_grid import pooling_problems
+
+    pooling = pooling_problems(model)
+    if pooling:
+        out.extend(pooling)
+        return None
     token = _max_count.set(max_count)
     try:
         drafts = _expand(model, out)
@@ -229,6 +248,8 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     """The layers of ``preset`` + ``dims`` (tinybig's model classes), or None (reported)."""
     preset = model.preset
     assert preset is not None
+    if hasattr(preset, "expand_layers"):  # a model preset sized by its own arguments (cnn)
+        return _sized_preset(model, out)
     clash = next((k for k in ("layers", "head") if getattr(model, k) is not None), None)
     if clash is not None or model.dims is None:
         out.append(
@@ -271,6 +292,66 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                     severity="notice",
                 )
             )
+    return drafts
+
+
+def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
+    """The layers of a model preset whose arguments size it (cnn: the grid and channels), or
+    None (reported)."""
+    preset = model.preset
+    clash = next((k for k in ("layers", "head", "dims") if getattr(model, k) is not None), None)
+    if clash is not None:
+        out.append(
+            Diagnostic(
+                Code.CONFLICT,
+                f"preset {preset.name!r} is sized by its own arguments: it takes no {clash}",  # type: ignore[union-attr]
+                path=(clash,),
+                expected=f"preset: {{name: {preset.name}, ...}} alone",  # type: ignore[union-attr]
+                suggestion=f"remove {clash}",
+            )
+        )
+        return None
+    try:
+        layers = preset.expand_layers(model.semantics)  # type: ignore[union-attr]
+    except DimProblem as p:
+        out.append(
+            Diagnostic(
+                p.code,
+                f"preset {preset.name!r}: {p.message}",  # type: ignore[union-attr]
+                ("preset", *p.path),
+                expected=p.expected,
+                found=p.found,
+                suggestion=p.suggestion,
+            )
+        )
+        return None
+    if len(layers) > _max_count.get():
+        out.append(_too_many("layer", len(layers), ("preset",), "preset"))
+        return None
+    drafts = []
+    src: Loc = ("preset",)
+    for data in layers:
+        layer = LayerSpec.model_validate(data)
+        drafts.append(
+            LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
+        )
+    kinds = [
+        "pooling"
+        if d.spec.heads[0].expansion.name == "geometric_compression"  # type: ignore[union-attr]
+        else "convolution"
+        if d.spec.heads[0].patch_convolution  # type: ignore[union-attr]
+        else "perceptron"
+        for d in drafts
+    ]
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"preset {preset.name!r} expanded into {plural(len(drafts), 'layer')} as tinybig's "  # type: ignore[union-attr]
+            f"model class builds them: {', '.join(kinds)}",
+            path=("preset",),
+            severity="notice",
+        )
+    )
     return drafts
 
 

@@ -111,6 +111,8 @@ def _optional(node: dict[str, Any]) -> dict[str, Any]:
         rest["default"] = node["default"]
     if isinstance(value.get("type"), str) and not {"enum", "const", "$ref"} & set(value):
         return {**value, **rest, "type": [value["type"], "null"]}
+    if isinstance(value.get("type"), str) and "enum" in value:  # a closed choice, or null
+        return {**value, **rest, "type": [value["type"], "null"], "enum": [*value["enum"], None]}
     return {"anyOf": branches, **rest}
 
 
@@ -208,18 +210,31 @@ class _Rewriter:
         if title not in self.defs:
             values = sorted(value for _, value in tags.values())
             docs = {value: self.summary(ref) for ref, (_, value) in tags.items()}
+            # the name alone only for presets without required options (cnn needs its grid)
+            bare = sorted(
+                value
+                for ref, (_, value) in tags.items()
+                if set(self.raw_defs.get(ref.rsplit("/", 1)[-1], {}).get("required", []))
+                <= {"name"}
+            )
             name = {
                 "type": "string",
                 "enum": values,
                 "enumDescriptions": [docs[v] for v in values],
                 "description": "One of tinybig's model classes.",
             }
+            alone = {
+                **name,
+                "enum": bare,
+                "enumDescriptions": [docs[v] for v in bare],
+                "description": "One of tinybig's model classes that need no options.",
+            }
             self.defs[title] = {
                 "title": title,
                 "description": f"A model preset ({', '.join(values)}): its name, or a mapping "
                 "with name and options; with dims it expands into layers (`rpnschema resolve`).",
                 "anyOf": [
-                    name,
+                    alone,
                     {
                         "type": "object",
                         "required": ["name"],

@@ -7,7 +7,8 @@ FLOP counting model (forward pass, batch ``B``; one multiply-add counts 2), of t
 evaluation that materializes kappa(x) and W (the compiler may take cheaper exact paths):
 
 - matmul (exact; what ``torch.utils.flop_counter`` counts): per channel the inner product
-  ``<kappa(x), psi(w)>`` costs ``2*B*n*D``; ``lorr_reconciliation`` fabricates its n x D matrix
+  ``<kappa(x), psi(w)>`` costs ``2*B*n*D`` (a patch convolution over P patches:
+  ``2*B*n*D/P``); ``lorr_reconciliation`` fabricates its n x D matrix
   with ``2*n*r*D`` per channel; ``linear_remainder`` costs ``2*B*n*m``; a parameterized
   concatenation fusion costs ``2*B*n_out*sum(dims)``.
 - elementwise (estimate): an expansion costs ``k*B*D`` where ``k`` is 0 for
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rpnschema import dims_grid
 from rpnschema.canonical import SpecSource
 from rpnschema.memory import Memory, estimate
 from rpnschema.sequence import input_width
@@ -135,14 +137,15 @@ def head_flops(head: Any, rows: int) -> Flops:
     batch = rows * steps
     m, n, D, c = head.m, head.n, head.D, head.channels
     rec = head.reconciliation
-    matmul = c * 2 * batch * n * D
+    P = dims_grid.blocks(head)  # a patch convolution: each output reads one patch's D/P values
+    matmul = c * 2 * batch * n * (D // P)
     elementwise = EXPANSION_COST.get(head.expansion.name, DEFAULT_COST) * batch * D
     elementwise += _processing_flops(head.expansion.preprocess, m, batch)
     elementwise += _processing_flops(head.expansion.postprocess, D, batch)
     if isinstance(rec, rc.LorrReconciliation):
-        matmul += c * 2 * n * rec.r * D
+        matmul += c * 2 * (n // P) * rec.r * (D // P)
     elif not isinstance(rec, rc.IdentityReconciliation):
-        elementwise += c * n * D
+        elementwise += c * (n // P) * (D // P)
     if rec.enable_bias:
         elementwise += c * batch * n
     if isinstance(head.remainder, rm.LinearRemainder):

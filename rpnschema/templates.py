@@ -137,6 +137,27 @@ preset: {{name: {_name}{", " + _options if _options else ""}}}
 """,
     )
 
+TEMPLATES["rpn-cnn"] = (
+    "tinybig's cnn: grid convolutions and poolings, then perceptron layers.",
+    """# tinybig's cnn: each input row is one 8x8 image (channel-major rows of channels*h*w values).
+# Convolutions map channel_nums[i] to channel_nums[i+1] channels with 3x3 patches (p_h: 1);
+# a max pooling of 3x3 patches two cells apart follows every convolution (pooling_layer_gaps:
+# 1), halving the grid; perceptron layers end in fc_dims. `rpnschema resolve` shows the layers.
+spec_version: 2
+name: rpn_cnn
+seed: 0
+preset:
+  name: cnn
+  h: 8
+  w: 8
+  channel_nums: [1, 4, 8]
+  fc_dims: [32, 10]
+  p_h: 1
+  pooling_layer_gaps: 1
+  pooling_packing_strategy: complete_square
+""",
+)
+
 
 TEMPLATES["rpn-rnn"] = (
     "tinybig's rnn: chain (sequence) layers over chain_length positions per input row.",

@@ -54,11 +54,13 @@ __all__ = [
     "MutationKind",
     "PluginCheckError",
     "check_plugin",
+    "cnn_specs",
     "compressions",
     "expansions",
     "from_space",
     "fusions",
     "garbage",
+    "grid_layer_specs",
     "heads",
     "interdependences",
     "layers",
@@ -71,6 +73,7 @@ __all__ = [
     "remainders",
 ]  # fmt: skip
 
+from rpnschema._testing_grid import GRID_PRESET_NAMES, cnn_specs, grid_layer_specs
 from rpnschema._testing_interdependence import interdependences
 
 Semantics = Literal["native", "tinybig"]
@@ -92,6 +95,9 @@ PRESET_NAMES: tuple[str, ...] = tuple(
     for cls in PRESET_TYPES
     if "chain_length" not in cls.model_fields  # a sequence head needs a sequence layer
 )
+#: The presets sized by the layer's m and n (the grid presets size themselves: cnn_specs and
+#: grid_layer_specs draw them).
+_SIZED_PRESETS = tuple(p for p in PRESET_NAMES if p not in GRID_PRESET_NAMES)
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -705,7 +711,7 @@ def _preset(draw: Draw, pairs: Sequence[tuple[int, int]], cfg: _Cfg) -> dict[str
     """A head preset valid for every (m, n) in pairs (its output size is always n)."""
     M, low = max(m for m, _ in pairs), min(m for m, _ in pairs)
     cap = max(cfg.max_expansion_dim, M)
-    kind = _sample(draw, PRESET_NAMES)
+    kind = _sample(draw, _SIZED_PRESETS)
     h: dict[str, Any] = {"preset": kind}
     if len(pairs) == 1:
         _opt(draw, h, "m", st.just(pairs[0][0]))

@@ -38,10 +38,11 @@ HEAD = ("layers", 0, "heads", 0, "expansion")
         ),
         (
             {"name": "geometric_compression", "metric": "batch_max", "h": 2, "w": 2,
-             "patch": {"shape": "cuboid", "p_h": 1, "p_w": 1}},
+             "patch": {"shape": "cuboid", "p_h": 2, "p_w": 1}},
             4,
             (*HEAD, "patch", "p_h"),
-            "each patch has 9 cells, more than the whole 2x2x1 grid (4)",
+            "each patch spans 5 cells along h, more than the 2x2x1 grid gives it from any "
+            "centre (3)",
         ),
         (
             {"name": "sphere_min_based_geometric_compression", "h": 3, "w": 3, "d": 3,

@@ -89,8 +89,11 @@ class RPNHead(nn.Module):
         self._xi = _interdependences(self, spec, ctx)
         m_in = spec.m_prime if spec.attribute_interdependence is not None else m
         self.expansion = build_expansion(spec.expansion, ctx.at("expansion"), m_in)
+        # a patch convolution reconciles one (n/P) x (D/P) matrix shared by the P patches
+        self.patches = _patches(spec, ctx.semantics) if spec.patch_convolution else 0
+        P = self.patches or 1
         self.reconciliation = build_reconciliation(
-            reconciliation, ctx.at("reconciliation"), n, D, l
+            reconciliation, ctx.at("reconciliation"), n // P, D // P, l
         )
         self.channel_fusion = (
             build_fusion(spec.channel_fusion, ctx.at("channel_fusion"))
@@ -152,7 +155,10 @@ class RPNHead(nn.Module):
         for c in range(C):
             if c > 0 and not shared:
                 kappa = self.kappa_xi(x, c)
-            outs.append(F.linear(kappa, Ws[c], self.b))
+            if self.patches:
+                outs.append(self._convolve(kappa, Ws[c]))
+            else:
+                outs.append(F.linear(kappa, Ws[c], self.b))
         if self.channel_fusion is not None:
             out = self.channel_fusion(outs, self.w_channel_fusion)
         else:
@@ -160,6 +166,14 @@ class RPNHead(nn.Module):
         if not self.remainder.skipped:
             out = out + self.remainder(x, self.w_remainder, self.b_remainder)
         return self.output_process(out)
+
+    def _convolve(self, kappa: Tensor, W: Tensor) -> Tensor:
+        """The patch convolution: kappa (b, P * D/P) times W (n/P, D/P) at every patch, out
+        channel-major (b, n/P * P), plus the bias."""
+        b = kappa.shape[0]
+        y = torch.matmul(kappa.reshape(b, self.patches, -1), W.t())  # (b, P, n/P)
+        y = y.transpose(1, 2).reshape(b, -1)
+        return y + self.b if self.b is not None else y
 
     def channel_outputs(self, x: Tensor) -> list[Tensor]:
         """<kappa(x), psi(w_c)> + b for each channel c, (b, n) each; x is the processed input."""
@@ -252,6 +266,12 @@ class RPNHead(nn.Module):
             f"m={self.m}, n={self.n}, D={self.D}, l={self.l}, channels={self.channels}, "
             f"path={self.evaluation_path}"
         )
+
+
+def _patches(spec: HeadSpec, semantics: str) -> int:
+    from rpnschema import dims_grid
+
+    return dims_grid.conv_blocks(spec, semantics)
 
 
 def _interdependences(head: RPNHead, spec: HeadSpec, ctx: BuildContext) -> bool:

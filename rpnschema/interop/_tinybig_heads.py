@@ -54,9 +54,19 @@ class HeadReader(ComponentReader):
         if head is None or len(out) < 2:
             return None
         self.paths.add((*native, "heads"), lp)
+        if not self.shared_width(name, width, lp, native):
+            return None
+        if width > 1:
+            out.update(width=width, share_heads=True)
+        out["heads"] = [head]
+        return out
+
+    def shared_width(self, name: str, width: Any, lp: Loc, native: Loc) -> bool:
+        """Check a preset layer's ``width`` and report that its copies are one head object
+        (tinybig's ``[head] * width``); False after an error."""
         if not isinstance(width, int) or isinstance(width, bool) or width < 1:
             self.wrong_type((*lp, "width"), "an integer >= 1")
-            return None
+            return False
         if width > 1:
             self.paths.add((*native, "width"), (*lp, "width"))
             self.paths.add((*native, "share_heads"), (*lp, "width"))
@@ -68,9 +78,7 @@ class HeadReader(ComponentReader):
                 "every head index, and the mean of the identical outputs is that head's output)",
                 severity="notice",
             )
-            out.update(width=width, share_heads=True)
-        out["heads"] = [head]
-        return out
+        return True
 
     def head(
         self,
@@ -90,13 +98,18 @@ class HeadReader(ComponentReader):
             params = cfg
         else:
             cls = self._class(
-                cfg, path, "head_class", set(T.HEAD_CLASSES) | set(T.HEAD_PRESET_CLASSES)
+                cfg,
+                path,
+                "head_class",
+                set(T.HEAD_CLASSES) | set(T.HEAD_PRESET_CLASSES) | set(T.GRID_HEAD_CLASSES),
             )
             if cls is None:
                 return None
             params = self._params(cfg, path, "head_parameters", ("head_class", "head_parameters"))
             if params is None:
                 return None
+            if cls in T.GRID_HEAD_CLASSES:
+                return self.grid_head_config(T.GRID_HEAD_CLASSES[cls], params, hp, native)  # type: ignore[attr-defined]
             if cls in T.HEAD_PRESET_CLASSES:
                 given = {k: v for k, v in params.items() if k not in ("m", "n")}
                 return self.preset(

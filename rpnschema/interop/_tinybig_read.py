@@ -17,7 +17,7 @@ from rpnschema.errors import Code, Loc
 from rpnschema.interop import _tinybig_presets as presets
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._pathmap import PathMap
-from rpnschema.interop._tinybig_heads import HeadReader
+from rpnschema.interop._tinybig_grid import GridReader
 from rpnschema.interop._tinybig_semantics import native_changes
 from rpnschema.migrate import LATEST
 
@@ -33,7 +33,7 @@ def _alloc_total(total: Any, alloc: Any, count: int) -> int | None:
     return count
 
 
-class Reader(HeadReader):
+class Reader(GridReader):
     """One conversion: diagnostics and the path map accumulate on the instance."""
 
     def __init__(self, semantics: str = "tinybig"):
@@ -181,7 +181,10 @@ class Reader(HeadReader):
         cls = None
         if not bare:
             cls = self._class(
-                cfg, path, "model_class", set(T.MODEL_CLASSES) | set(T.MODEL_PRESET_CLASSES)
+                cfg,
+                path,
+                "model_class",
+                set(T.MODEL_CLASSES) | set(T.MODEL_PRESET_CLASSES) | set(T.GRID_MODEL_CLASSES),
             )
             if cls is None:
                 return None
@@ -194,6 +197,8 @@ class Reader(HeadReader):
             return None
         if cls in T.MODEL_PRESET_CLASSES:
             return self.model_preset(T.MODEL_PRESET_CLASSES[cls], params, path, mp)
+        if cls in T.GRID_MODEL_CLASSES:
+            return self.grid_model(params, path, mp)
         spec: dict[str, Any] = {"spec_version": LATEST, "semantics": self.semantics}
         self.paths.add((), path)
         for key, value in params.items():
@@ -363,6 +368,9 @@ class Reader(HeadReader):
         self, cfg: dict[str, Any], path: Loc, bare: bool = False
     ) -> dict[str, Any] | None:
         self.root = path
+        grid = T.GRID_HEAD_CLASSES.get(cfg.get("head_class"))  # type: ignore[arg-type]
+        if grid is not None and not bare:
+            return self.grid_head(cfg, path, grid)
         hp = path if bare else (*path, "head_parameters")
         params = cfg if bare else cfg.get("head_parameters") or {}
         if not isinstance(params, dict):
@@ -409,7 +417,10 @@ class Reader(HeadReader):
             params = cfg
         else:
             cls = self._class(
-                cfg, path, "layer_class", set(T.LAYER_CLASSES) | set(T.LAYER_PRESET_CLASSES)
+                cfg,
+                path,
+                "layer_class",
+                set(T.LAYER_CLASSES) | set(T.LAYER_PRESET_CLASSES) | set(T.GRID_LAYER_CLASSES),
             )
             if cls is None:
                 return None
@@ -420,6 +431,8 @@ class Reader(HeadReader):
                 return None
             if cls in T.LAYER_PRESET_CLASSES:
                 return self.layer_preset(T.LAYER_PRESET_CLASSES[cls], params, lp, native, inits)
+            if cls in T.GRID_LAYER_CLASSES:
+                return self.grid_layer(T.GRID_LAYER_CLASSES[cls], params, lp, native, inits)
         out: dict[str, Any] = {}
         for key in ("m", "n"):
             self.paths.add((*native, key), (*lp, key))

@@ -459,6 +459,19 @@ MODEL_PRESET_CLASSES = {
 }
 
 
+#: tinybig's grid classes (rpnschema.spec.grid_presets) -> the preset they read as.
+GRID_HEAD_CLASSES = {
+    f"tinybig.head{module}.{name}_head": name
+    for name in ("grid_interdependence", "grid_compression")
+    for module in ("", ".grid_based_heads")
+}
+GRID_LAYER_CLASSES = {
+    f"tinybig.layer{module}.{name}_layer": name
+    for name in ("grid_interdependence", "grid_compression")
+    for module in ("", ".grid_based_layers")
+}
+GRID_MODEL_CLASSES = {"tinybig.model.cnn": "cnn", "tinybig.model.rpn_cnn.cnn": "cnn"}
+
 HEAD_PRESET_CLASSES = _preset_paths(HEAD_PRESETS, "tinybig.head", "basic_heads")
 LAYER_PRESET_CLASSES = _preset_paths(LAYER_PRESETS, "tinybig.layer", "basic_layers")
 

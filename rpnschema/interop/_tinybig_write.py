@@ -157,6 +157,16 @@ class _Writer:
 
     def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:
         assert head.reconciliation is not None and head.remainder is not None
+        if head.patch_convolution:
+            self.report(
+                Code.NOT_REPRESENTABLE,
+                (*path, "patch_convolution"),
+                "a patch convolution has no tinybig rpn_head config (tinybig builds it only as "
+                "tinybig.head.grid_interdependence_head, from its own arguments)",
+                expected="a head without patch_convolution",
+                suggestion="write the tinybig config with grid_interdependence_head / "
+                "tinybig.model.cnn and the preset's arguments",
+            )
         parts = {
             "data_transformation_configs": self.function(head.expansion, (*path, "expansion")),
             "parameter_fabrication_configs": self.function(

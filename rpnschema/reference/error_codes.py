@@ -87,6 +87,18 @@ CODE_EXAMPLES: dict[str, str] = {
     "    heads: [{preset: chain, chain_length: 4, channels: 2}]\n",
     "RPN479": "layers:\n  - m: 2\n    n: 3\n    pool_steps: true\n"
     "    heads: [{expansion: identity_expansion}]\n",
+    "RPN470": "layers:\n  - heads: [{preset: grid_compression, h: 4, w: 4, channel_num: 3, p_h: 1,"
+    " packing_strategy: complete_square}]\n"
+    "  - heads: [{preset: grid_interdependence, h: 4, w: 3, in_channel: 1, out_channel: 2,"
+    " p_h: 1}]\n",
+    "RPN471": "layers:\n  - heads: [{preset: grid_compression, h: 4, w: 4, channel_num: 1,"
+    " patch_shape: sphere}]\n",
+    "RPN472": "semantics: tinybig\nlayers:\n  - heads: [{preset: grid_interdependence, h: 2,"
+    " w: 2, in_channel: 1, out_channel: 2, p_h: 2}]\n",
+    "RPN473": "semantics: tinybig\npreset: {name: cnn, h: 4, w: 4, channel_nums: [1, 2],"
+    " fc_dims: [3], p_h: 1, pooling_metric: batch_mean}\n",
+    "RPN474": "layers:\n  - m: 4\n    n: 4\n"
+    "    heads: [{expansion: identity_expansion, patch_convolution: true}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

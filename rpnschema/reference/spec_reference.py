@@ -17,10 +17,10 @@ from rpnschema.spec import (
     HeadSpec,
     LayerSpec,
     ModelSpec,
-    Preset,
     component_name,
 )
 from rpnschema.spec.descriptions import annotated_infos, field_description
+from rpnschema.spec.preset_base import HeadPreset
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
 # --- spec reference ---------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def _family_of(tp: Any) -> str | None:
         return families.pop() if len(families) == 1 else None
     if isinstance(tp, type) and issubclass(tp, Component):
         return tp.family
-    if isinstance(tp, type) and issubclass(tp, (HeadSpec, Preset)):
+    if isinstance(tp, type) and issubclass(tp, (HeadSpec, HeadPreset)):
         return "head"
     return None
 

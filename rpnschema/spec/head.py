@@ -7,6 +7,7 @@ from pydantic import Discriminator, Field, Tag
 from rpnschema.spec.base import Spec
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
+from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
 from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
     ChainPreset,
@@ -68,6 +69,13 @@ class HeadSpec(Spec):
     output_process: ProcessingList = Field(
         default_factory=list, description="Applied to the head's output (size output_dim)."
     )
+    patch_convolution: bool | None = Field(
+        default=None,
+        description="A convolution (tinybig's grid_interdependence_head): the geometric "
+        "attribute interdependence (padding mode) lays out P patches, and one reconciled "
+        "(n/P) x (D/P) matrix is applied to every patch's D/P values; l = l(n/P, D/P), the "
+        "output is channel-major (n/P channels of P values).",
+    )
     m_prime: Dim | None = Field(
         default=None, description="Width after the attribute interdependence (inferred; checked)."
     )
@@ -105,6 +113,8 @@ AnyHead = Annotated[
     | Annotated[SvmPreset, Tag("svm")]
     | Annotated[NaiveBayesPreset, Tag("naive_bayes")]
     | Annotated[PgmPreset, Tag("pgm")]
-    | Annotated[ChainPreset, Tag("chain")],
+    | Annotated[ChainPreset, Tag("chain")]
+    | Annotated[GridInterdependencePreset, Tag("grid_interdependence")]
+    | Annotated[GridCompressionPreset, Tag("grid_compression")],
     Discriminator(_head_tag),
 ]

@@ -71,7 +71,8 @@ class ModelSpec(Spec):
     preset: AnyModelPreset | None = Field(
         default=None,
         description="Shorthand with dims: one of tinybig's model classes (mlp, kan, svm, "
-        "naive_bayes, pgm), expanded into its layers and heads.",
+        "naive_bayes, pgm, gcn; cnn is sized by its own arguments, without dims), expanded "
+        "into its layers and heads.",
     )
     parameters: Annotated[int, Field(ge=0)] | None = Field(
         default=None, description="Parameter count of the model (inferred; checked)."

@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
 from rpnschema.spec.chain import ChainOptions
+from rpnschema.spec.grid_presets import CnnModelPreset
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -157,7 +158,7 @@ class RegressionRnnModelPreset(RnnModelPreset):
     name: Literal["regression_rnn"]  # type: ignore[assignment]
 
 
-MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
+MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     MlpModelPreset,
     KanModelPreset,
     SvmModelPreset,
@@ -166,8 +167,19 @@ MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     GcnModelPreset,
     RnnModelPreset,
     RegressionRnnModelPreset,
+    CnnModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn", "rnn", "regression_rnn")
+MODEL_PRESET_NAMES = (
+    "mlp",
+    "kan",
+    "svm",
+    "naive_bayes",
+    "pgm",
+    "gcn",
+    "rnn",
+    "regression_rnn",
+    "cnn",
+)
 
 
 def _shorthand(value: Any) -> Any:
@@ -188,7 +200,8 @@ AnyModelPreset = Annotated[
     | Annotated[PgmModelPreset, Tag("pgm")]
     | Annotated[GcnModelPreset, Tag("gcn")]
     | Annotated[RnnModelPreset, Tag("rnn")]
-    | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")],
+    | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")]
+    | Annotated[CnnModelPreset, Tag("cnn")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]

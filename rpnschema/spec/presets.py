@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.base import Range
 from rpnschema.spec.chain import ChainOptions, chain_head
+from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
+from rpnschema.spec.preset_base import Preset
 
 Rank = Annotated[int, Field(ge=1)]
 Channels = Annotated[int, Field(ge=1)]
@@ -19,41 +21,6 @@ Dim = Annotated[int, Field(ge=1)]
 def _increasing(name: str, value: tuple[float, float]) -> None:
     if not value[0] < value[1]:
         raise ValueError(f"{name} (={list(value)}) must be increasing: [low, high]")
-
-
-class Preset(Spec):
-    """Common preset options: dims, channels, reconciliation choice, residual, bias."""
-
-    m: Dim | None = None
-    n: Dim | None = None
-    channels: Channels = 1
-    enable_bias: bool = False
-    with_lorr: bool = Field(default=False, description="Low-rank reconciliation of rank r.")
-    r: Rank = 3
-    with_residual: bool = Field(default=False, description="A linear remainder.")
-
-    def _reconciliation(self) -> dict[str, Any]:
-        if self.with_lorr:
-            return {"name": "lorr_reconciliation", "r": self.r, "enable_bias": self.enable_bias}
-        return {"name": "identity_reconciliation", "enable_bias": self.enable_bias}
-
-    def _remainder(self) -> dict[str, Any]:
-        return {"name": "linear_remainder" if self.with_residual else "zero_remainder"}
-
-    def _head(self, expansion: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        head: dict[str, Any] = {
-            "m": self.m,
-            "n": self.n,
-            "channels": self.channels,
-            "expansion": expansion,
-            "reconciliation": self._reconciliation(),
-            "remainder": self._remainder(),
-            **extra,
-        }
-        return {k: v for k, v in head.items() if v is not None}
-
-    def expand(self) -> dict[str, Any]:  # pragma: no cover - every preset overrides it
-        raise NotImplementedError
 
 
 def _output_process(
@@ -223,4 +190,6 @@ PRESET_TYPES: tuple[type[Preset], ...] = (
     NaiveBayesPreset,
     PgmPreset,
     ChainPreset,
+    GridInterdependencePreset,
+    GridCompressionPreset,
 )
