@@ -122,6 +122,13 @@ _MODEL_PRESETS = (
         [3, 4, 2],
         "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
     ),
+    (
+        "rpn-gat",
+        "gat",
+        "tinybig's gat: graph attention layers over the nodes (one input row per node).",
+        [3, 4, 2],
+        "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
+    ),
 )
 for _key, _name, _doc, _dims, _options in _MODEL_PRESETS:
     TEMPLATES[_key] = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rpnschema.factors import find_close_factors
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_table import PresetInfo
 
@@ -32,7 +33,13 @@ _FLAGS = (
     "directed",
     "normalization",
     "self_dependence",
+    "with_dual_lphm_interdependence",
+    "with_lorr_interdependence",
 )
+#: The graph heads (the same options; graph_bilinear adds the attention).
+_GRAPH_KINDS = ("graph", "graph_bilinear")
+#: Model presets whose output options tinybig sets per layer (:func:`gcn_layer`).
+PER_LAYER_OUTPUT = ("gcn", "gat")
 _DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
 _KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
 
@@ -101,6 +108,40 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
     return {"name": "graph_interdependence", **graph}
 
 
+def _attention(p: dict[str, Any], m: Any) -> dict[str, Any]:
+    """graph_bilinear_interdependence_head's instance interdependence: the graph's A times the
+    bilinear scores x W x^T (W plain, low-rank or dual_lphm), then a masked column softmax."""
+    r = p["r_interdependence"]
+    if p["with_lorr_interdependence"]:
+        bilinear: dict[str, Any] = {
+            "name": "lowrank_parameterized_bilinear_interdependence",
+            "r": r,
+        }
+    elif p["with_dual_lphm_interdependence"]:
+        if not isinstance(m, int) or isinstance(m, bool) or m < 1:
+            raise PresetProblem(
+                "m",
+                "with_dual_lphm_interdependence needs the head's m (its factor p is "
+                "find_close_factors(m))",
+                "m: an integer >= 1",
+            )
+        p_factor = find_close_factors(m)
+        bilinear = {
+            "name": "dual_lphm_parameterized_bilinear_interdependence",
+            "r": r,
+            "p": p_factor,
+            "q": p_factor,
+        }
+    else:
+        bilinear = {"name": "parameterized_bilinear_interdependence"}
+    return {
+        "name": "hybrid_interdependence",
+        "functions": [_graph(p), bilinear],
+        "fusion": {"name": "prod_fusion"},
+        "softmax": {"mode": "column", "rescale_factor": 1.0},
+    }
+
+
 def _check(p: dict[str, Any]) -> None:
     for key in _FLAGS:
         if key in p and not isinstance(p[key], bool):
@@ -108,7 +149,7 @@ def _check(p: dict[str, Any]) -> None:
 
 
 def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind in ("perceptron", "graph") and p.get("with_dual_lphm"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_dual_lphm"):
         return {"name": "dual_lphm_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
     if p.get("with_lorr"):
         return {"name": "lorr_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
@@ -116,7 +157,7 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "graph":
+    if kind in _GRAPH_KINDS:
         return {"name": "identity_expansion"}
     if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
@@ -165,17 +206,17 @@ def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if p.get("with_batch_norm"):
         out.append({"name": "batch_norm", "num_features": n})
-    if kind in ("perceptron", "graph") and p.get("with_relu"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_relu"):
         out.append({"name": "relu"})
-    if kind in ("perceptron", "graph") and p.get("with_dropout"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_dropout"):
         out.append({"name": "dropout", "p": p["p"]})
-    if p.get("with_softmax"):  # graph_interdependence_head: LogSoftmax
-        out.append({"name": "log_softmax" if kind == "graph" else "softmax", "dim": -1})
+    if p.get("with_softmax"):  # the graph heads: LogSoftmax
+        out.append({"name": "log_softmax" if kind in _GRAPH_KINDS else "softmax", "dim": -1})
     return out
 
 
-def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
-    """The head tinybig builds from a preset with arguments ``given``.
+def expand(info: PresetInfo, given: dict[str, Any], n: Any, m: Any = None) -> dict[str, Any]:
+    """The head tinybig builds from a preset with arguments ``given`` (for a head m -> n).
 
     Raises :class:`PresetProblem` for an argument tinybig would reject.
     """
@@ -197,6 +238,8 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     }
     if kind == "graph":
         head["instance_interdependence"] = _graph(p)
+    elif kind == "graph_bilinear":
+        head["instance_interdependence"] = _attention(p, m)
     output = _output(kind, p, n)
     if output:
         head["output_process"] = output
@@ -204,8 +247,9 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
 
 
 def gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
-    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
-    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
+    """tinybig.model.gcn's (and gat's) arguments for the layer m -> n: it compares sizes, not
+    positions, so a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and
+    dropout."""
     hidden = n != dims[-1]
     return {
         **args,
@@ -223,13 +267,13 @@ def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]
     ``width`` copies of one head object become ``share_heads: true``.
     """
     args = preset.layer_arguments()
-    if preset.name == "gcn":
+    if preset.name in PER_LAYER_OUTPUT:
         args = gcn_layer(args, dims, m, n)
     width = args.pop("width")
     layer: dict[str, Any] = {
         "m": m,
         "n": n,
-        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n)],
+        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n, m)],
     }
     if width > 1:
         layer.update(width=width, share_heads=True)

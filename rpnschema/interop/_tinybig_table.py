@@ -306,6 +306,20 @@ HEAD_PRESETS["graph_interdependence_head"] = PresetInfo(
     },
 )
 
+#: tinybig.head.graph_based_heads.graph_bilinear_interdependence_head (not exported by
+#: tinybig.head): graph attention, a hybrid instance interdependence graph * (x W x^T) with a
+#: masked column softmax; its own defaults (no normalization, self loops).
+HEAD_PRESETS["graph_bilinear_interdependence_head"] = PresetInfo(
+    "graph_bilinear",
+    {
+        **HEAD_PRESETS["graph_interdependence_head"].defaults,
+        "normalization": False,
+        "with_dual_lphm_interdependence": False,
+        "with_lorr_interdependence": False,
+        "r_interdependence": 3,
+    },
+)
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -318,11 +332,16 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
     "graph_interdependence_layer": PresetInfo(
         "graph", dict(HEAD_PRESETS["graph_interdependence_head"].defaults)
     ),
+    "graph_bilinear_interdependence_layer": PresetInfo(
+        "graph_bilinear", dict(HEAD_PRESETS["graph_bilinear_interdependence_head"].defaults)
+    ),
 }
 #: The module each preset class is defined in (``tinybig.<pkg>.<module>.<name>``).
 _MODULES = {
     "graph_interdependence_head": "graph_based_heads",
     "graph_interdependence_layer": "graph_based_layers",
+    "graph_bilinear_interdependence_head": "graph_based_heads",
+    "graph_bilinear_interdependence_layer": "graph_based_layers",
 }
 
 
@@ -388,6 +407,17 @@ MODEL_PRESETS["gcn"] = ModelPresetInfo(
         **_MODEL_COMMON,
         "p": 0.25,
         "with_dropout": False,
+    },
+)
+#: tinybig.model.gat: graph_bilinear_interdependence_layers, with gcn's per-layer output options
+#: and its defaults (normalization on: the model's default differs from the layer's).
+MODEL_PRESETS["gat"] = ModelPresetInfo(
+    "graph_bilinear_interdependence_layer",
+    {
+        **MODEL_PRESETS["gcn"].defaults,
+        "with_dual_lphm_interdependence": False,
+        "with_lorr_interdependence": False,
+        "r_interdependence": 3,
     },
 )
 #: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.

@@ -1,5 +1,5 @@
 """Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
-gcn).
+gcn, gat).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -136,6 +136,22 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
+class GatModelPreset(GcnModelPreset):
+    """tinybig.model.gat: graph_bilinear_interdependence layers over the nodes (graph
+    attention: each node's output mixes its neighbours' rows, weighted by a softmax over the
+    neighbours of the bilinear scores x_i W x_j times the graph's A); gcn's per-layer options."""
+
+    name: Literal["gat"]  # type: ignore[assignment]
+    LAYER = "graph_bilinear_interdependence_layer"
+    with_lorr_interdependence: bool = Field(
+        default=False, description="Low-rank W (rank r_interdependence) in the scores."
+    )
+    with_dual_lphm_interdependence: bool = Field(
+        default=False, description="dual_lphm W (rank r_interdependence) in the scores."
+    )
+    r_interdependence: Dim = Field(default=3, description="Rank of the scores' W.")
+
+
 MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     MlpModelPreset,
     KanModelPreset,
@@ -143,8 +159,9 @@ MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     NaiveBayesModelPreset,
     PgmModelPreset,
     GcnModelPreset,
+    GatModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn")
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn", "gat")
 
 
 def _shorthand(value: Any) -> Any:
@@ -163,7 +180,8 @@ AnyModelPreset = Annotated[
     | Annotated[SvmModelPreset, Tag("svm")]
     | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
     | Annotated[PgmModelPreset, Tag("pgm")]
-    | Annotated[GcnModelPreset, Tag("gcn")],
+    | Annotated[GcnModelPreset, Tag("gcn")]
+    | Annotated[GatModelPreset, Tag("gat")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]
