@@ -77,6 +77,8 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
                 "as nodes and links",
                 "nodes: [...] and links: [...]",
             )
+    if p.get("structure") is not None:  # a model preset's graph supplied at build time
+        return _kind(p, {"structure": p["structure"], "nodes": p["nodes"], **_options(p)})
     for key in ("nodes", "links"):
         if not isinstance(p[key], list):
             raise PresetProblem(
@@ -88,14 +90,21 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
     if p["require_data"] or p["require_parameters"]:
         key = "require_data" if p["require_data"] else "require_parameters"
         raise PresetProblem(key, f"{key} must be false: the graph's A needs neither", "false")
-    graph = {
-        "nodes": p["nodes"],
-        "links": p["links"],
+    graph = {"nodes": p["nodes"], "links": p["links"], **_options(p)}
+    return _kind(p, graph)
+
+
+def _options(p: dict[str, Any]) -> dict[str, Any]:
+    return {
         "directed": p["directed"],
         "normalization": p["normalization"],
         "normalization_mode": p["normalization_mode"],
         "self_dependence": p["self_dependence"],
     }
+
+
+def _kind(p: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+    """The graph function: pagerank, multihop or plain."""
     if p["with_pagerank"]:
         return {"name": "pagerank_multihop_graph_interdependence", "c": p["c"], **graph}
     if p["with_multihop"]:

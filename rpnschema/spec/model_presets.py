@@ -114,7 +114,13 @@ class GcnModelPreset(ModelPreset):
 
     name: Literal["gcn"]
     LAYER = "graph_interdependence_layer"
-    nodes: Annotated[list[NodeId], Field(min_length=1, description="Node ids, in row order.")]
+    nodes: Annotated[list[NodeId], Field(min_length=1)] | Dim = Field(
+        description="Node ids, in row order; or, with structure, the node count."
+    )
+    structure: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")] | None = Field(
+        default=None,
+        description="Name of a graph supplied at build time (build(spec, structures=...)).",
+    )
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
         default_factory=list, description="Links [source, target] between node ids."
     )
@@ -134,6 +140,23 @@ class GcnModelPreset(ModelPreset):
     with_dropout: bool = Field(default=False, description="Dropout (hidden layers).")
     p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
+
+    @model_validator(mode="after")
+    def _graph_given(self):
+        if self.structure is None and isinstance(self.nodes, int):
+            raise ValueError(
+                "nodes is a count only with structure: <name> (a graph supplied at build time);"
+                " otherwise list the node ids"
+            )
+        if self.structure is not None and self.links:
+            raise ValueError("links come from the build-time structure: remove them")
+        return self
+
+    def layer_arguments(self) -> dict[str, Any]:
+        args = super().layer_arguments()
+        if args["structure"] is None:
+            del args["structure"]  # tinybig's layers take no structure name
+        return args
 
 
 class GatModelPreset(GcnModelPreset):
