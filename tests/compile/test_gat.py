@@ -335,3 +335,39 @@ def test_a_graph_supplied_at_build_time() -> None:
     )
     with torch.no_grad():
         torch.testing.assert_close(a(x), b(x))
+
+
+@pytest.mark.parametrize(
+    "preset",
+    [
+        {"name": "gat"},
+        {"name": "gat", "with_pagerank": True},  # a dense A: the dense attention
+        {"name": "gat", "with_lorr_interdependence": True, "r_interdependence": 2},
+        {"name": "gcn"},
+    ],
+    ids=["gat", "gat_pagerank", "gat_lorr", "gcn"],
+)
+def test_summary_matmul_flops_equal_a_measured_count(preset: dict[str, Any]) -> None:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from rpnschema.summary import summarize
+
+    data = {"spec_version": 2, "dims": [3, 4, 2], "preset": {**preset, "nodes": NODES}}
+    data["preset"]["links"] = LINKS
+    spec = load_spec(data)
+    model = build(spec, seed=0)
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    with FlopCounterMode(display=False) as counter:
+        model(x)
+    figures = summarize(spec)
+    assert figures.batch == 5  # the graph's nodes: the default batch
+    assert figures.total.flops.matmul == counter.get_total_flops()
+    assert figures.memory is not None and figures.memory.buffers > 0  # the graph's A
+
+
+def test_summary_cli_defaults_to_the_graphs_batch() -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "architectures" / "gat.yaml"
+    result = CliRunner().invoke(app, ["summary", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "rpn_gat (batch 5, float32)" in result.output
+    assert "forward FLOPs at batch 5: 1,085 (matmul 330," in result.output
