@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_MAX_MEMORY",
     "Memory",
     "estimate",
+    "fixed_batch",
     "human_bytes",
     "memory_problem",
     "parse_size",
@@ -149,6 +150,14 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
         forward += cost.forward
     fb, ff = _fusion(head.channel_fusion, [n] * c, head.output_dim)
     return buffers + fb, forward + ff
+
+
+def fixed_batch(spec: Any) -> int | None:
+    """The row count a model takes, where its first layer fixes one (a head's ``batch``: an
+    instance interdependence over a graph, chain or grid, a bilinear attribute one), else None."""
+    layers = spec.layers or []
+    found = [h.batch for h in (layers[0].heads if layers else []) if getattr(h, "batch", None)]
+    return found[0] if found else None
 
 
 def estimate(spec: ModelSpec, *, batch: int = CHECK_BATCH, dtype: str | None = None) -> Memory:

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rpnschema.canonical import SpecSource
-from rpnschema.memory import Memory, estimate
+from rpnschema.memory import Memory, estimate, fixed_batch
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
 from rpnschema.spec import remainder as rm
@@ -160,12 +160,6 @@ def head_flops(head: Any, batch: int) -> Flops:
     extra = _processing_flops(head.input_process, m, batch)
     extra += _processing_flops(head.output_process, head.output_dim, batch)
     return flops + Flops(elementwise=extra)
-
-
-def fixed_batch(spec: Any) -> int | None:
-    """The batch the first layer's heads fix (a graph's node count), if any."""
-    layers = spec.layers or []
-    return next((h.batch for h in layers[0].heads if h.batch is not None), None) if layers else None
 
 
 def summarize(spec: SpecSource, *, batch: int | None = None, dtype: str | None = None) -> Summary:

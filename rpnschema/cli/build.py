@@ -85,7 +85,14 @@ def build(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Batch size of the forward check (default: the node count of a graph model, "
+            "else 4).",
+        ),
+    ] = None,
     overrides: Set = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -96,6 +103,7 @@ def build(
     unavailable device, torch not installed).
     """
     spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
+    batch = _check_batch(spec, batch)
     if out is not None and (device or spec.device) == "meta":
         typer.echo("error: a model on the meta device has no values to save (--out)", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -121,6 +129,21 @@ def build(
             typer.echo(f"error: cannot save to {out}: {e}", err=True)
             raise typer.Exit(EXIT_USAGE) from e
         typer.echo(f"saved {out}")
+
+
+def _check_batch(spec: Any, batch: int | None) -> int:
+    """--batch, else the rows a graph model takes, else the default forward-check batch."""
+    from rpnschema.memory import CHECK_BATCH, fixed_batch
+
+    fixed = fixed_batch(spec)
+    if batch is not None and fixed is not None and batch != fixed:
+        typer.echo(
+            f"error: --batch {batch}: the model takes exactly {fixed} rows (layers/0 fixes the "
+            f"batch: one row per node); use --batch {fixed} or leave it out",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return batch or fixed or CHECK_BATCH
 
 
 def check_memory(spec: Any, limits: Limits, batch: int, dtype: str | None) -> None:
@@ -162,7 +185,14 @@ def load_command(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Batch size of the forward check (default: the node count of a graph model, "
+            "else 4).",
+        ),
+    ] = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
@@ -182,6 +212,7 @@ def load_command(
         from rpnschema.compile.serialize import stored_hash as read_hash
 
         spec = inspect_model_file(model_file, limits=limits)
+        batch = _check_batch(spec, batch)
         check_memory(spec, limits, batch if check else 0, None)
         with allocation_errors():
             module = load_model(model_file, device=device, limits=limits)

@@ -273,6 +273,11 @@ class Interdependence(nn.Module):
                 return torch.sparse.mm(self.At, x.t()).t()
             return x @ self.matrix(x, w)
         target = kappa if kappa is not None else x
+        if (self.edges or self.sparse) and target.shape[0] != self.d:
+            raise ValueError(
+                f"{self.name} relates {self.d} rows (one per node of its structure), the input "
+                f"has {target.shape[0]}: give one row per node, in the order of its nodes"
+            )
         if self.edges:
             return self._edge_apply(x, w, target)
         if self.sparse:

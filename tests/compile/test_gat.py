@@ -371,3 +371,19 @@ def test_summary_cli_defaults_to_the_graphs_batch() -> None:
     assert result.exit_code == 0, result.output
     assert "rpn_gat (batch 5, float32)" in result.output
     assert "forward FLOPs at batch 5: 1,085 (matmul 330," in result.output
+
+
+def test_one_row_per_node_is_checked_at_forward() -> None:
+    model = build({"spec_version": 2, "dims": [3, 2], "preset": {"name": "gat", "nodes": NODES}})
+    with pytest.raises(ValueError, match=r"relates 5 rows .* the input has 4"):
+        model(torch.randn(4, 3))
+
+
+def test_build_cli_checks_a_graph_model_at_its_node_count() -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "architectures" / "gat.yaml"
+    result = CliRunner().invoke(app, ["build", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "forward check: output (5, 2), all finite: True" in result.output
+    wrong = CliRunner().invoke(app, ["build", str(path), "--batch", "4"])
+    assert wrong.exit_code == 2
+    assert "--batch 4: the model takes exactly 5 rows" in wrong.output
