@@ -387,3 +387,26 @@ def test_build_cli_checks_a_graph_model_at_its_node_count() -> None:
     wrong = CliRunner().invoke(app, ["build", str(path), "--batch", "4"])
     assert wrong.exit_code == 2
     assert "--batch 4: the model takes exactly 5 rows" in wrong.output
+
+
+def test_validate_summary_and_graph_need_no_torch() -> None:
+    import subprocess
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "architectures" / "gat.yaml"
+    code = (
+        "import sys\n"
+        "import rpnschema\n"
+        "from rpnschema.graph import build_graph, to_mermaid\n"
+        "from rpnschema.summary import summarize\n"
+        f"spec = rpnschema.load_spec({str(path)!r})\n"
+        "s = summarize(spec)\n"
+        "print(s.batch, s.total.parameters, s.total.flops.matmul)\n"
+        "print(to_mermaid(build_graph(spec)).splitlines()[4])\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    first, label = run.stdout.splitlines()
+    assert first == "5 33 330"
+    assert "inst: column softmax of hybrid(graph * parameterized_bilinear)" in label
