@@ -250,7 +250,21 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
 
     drafts = []
     for j, (m, n) in enumerate(zip(model.dims, model.dims[1:], strict=False)):
-        layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
+        try:
+            layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
+        except ValidationError as e:  # a combination the preset's own fields cannot catch
+            first = e.errors()[0]
+            out.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    f"preset {preset.name!r} does not expand into a valid layer {j} "
+                    f"({m} -> {n}): {first['msg']}",
+                    path=("preset",),
+                    suggestion="check the preset's options against `rpnschema list "
+                    "--family model_preset`",
+                )
+            )
+            return None
         src: Loc = ("preset",)
         drafts.append(
             LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))

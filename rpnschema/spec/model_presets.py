@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.interdependence.topological import check_graph
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -143,13 +144,7 @@ class GcnModelPreset(ModelPreset):
 
     @model_validator(mode="after")
     def _graph_given(self):
-        if self.structure is None and isinstance(self.nodes, int):
-            raise ValueError(
-                "nodes is a count only with structure: <name> (a graph supplied at build time);"
-                " otherwise list the node ids"
-            )
-        if self.structure is not None and self.links:
-            raise ValueError("links come from the build-time structure: remove them")
+        check_graph(self.nodes, self.links, self.structure)
         return self
 
     def layer_arguments(self) -> dict[str, Any]:

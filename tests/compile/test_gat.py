@@ -410,3 +410,35 @@ def test_validate_summary_and_graph_need_no_torch() -> None:
     first, label = run.stdout.splitlines()
     assert first == "5 33 330"
     assert "inst: column softmax of hybrid(graph * parameterized_bilinear)" in label
+
+
+@pytest.mark.parametrize("name", ["gcn", "gat"])
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        ({"nodes": [0, 1, 2], "links": [[0, 1], [1, 7]]}, "links[1] names node 7"),
+        ({"nodes": [0, 1, 1]}, "node id 1 appears twice"),
+        ({"nodes": 3}, "nodes is a count only with structure"),
+        ({"nodes": 3, "structure": "g", "links": [[0, 1]]}, "links come from the build-time"),
+    ],
+)
+def test_bad_graphs_in_presets_are_located_errors(name: str, graph: dict, message: str) -> None:
+    result = validate_data({"spec_version": 2, "dims": [3, 2], "preset": {"name": name, **graph}})
+    [error] = [d for d in result.diagnostics if d.severity == "error"]
+    assert (error.code.value, error.path) == ("RPN205", ("preset",))
+    assert message in error.message
+
+
+def test_a_preset_that_expands_into_an_invalid_layer_is_an_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rpnschema.interop import _tinybig_presets
+
+    def broken(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]:
+        return {"m": m, "n": n, "heads": [{"expansion": {"name": "identity_expansion", "d": 2}}]}
+
+    monkeypatch.setattr(_tinybig_presets, "expand_layer", broken)
+    result = validate_data({"spec_version": 2, "dims": [3, 2], "preset": "mlp"})
+    [error] = [d for d in result.diagnostics if d.severity == "error"]
+    assert (error.code.value, error.path) == ("RPN205", ("preset",))
+    assert error.message.startswith("preset 'mlp' does not expand into a valid layer 0 (3 -> 2)")
