@@ -442,3 +442,40 @@ def test_a_preset_that_expands_into_an_invalid_layer_is_an_error_not_a_traceback
     [error] = [d for d in result.diagnostics if d.severity == "error"]
     assert (error.code.value, error.path) == ("RPN205", ("preset",))
     assert error.message.startswith("preset 'mlp' does not expand into a valid layer 0 (3 -> 2)")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    b=st.integers(3, 7),
+    data=st.data(),
+    dims=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    semantics=st.sampled_from(["native", "tinybig"]),
+)
+def test_a_deep_gat_equals_the_attention_formula_layer_by_layer(b, data, dims, semantics):
+    """tinybig.model.gat on random graphs and sizes against the formula, hidden ReLUs (whose
+    all-zero rows are where the two masks differ) and the last log-softmax included."""
+    pairs = [[i, j] for i in range(b) for j in range(b) if i != j]
+    links = data.draw(st.lists(st.sampled_from(pairs), max_size=2 * b, unique_by=tuple))
+    params = {"dims": dims, "nodes": list(range(b)), "links": links}
+    config = {"model_class": "tinybig.model.gat", "model_parameters": params}
+    spec, _ = from_tinybig(config, semantics=semantics)
+    assert spec is not None
+    model = build(spec, seed=data.draw(st.integers(0, 9)))
+    x = torch.randn(b, dims[0], generator=torch.Generator().manual_seed(b))
+    h = x
+    for k, layer in enumerate(model.layers):
+        head = layer.heads[0]
+        xi = head.instance_interdependence
+        structure = next(p for p in xi.parts if p.A is not None)
+        G = structure.A.to_dense()
+        m, n = dims[k], dims[k + 1]
+        Wb = head.w_instance_interdependence.detach().view(m, m)
+        Wr = head.w.detach().view(n, m)
+        S = (h @ Wb @ h.t()) * G
+        h = _reference(h, G, Wb, Wr, S != 0 if semantics == "tinybig" else G != 0)
+        if n != dims[-1]:
+            h = torch.relu(h)
+        elif m == dims[-2]:
+            h = torch.log_softmax(h, dim=-1)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), h, rtol=1e-4, atol=1e-5)
