@@ -23,6 +23,15 @@ from rpnschema.errors import Code, LoadError, RpnSchemaError
 from rpnschema.infer import Limits
 from rpnschema.report import printable
 
+#: ``--batch`` of the forward check (build and load): default the rows a graph model takes, else 4.
+CheckBatch = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Batch size of the forward check (default: the node count of a graph model, else 4).",
+    ),
+]
+
 
 def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
     """Rows (where, m, expansion, D, reconciliation, l, n, out, parameters) of a spec; with
@@ -85,14 +94,7 @@ def build(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Batch size of the forward check (default: the node count of a graph model, "
-            "else 4).",
-        ),
-    ] = None,
+    batch: CheckBatch = None,
     overrides: Set = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -185,14 +187,7 @@ def load_command(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Batch size of the forward check (default: the node count of a graph model, "
-            "else 4).",
-        ),
-    ] = None,
+    batch: CheckBatch = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
