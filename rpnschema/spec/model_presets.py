@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
-from rpnschema.spec.interdependence.topological import check_graph
+from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -103,9 +103,6 @@ class PgmModelPreset(ModelPreset):
     d: Dim = Field(default=2, description="Combination order.")
     with_replacement: bool = Field(default=False, description="Combinations with replacement.")
     with_residual: bool = Field(default=False, description="A linear remainder.")
-
-
-NodeId = int | str
 
 
 class GcnModelPreset(ModelPreset):

@@ -10,13 +10,12 @@ The node count must equal the size of the side it acts on: m in the attribute sl
 head's ``batch``) in the instance slot. d' = d and l = 0.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.interdependence.base import Interdependence, NormalizationMode, PositiveInt
-
-NodeId = int | str
 
 
 class _Structure(Interdependence):
@@ -42,29 +41,6 @@ class _Graph(_Structure):
     def _known_nodes(self):
         check_graph(self.nodes, self.links, self.structure)
         return self
-
-
-def check_graph(nodes: list[NodeId] | int, links: list[Any], structure: str | None) -> None:
-    """ValueError when an inline graph (or a named one's declaration) is inconsistent: a node
-    count without a structure, links with a structure, a repeated node id, an unknown end."""
-    if structure is not None:
-        if links:
-            raise ValueError("links come from the build-time structure: remove them")
-        return
-    if isinstance(nodes, int):
-        raise ValueError(
-            "nodes is a count only with structure: <name> (a graph supplied at build time);"
-            " otherwise list the node ids"
-        )
-    seen: set[NodeId] = set()
-    for node in nodes:
-        if node in seen:
-            raise ValueError(f"node id {node!r} appears twice in nodes")
-        seen.add(node)
-    for i, (a, b) in enumerate(links):
-        for end in (a, b):
-            if end not in seen:
-                raise ValueError(f"links[{i}] names node {end!r}, which is not in nodes")
 
 
 class GraphInterdependence(_Graph):
