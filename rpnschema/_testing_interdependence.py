@@ -87,6 +87,8 @@ def _params(draw: Any, name: str, kind: str, ms: tuple[int, ...], b: int) -> dic
         simple = ["identity_interdependence", "cosine_similarity_interdependence"]
         p["functions"] = [draw(st.sampled_from(simple)), "parameterized_interdependence"]
         p["fusion"] = draw(st.sampled_from(["mean_fusion", "prod_fusion", "max_fusion"]))
+        if draw(st.booleans()):  # graph attention's masked softmax
+            p["softmax"] = {"mode": draw(st.sampled_from(["column", "row"]))}
     elif "chain" in name:
         p["chain_length"] = b
         if not name.startswith("inverse"):

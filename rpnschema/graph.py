@@ -47,11 +47,32 @@ def _head_label(head: HeadSpec, j: int, channel: int | None = None) -> str:
 
     where = f"head {j}" + (f" channel {channel}" if channel is not None else "")
     return (
-        f"{where}: {short(head.expansion, '_expansion')} D={head.D}, "
+        f"{where}: {_interdependences(head)}{short(head.expansion, '_expansion')} D={head.D}, "
         f"{short(head.reconciliation, '_reconciliation')} l={head.l}, "
         f"{short(head.remainder, '_remainder')}"
         + (f", {head.steps} positions" if head.steps is not None else "")
     )
+
+
+def _interdependence(fn: Component) -> str:
+    name = fn.name.removesuffix("_interdependence")
+    parts = getattr(fn, "functions", None)
+    if parts is None:
+        return name
+    inner = " * " if getattr(fn.fusion, "name", "") == "prod_fusion" else ", "  # type: ignore[attr-defined]
+    text = f"{name}({inner.join(_interdependence(f) for f in parts)})"
+    softmax = getattr(fn, "softmax", None)
+    return f"{softmax.mode} softmax of {text}" if softmax is not None else text
+
+
+def _interdependences(head: HeadSpec) -> str:
+    """``attr: ..., inst: ..., `` for the head's interdependence slots (empty without)."""
+    out = ""
+    for slot, tag in (("attribute_interdependence", "attr"), ("instance_interdependence", "inst")):
+        fn = getattr(head, slot, None)
+        if fn is not None:
+            out += f"{tag}: {_interdependence(fn)}, "
+    return out
 
 
 def build_graph(spec: ModelSpec) -> Graph:

@@ -14,7 +14,9 @@ tensor is allocated. It counts, in elements of the model's dtype (masks counted 
   its fusion): per head its input and expansion (``B*m + 2*B*D``), the materialized W of
   every channel (``c*n*D``, unless identity_reconciliation uses w as it is; plus the hidden
   layer of a hypernet), its outputs (``B*c*n + B*out``) and a parameterized concatenation
-  fusion's matrix (``n_out * sum(dims)``); per layer its input and output.
+  fusion's matrix (``n_out * sum(dims)``); per layer its input and output;
+- interdependences: their fixed A (buffers) and the matrices a forward computes
+  (:mod:`rpnschema.interdependence_cost`).
 
 It is an estimate from above of what rpnschema's own tensors take, not of the allocator's or
 torch's overhead.
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_MAX_MEMORY",
     "Memory",
     "estimate",
+    "fixed_batch",
     "human_bytes",
     "memory_problem",
     "parse_size",
@@ -143,8 +146,24 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
         forward += c * (n // P) * (D // P)
     if isinstance(rec, (rc.HypernetReconciliation, rc.RandomMatrixHypernetReconciliation)):
         forward += c * (rec.hidden_dim + (n // P) * (D // P))
+    if head.attribute_interdependence is not None or head.instance_interdependence is not None:
+        from rpnschema.interdependence_cost import head_cost  # loaded for such heads only
+
+        cost = head_cost(head, batch)
+        buffers += cost.buffers
+        forward += cost.forward
     fb, ff = _fusion(head.channel_fusion, [n] * c, head.output_dim)
     return buffers + fb, forward + ff
+
+
+def fixed_batch(spec: Any) -> int | None:
+    """The row count a model takes, where its first layer fixes one (a head's ``batch``: an
+    instance interdependence over a graph, chain or grid, a bilinear attribute one), else None."""
+    layers = spec.layers or []
+    heads = layers[0].heads if layers else []
+    # a sequence head's batch is its positions, not rows
+    found = [h.batch for h in heads if getattr(h, "batch", None) and not getattr(h, "steps", None)]
+    return found[0] if found else None
 
 
 def estimate(spec: ModelSpec, *, batch: int = CHECK_BATCH, dtype: str | None = None) -> Memory:

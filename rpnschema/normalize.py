@@ -272,7 +272,21 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     drafts = []
     expanded = expand_layers(preset, model.dims)
     for j, data in enumerate(expanded):
-        layer = LayerSpec.model_validate(data)
+        try:
+            layer = LayerSpec.model_validate(data)
+        except ValidationError as e:  # a combination the preset's own fields cannot catch
+            first = e.errors()[0]
+            out.append(
+                Diagnostic(
+                    Code.BAD_VALUE,
+                    f"preset {preset.name!r} does not expand into a valid layer {j} "
+                    f"({data.get('m')} -> {data.get('n')}): {first['msg']}",
+                    path=("preset",),
+                    suggestion="check the preset's options against `rpnschema list "
+                    "--family model_preset`",
+                )
+            )
+            return None
         src: Loc = ("preset",)
         drafts.append(
             LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))

@@ -15,6 +15,10 @@ evaluation that materializes kappa(x) and W (the compiler may take cheaper exact
   ``identity_expansion``, 1 for the polynomial/linear families and 4 for transcendental ones
   (``EXPANSION_COST``); other reconciliations ``n*D`` per channel; a bias ``B*n``; an
   elementwise fusion ``B*n`` per input; processing functions ``5*B*size``.
+- interdependences (:mod:`rpnschema.interdependence_cost`): dense products with A (and the
+  bilinear and kernel matrices) as matmul, products on a sparse structure or its links (graph
+  attention) as elementwise estimates. A head whose instance interdependence fixes the batch
+  (one row per graph node) is counted at that batch, which is also the summary's default.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 from rpnschema import dims_grid
 from rpnschema.canonical import SpecSource
-from rpnschema.memory import Memory, estimate
+from rpnschema.memory import Memory, estimate, fixed_batch
 from rpnschema.sequence import input_width
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
@@ -156,20 +160,28 @@ def head_flops(head: Any, rows: int) -> Flops:
     if steps > 1 and head.instance_interdependence is not None:
         matmul += c * 2 * batch * steps * D  # A^T over the positions
     flops = Flops(matmul, elementwise)
+    if steps == 1 and (
+        head.attribute_interdependence is not None or head.instance_interdependence is not None
+    ):
+        from rpnschema.interdependence_cost import head_cost  # loaded for such heads only
+
+        cost = head_cost(head, batch)
+        flops += Flops(cost.matmul, cost.elementwise)
     flops += fusion_flops(head.channel_fusion, [n] * c, head.output_dim // steps, batch)
     extra = _processing_flops(head.input_process, m * steps, rows)
     extra += _processing_flops(head.output_process, head.output_dim, rows)
     return flops + Flops(elementwise=extra)
 
 
-def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> Summary:
+def summarize(spec: SpecSource, *, batch: int | None = None, dtype: str | None = None) -> Summary:
     """The summary of a spec (a path, a mapping or a spec object, normalized first when it is
-    not yet) for ``batch`` inputs.
+    not yet) for ``batch`` inputs (default: the batch the first layer fixes, else 1).
 
     ``dtype`` (default the spec's) sets the bytes per parameter of the memory column."""
     from rpnschema.validate import as_normalized
 
     spec = as_normalized(spec)
+    batch = batch or fixed_batch(spec) or 1
     dtype = dtype or spec.dtype
     if dtype not in DTYPE_BYTES:
         raise ValueError(f"dtype {dtype!r} is not one of {', '.join(DTYPE_BYTES)}")

@@ -122,6 +122,13 @@ _MODEL_PRESETS = (
         [3, 4, 2],
         "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
     ),
+    (
+        "rpn-gat",
+        "gat",
+        "tinybig's gat: graph attention layers over the nodes (one input row per node).",
+        [3, 4, 2],
+        "nodes: [0, 1, 2, 3], links: [[0, 1], [1, 2], [2, 3], [3, 0]]",
+    ),
 )
 for _key, _name, _doc, _dims, _options in _MODEL_PRESETS:
     TEMPLATES[_key] = (
@@ -172,6 +179,20 @@ name: rpn_rnn
 seed: 0
 dims: [1, 16, 2]
 preset: {name: rnn, chain_length: 12, bi_directional: false}
+""",
+)
+
+
+TEMPLATES["rpn-regression-rnn"] = (
+    "tinybig's regression_rnn: chain layers, the last layer reads the whole row.",
+    """# tinybig's regression_rnn: chain (sequence) layers over chain_length positions per input
+# row, as rnn, but the last perceptron layer reads the whole row (chain_length * dims[-2]
+# values) instead of the positions' mean: one output per row, e.g. the next value of a series.
+spec_version: 2
+name: rpn_regression_rnn
+seed: 0
+dims: [1, 16, 1]
+preset: {name: regression_rnn, chain_length: 12, with_softmax: false}
 """,
 )
 

@@ -24,6 +24,15 @@ from rpnschema.infer import Limits
 from rpnschema.report import printable
 from rpnschema.sequence import input_width
 
+#: ``--batch`` of the forward check (build and load): default the rows a graph model takes, else 4.
+CheckBatch = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Batch size of the forward check (default: the node count of a graph model, else 4).",
+    ),
+]
+
 
 def summary_rows(spec: Any, paths: list[list[str]] | None = None) -> list[tuple[str, ...]]:
     """Rows (where, m, expansion, D, reconciliation, l, n, out, parameters) of a spec; with
@@ -86,7 +95,7 @@ def build(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    batch: CheckBatch = None,
     overrides: Set = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
@@ -97,6 +106,7 @@ def build(
     unavailable device, torch not installed).
     """
     spec = load_valid_spec(spec_file, limits, overrides=overrides or ())
+    batch = _check_batch(spec, batch)
     if out is not None and (device or spec.device) == "meta":
         typer.echo("error: a model on the meta device has no values to save (--out)", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -122,6 +132,21 @@ def build(
             typer.echo(f"error: cannot save to {out}: {e}", err=True)
             raise typer.Exit(EXIT_USAGE) from e
         typer.echo(f"saved {out}")
+
+
+def _check_batch(spec: Any, batch: int | None) -> int:
+    """--batch, else the rows a graph model takes, else the default forward-check batch."""
+    from rpnschema.memory import CHECK_BATCH, fixed_batch
+
+    fixed = fixed_batch(spec)
+    if batch is not None and fixed is not None and batch != fixed:
+        typer.echo(
+            f"error: --batch {batch}: the model takes exactly {fixed} rows (layers/0 fixes the "
+            f"batch: one row per node); use --batch {fixed} or leave it out",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return batch or fixed or CHECK_BATCH
 
 
 def check_memory(spec: Any, limits: Limits, batch: int, dtype: str | None) -> None:
@@ -163,7 +188,7 @@ def load_command(
     check: Annotated[
         bool, typer.Option("--check/--no-check", help="Run a forward pass on a random batch.")
     ] = True,
-    batch: Annotated[int, typer.Option(min=1, help="Batch size of the forward check.")] = 4,
+    batch: CheckBatch = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Restore a saved model (weights, random buffers and spec), verify its stored spec hash,
@@ -183,6 +208,7 @@ def load_command(
         from rpnschema.compile.serialize import stored_hash as read_hash
 
         spec = inspect_model_file(model_file, limits=limits)
+        batch = _check_batch(spec, batch)
         check_memory(spec, limits, batch if check else 0, None)
         with allocation_errors():
             module = load_model(model_file, device=device, limits=limits)

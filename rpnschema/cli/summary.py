@@ -124,7 +124,14 @@ def summary(
     spec_file: Annotated[
         Path, typer.Argument(metavar="SPEC", help="Spec file (JSON or YAML); '-' reads stdin.")
     ],
-    batch: Annotated[int, typer.Option(min=1, help="Batch size for the FLOP estimate.")] = 1,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Batch size for the FLOP estimate (default: the node count of a graph model, "
+            "else 1).",
+        ),
+    ] = None,
     dtype: Annotated[
         str | None,
         typer.Option(help=f"Parameter dtype for memory: {', '.join(DTYPE_BYTES)} (spec's)."),

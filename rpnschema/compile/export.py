@@ -33,6 +33,7 @@ from rpnschema._version import __version__
 from rpnschema.canonical import spec_hash
 from rpnschema.errors import Code, DeployError, Diagnostic, MissingDependencyError
 from rpnschema.exportability import export_diagnostics
+from rpnschema.memory import fixed_batch
 from rpnschema.sequence import input_width
 
 FORMATS = ("pt2", "onnx")
@@ -271,16 +272,6 @@ def _compare(
             ]
         )
     return error, threshold, tuple(shapes)
-
-
-def fixed_batch(spec: Any) -> int | None:
-    """The row count a model takes, where its first layer fixes one (a head's ``batch``: an
-    instance interdependence over a graph, chain or grid, a bilinear attribute one), else None."""
-    layers = spec.layers or []
-    heads = layers[0].heads if layers else []
-    # a sequence head's batch is its positions, not rows
-    found = [h.batch for h in heads if getattr(h, "batch", None) and not getattr(h, "steps", None)]
-    return found[0] if found else None
 
 
 def _batch_problem(spec: Any, batch: int, dynamic_batch: bool) -> Diagnostic | None:

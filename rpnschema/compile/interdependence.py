@@ -19,6 +19,7 @@ from rpnschema import dims_interdependence as di
 from rpnschema.compile.context import BuildContext
 from rpnschema.compile.expansion import build_expansion
 from rpnschema.compile.fusion import build_fusion
+from rpnschema.compile.kernels import interdependence_attention as att
 from rpnschema.compile.kernels import interdependence_geometric as G
 from rpnschema.compile.kernels import interdependence_kernel as K
 from rpnschema.compile.kernels import interdependence_topological as T
@@ -91,6 +92,9 @@ class Interdependence(nn.Module):
         self.parameter_fabrication: nn.Module | None = None
         self.data_transformation: nn.Module | None = None
         self.parts: nn.ModuleList | None = None
+        self.softmax: hy.MaskedSoftmax | None = None
+        #: graph attention evaluated on the structure's links only (False: the dense matrix)
+        self.edges = False
         self._kernel = None
         self._cache: Tensor | None = None
         self._keep_first = isinstance(spec, ke._Kernel) and not spec.require_data
@@ -154,20 +158,66 @@ class Interdependence(nn.Module):
         if isinstance(fusion, fu._ParameterizedConcatenation) and fusion.n is None:
             fusion = fusion.model_copy(update={"n": n})
         self.fusion = build_fusion(fusion, ctx.at("fusion"))
+        self.softmax = spec.softmax
+        self.edges = self._edge_parts() is not None
+
+    def _edge_parts(self) -> tuple[Interdependence, Interdependence] | None:
+        """(structure, bilinear) when A is a masked softmax of their product in the instance
+        slot: then only the structure's links are scored."""
+        parts = list(self.parts or [])
+        if (
+            self.softmax is None
+            or self.kind != di.INSTANCE
+            or self.fusion.name != "prod_fusion"
+            or len(parts) != 2
+        ):
+            return None
+        structure = next((p for p in parts if p.sparse), None)
+        bilinear = next((p for p in parts if p.bilinear), None)
+        if structure is None or bilinear is None:
+            return None
+        return structure, bilinear
+
+    def _part_weights(self, w: Tensor | None) -> list[Tensor | None]:
+        """w split into the parts' segments (and the fusion's last); None for an empty one."""
+        if w is None:
+            return [None] * (len(self.parts or []) + 1)
+        ws = torch.split(w, [*self.part_l, self.l - sum(self.part_l)], dim=1)
+        return [wi if wi.numel() else None for wi in ws]
 
     def _hybrid_matrix(self, x: Tensor, w: Tensor | None) -> Tensor:
         assert self.parts is not None
-        ws = (
-            list(torch.split(w, [*self.part_l, self.l - sum(self.part_l)], dim=1))
-            if (w is not None)
-            else [None] * (len(self.parts) + 1)
-        )
-        As = []
+        ws = self._part_weights(w)
+        As, fixed = [], []
         for part, wi in zip(self.parts, ws, strict=False):
-            A = part.matrix(x, wi if wi is not None and wi.numel() else None)
+            A = part.matrix(x, wi)
             As.append(A.to_dense() if A.is_sparse else A)
-        fusion_w = ws[-1] if ws[-1] is not None and ws[-1].numel() else None
-        return self.fusion(As, fusion_w)
+            if part.A is not None:
+                fixed.append(As[-1])
+        A = self.fusion(As, ws[-1])
+        if self.softmax is None:
+            return A
+        if self.semantics == "tinybig" or not fixed:
+            mask = A != 0  # tinybig's mask_zeros: the fused matrix's nonzero entries
+        else:  # the structure's support, whatever the scores
+            mask = torch.stack([F != 0 for F in fixed]).all(dim=0)
+        return att.masked_softmax(A, mask, self.softmax.mode, self.softmax.rescale_factor)
+
+    def _edge_apply(self, x: Tensor, w: Tensor | None, target: Tensor) -> Tensor:
+        """A^T target with A the masked softmax of structure * (x W x^T), on the links."""
+        assert self.parts is not None and self.softmax is not None
+        structure, bilinear = self._edge_parts()  # type: ignore[misc]
+        ws = self._part_weights(w)
+        W = bilinear.parameter_fabrication(ws[list(self.parts).index(bilinear)], 1, x.t())[0]
+        rows, cols = structure.A.indices()
+        scores = att.bilinear_edge_scores(x, W, rows, cols) * structure.A.values()
+        scores = scores * self.softmax.rescale_factor
+        keep = scores != 0 if self.semantics == "tinybig" else structure.A.values() != 0
+        column = self.softmax.mode == "column"
+        values = att.edge_softmax(
+            scores, keep, cols if column else rows, self.d_prime if column else self.d
+        )
+        return att.edge_apply(values, rows, cols, target, self.d_prime)
 
     def _geometric(self, spec: ge._Geometric, semantics: str) -> Tensor:
         patch = di.as_expansion(spec)
@@ -223,6 +273,13 @@ class Interdependence(nn.Module):
                 return torch.sparse.mm(self.At, x.t()).t()
             return x @ self.matrix(x, w)
         target = kappa if kappa is not None else x
+        if (self.edges or self.sparse) and target.shape[0] != self.d:
+            raise ValueError(
+                f"{self.name} relates {self.d} rows (one per node of its structure), the input "
+                f"has {target.shape[0]}: give one row per node, in the order of its nodes"
+            )
+        if self.edges:
+            return self._edge_apply(x, w, target)
         if self.sparse:
             return torch.sparse.mm(self.At, target)
         return self.matrix(x, w).t() @ target

@@ -150,7 +150,7 @@ class HeadReader(ComponentReader):
             ):
                 self.unknown_key((*hp, key), key, sorted(info.defaults), name)
         try:
-            head = presets.expand(info, args, n)
+            head = presets.expand(info, args, n, m)
         except presets.PresetProblem as e:
             self.report(
                 Code.WRONG_TYPE if e.expected == "true or false" else Code.BAD_VALUE,

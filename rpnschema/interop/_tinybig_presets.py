@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from rpnschema.factors import find_close_factors
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._tinybig_table import PresetInfo
 
@@ -36,7 +37,13 @@ _FLAGS = (
     "bi_directional",
     "with_inverse_approx",
     "with_exponential_approx",
+    "with_dual_lphm_interdependence",
+    "with_lorr_interdependence",
 )
+#: The graph heads (the same options; graph_bilinear adds the attention).
+_GRAPH_KINDS = ("graph", "graph_bilinear")
+#: Model presets whose output options tinybig sets per layer (:func:`gcn_layer`).
+PER_LAYER_OUTPUT = ("gcn", "gat")
 _DISTRIBUTIONS = ("normal", "exponential", "cauchy", "gamma", "chi2", "laplace")
 _KERNELS = ("linear", "gaussian_rbf", "inverse_quadratic_rbf")
 
@@ -74,6 +81,8 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
                 "as nodes and links",
                 "nodes: [...] and links: [...]",
             )
+    if p.get("structure") is not None:  # a model preset's graph supplied at build time
+        return _kind(p, {"structure": p["structure"], "nodes": p["nodes"], **_options(p)})
     for key in ("nodes", "links"):
         if not isinstance(p[key], list):
             raise PresetProblem(
@@ -85,14 +94,21 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
     if p["require_data"] or p["require_parameters"]:
         key = "require_data" if p["require_data"] else "require_parameters"
         raise PresetProblem(key, f"{key} must be false: the graph's A needs neither", "false")
-    graph = {
-        "nodes": p["nodes"],
-        "links": p["links"],
+    graph = {"nodes": p["nodes"], "links": p["links"], **_options(p)}
+    return _kind(p, graph)
+
+
+def _options(p: dict[str, Any]) -> dict[str, Any]:
+    return {
         "directed": p["directed"],
         "normalization": p["normalization"],
         "normalization_mode": p["normalization_mode"],
         "self_dependence": p["self_dependence"],
     }
+
+
+def _kind(p: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+    """The graph function: pagerank, multihop or plain."""
     if p["with_pagerank"]:
         return {"name": "pagerank_multihop_graph_interdependence", "c": p["c"], **graph}
     if p["with_multihop"]:
@@ -105,6 +121,40 @@ def _graph(p: dict[str, Any]) -> dict[str, Any]:
     return {"name": "graph_interdependence", **graph}
 
 
+def _attention(p: dict[str, Any], m: Any) -> dict[str, Any]:
+    """graph_bilinear_interdependence_head's instance interdependence: the graph's A times the
+    bilinear scores x W x^T (W plain, low-rank or dual_lphm), then a masked column softmax."""
+    r = p["r_interdependence"]
+    if p["with_lorr_interdependence"]:
+        bilinear: dict[str, Any] = {
+            "name": "lowrank_parameterized_bilinear_interdependence",
+            "r": r,
+        }
+    elif p["with_dual_lphm_interdependence"]:
+        if not isinstance(m, int) or isinstance(m, bool) or m < 1:
+            raise PresetProblem(
+                "m",
+                "with_dual_lphm_interdependence needs the head's m (its factor p is "
+                "find_close_factors(m))",
+                "m: an integer >= 1",
+            )
+        p_factor = find_close_factors(m)
+        bilinear = {
+            "name": "dual_lphm_parameterized_bilinear_interdependence",
+            "r": r,
+            "p": p_factor,
+            "q": p_factor,
+        }
+    else:
+        bilinear = {"name": "parameterized_bilinear_interdependence"}
+    return {
+        "name": "hybrid_interdependence",
+        "functions": [_graph(p), bilinear],
+        "fusion": {"name": "prod_fusion"},
+        "softmax": {"mode": "column", "rescale_factor": 1.0},
+    }
+
+
 def _check(p: dict[str, Any]) -> None:
     for key in _FLAGS:
         if key in p and not isinstance(p[key], bool):
@@ -112,7 +162,7 @@ def _check(p: dict[str, Any]) -> None:
 
 
 def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind in ("perceptron", "graph") and p.get("with_dual_lphm"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_dual_lphm"):
         return {"name": "dual_lphm_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
     if p.get("with_lorr"):
         return {"name": "lorr_reconciliation", "r": p["r"], "enable_bias": p["enable_bias"]}
@@ -120,7 +170,7 @@ def _reconciliation(kind: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _expansion(kind: str, p: dict[str, Any]) -> dict[str, Any]:
-    if kind == "graph":
+    if kind in _GRAPH_KINDS:
         return {"name": "identity_expansion"}
     if kind == "perceptron":  # with_hybrid_expansion is accepted and ignored by tinybig
         if p["with_taylor"]:
@@ -169,17 +219,17 @@ def _output(kind: str, p: dict[str, Any], n: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if p.get("with_batch_norm"):
         out.append({"name": "batch_norm", "num_features": n})
-    if kind in ("perceptron", "graph") and p.get("with_relu"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_relu"):
         out.append({"name": "relu"})
-    if kind in ("perceptron", "graph") and p.get("with_dropout"):
+    if kind in ("perceptron", *_GRAPH_KINDS) and p.get("with_dropout"):
         out.append({"name": "dropout", "p": p["p"]})
-    if p.get("with_softmax"):  # graph_interdependence_head: LogSoftmax
-        out.append({"name": "log_softmax" if kind == "graph" else "softmax", "dim": -1})
+    if p.get("with_softmax"):  # the graph heads: LogSoftmax
+        out.append({"name": "log_softmax" if kind in _GRAPH_KINDS else "softmax", "dim": -1})
     return out
 
 
-def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
-    """The head tinybig builds from a preset with arguments ``given``.
+def expand(info: PresetInfo, given: dict[str, Any], n: Any, m: Any = None) -> dict[str, Any]:
+    """The head tinybig builds from a preset with arguments ``given`` (for a head m -> n).
 
     Raises :class:`PresetProblem` for an argument tinybig would reject.
     """
@@ -205,6 +255,8 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
     }
     if kind == "graph":
         head["instance_interdependence"] = _graph(p)
+    elif kind == "graph_bilinear":
+        head["instance_interdependence"] = _attention(p, m)
     output = _output(kind, p, n)
     if output:
         head["output_process"] = output
@@ -212,8 +264,9 @@ def expand(info: PresetInfo, given: dict[str, Any], n: Any) -> dict[str, Any]:
 
 
 def gcn_layer(args: dict[str, Any], dims: list[int], m: int, n: int) -> dict[str, Any]:
-    """tinybig.model.gcn's arguments for the layer m -> n: it compares sizes, not positions, so
-    a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and dropout."""
+    """tinybig.model.gcn's (and gat's) arguments for the layer m -> n: it compares sizes, not
+    positions, so a hidden layer whose n equals dims[-1] also goes without batch norm, ReLU and
+    dropout."""
     hidden = n != dims[-1]
     return {
         **args,
@@ -241,13 +294,13 @@ def expand_layer(preset: Any, dims: list[int], m: int, n: int) -> dict[str, Any]
     ``width`` copies of one head object become ``share_heads: true``.
     """
     args = preset.layer_arguments()
-    if preset.name == "gcn":
+    if preset.name in PER_LAYER_OUTPUT:
         args = gcn_layer(args, dims, m, n)
     width = args.pop("width")
     layer: dict[str, Any] = {
         "m": m,
         "n": n,
-        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n)],
+        "heads": [expand(T.LAYER_PRESETS[preset.LAYER], args, n, m)],
     }
     if width > 1:
         layer.update(width=width, share_heads=True)

@@ -295,7 +295,7 @@ class Reader(GridReader):
             self.paths.add(("layers", j), mp)
             # a copy per layer: shared lists would come out as YAML anchors
             layer_args = copy.deepcopy(
-                presets.gcn_layer(args, dims, m, n) if name == "gcn" else args
+                presets.gcn_layer(args, dims, m, n) if name in presets.PER_LAYER_OUTPUT else args
             )
             layer = self.layer_preset(
                 info.layer, {"m": m, "n": n, **layer_args}, mp, ("layers", j), []

@@ -16,7 +16,15 @@ _CYLINDER_COMPRESSIONS = tuple(
     f"cylinder_{k}_based_geometric_compression" for k in ("patch", "max", "min", "mean")
 )
 _LISTS = ("functions", "preprocess", "postprocess", "activation", "input_process", "output_process")
-_SINGLE = ("expansion", "reconciliation", "remainder", "channel_fusion", "head_fusion")
+_SINGLE = (
+    "expansion",
+    "reconciliation",
+    "remainder",
+    "channel_fusion",
+    "head_fusion",
+    "attribute_interdependence",
+    "instance_interdependence",
+)
 
 
 def _components(node: Any, path: Loc) -> Iterator[tuple[Loc, dict[str, Any]]]:
@@ -41,6 +49,12 @@ def _why(component: dict[str, Any]) -> str | None:
         return None  # no parameters: the same output whether registered or not
     if name in NATIVE_CHANGES:
         return NATIVE_CHANGES[name]
+    if name == "hybrid_interdependence" and component.get("softmax") is not None:
+        return (
+            "the masked softmax masks by the structure's links (tinybig: by the fused matrix's "
+            "nonzero entries, so a node whose features are all 0 drops out of its neighbours' "
+            "softmax)"
+        )
     combinatorial = name in ("combinatorial_expansion", "combinatorial_normal_expansion")
     if combinatorial and component.get("with_replacement") is True:
         return "with_replacement is honoured (tinybig ignores it): D and outputs change"

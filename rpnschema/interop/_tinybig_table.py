@@ -334,6 +334,20 @@ HEAD_PRESETS["chain_interdependence_head"] = PresetInfo(
     },
 )
 
+#: tinybig.head.graph_based_heads.graph_bilinear_interdependence_head (not exported by
+#: tinybig.head): graph attention, a hybrid instance interdependence graph * (x W x^T) with a
+#: masked column softmax; its own defaults (no normalization, self loops).
+HEAD_PRESETS["graph_bilinear_interdependence_head"] = PresetInfo(
+    "graph_bilinear",
+    {
+        **HEAD_PRESETS["graph_interdependence_head"].defaults,
+        "normalization": False,
+        "with_dual_lphm_interdependence": False,
+        "with_lorr_interdependence": False,
+        "r_interdependence": 3,
+    },
+)
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -354,6 +368,9 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
             if k not in ("with_taylor", "d")
         },
     ),
+    "graph_bilinear_interdependence_layer": PresetInfo(
+        "graph_bilinear", dict(HEAD_PRESETS["graph_bilinear_interdependence_head"].defaults)
+    ),
 }
 #: The module each preset class is defined in (``tinybig.<pkg>.<module>.<name>``).
 _MODULES = {
@@ -361,6 +378,8 @@ _MODULES = {
     "graph_interdependence_layer": "graph_based_layers",
     "chain_interdependence_head": "chain_based_heads",
     "chain_interdependence_layer": "chain_based_layers",
+    "graph_bilinear_interdependence_head": "graph_based_heads",
+    "graph_bilinear_interdependence_layer": "graph_based_layers",
 }
 
 
@@ -451,6 +470,18 @@ MODEL_PRESETS["rnn"] = ModelPresetInfo(
     },
 )
 MODEL_PRESETS["regression_rnn"] = MODEL_PRESETS["rnn"]
+
+#: tinybig.model.gat: graph_bilinear_interdependence_layers, with gcn's per-layer output options
+#: and its defaults (normalization on: the model's default differs from the layer's).
+MODEL_PRESETS["gat"] = ModelPresetInfo(
+    "graph_bilinear_interdependence_layer",
+    {
+        **MODEL_PRESETS["gcn"].defaults,
+        "with_dual_lphm_interdependence": False,
+        "with_lorr_interdependence": False,
+        "r_interdependence": 3,
+    },
+)
 #: tinybig.model.<name> and tinybig.model.rpn_<name>.<name> -> name.
 MODEL_PRESET_CLASSES = {
     path: name

@@ -155,6 +155,21 @@ class _Writer:
                 )
         return _function(spec)
 
+    def _softmax(self, fn: Any, cfg: dict[str, Any], path: Loc) -> None:
+        """A hybrid's masked softmax: tinybig builds it (a functools.partial) only inside
+        graph_bilinear_interdependence_head, so a config cannot name it."""
+        cfg["function_parameters"].pop("softmax")
+        self.report(
+            Code.NOT_REPRESENTABLE,
+            path,
+            "hybrid_interdependence's masked softmax (graph attention) cannot be written in a "
+            "tinybig config: tinybig builds it only inside graph_bilinear_interdependence_head",
+            expected="a hybrid_interdependence without softmax",
+            found=f"softmax: {fn.softmax.model_dump(mode='json')}",
+            suggestion="build tinybig.layer.graph_bilinear_interdependence_layer(m=..., n=..., "
+            "nodes=..., links=...) in Python for this layer",
+        )
+
     def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:
         assert head.reconciliation is not None and head.remainder is not None
         if head.patch_convolution:
@@ -229,6 +244,8 @@ class _Writer:
                         "config cannot hold: pass A to tinybig's constructor yourself",
                         severity="warning",
                     )
+                if getattr(fn, "softmax", None) is not None:
+                    self._softmax(fn, cfg, (*path, f"{kind}_interdependence", "softmax"))
                 params[f"{kind}_interdependence_configs"] = cfg
             l = getattr(head, f"l_{kind}_interdependence")
             if l:

@@ -1,5 +1,5 @@
 """Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
-gcn, rnn, regression_rnn).
+gcn, gat, rnn, regression_rnn, cnn).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
 from rpnschema.spec.chain import ChainOptions
+from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.grid_presets import CnnModelPreset
 from rpnschema.spec.presets import _increasing
 
@@ -106,9 +107,6 @@ class PgmModelPreset(ModelPreset):
     with_residual: bool = Field(default=False, description="A linear remainder.")
 
 
-NodeId = int | str
-
-
 class GcnModelPreset(ModelPreset):
     """tinybig.model.gcn: graph_interdependence layers over the nodes (one input row per node);
     batch norm, ReLU and dropout on the layers whose n differs from the last size, log-softmax
@@ -116,7 +114,13 @@ class GcnModelPreset(ModelPreset):
 
     name: Literal["gcn"]
     LAYER = "graph_interdependence_layer"
-    nodes: Annotated[list[NodeId], Field(min_length=1, description="Node ids, in row order.")]
+    nodes: Annotated[list[NodeId], Field(min_length=1)] | Dim = Field(
+        description="Node ids, in row order; or, with structure, the node count."
+    )
+    structure: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")] | None = Field(
+        default=None,
+        description="Name of a graph supplied at build time (build(spec, structures=...)).",
+    )
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
         default_factory=list, description="Links [source, target] between node ids."
     )
@@ -136,6 +140,33 @@ class GcnModelPreset(ModelPreset):
     with_dropout: bool = Field(default=False, description="Dropout (hidden layers).")
     p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
+
+    @model_validator(mode="after")
+    def _graph_given(self):
+        check_graph(self.nodes, self.links, self.structure)
+        return self
+
+    def layer_arguments(self) -> dict[str, Any]:
+        args = super().layer_arguments()
+        if args["structure"] is None:
+            del args["structure"]  # tinybig's layers take no structure name
+        return args
+
+
+class GatModelPreset(GcnModelPreset):
+    """tinybig.model.gat: graph_bilinear_interdependence layers over the nodes (graph
+    attention: each node's output mixes its neighbours' rows, weighted by a softmax over the
+    neighbours of the bilinear scores x_i W x_j times the graph's A); gcn's per-layer options."""
+
+    name: Literal["gat"]  # type: ignore[assignment]
+    LAYER = "graph_bilinear_interdependence_layer"
+    with_lorr_interdependence: bool = Field(
+        default=False, description="Low-rank W (rank r_interdependence) in the scores."
+    )
+    with_dual_lphm_interdependence: bool = Field(
+        default=False, description="dual_lphm W (rank r_interdependence) in the scores."
+    )
+    r_interdependence: Dim = Field(default=3, description="Rank of the scores' W.")
 
 
 class RnnModelPreset(ChainOptions, ModelPreset):
@@ -168,6 +199,7 @@ MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     RnnModelPreset,
     RegressionRnnModelPreset,
     CnnModelPreset,
+    GatModelPreset,
 )
 MODEL_PRESET_NAMES = (
     "mlp",
@@ -179,6 +211,7 @@ MODEL_PRESET_NAMES = (
     "rnn",
     "regression_rnn",
     "cnn",
+    "gat",
 )
 
 
@@ -201,7 +234,8 @@ AnyModelPreset = Annotated[
     | Annotated[GcnModelPreset, Tag("gcn")]
     | Annotated[RnnModelPreset, Tag("rnn")]
     | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")]
-    | Annotated[CnnModelPreset, Tag("cnn")],
+    | Annotated[CnnModelPreset, Tag("cnn")]
+    | Annotated[GatModelPreset, Tag("gat")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]

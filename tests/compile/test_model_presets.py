@@ -17,6 +17,7 @@ from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop import export_tinybig, from_tinybig
 from rpnschema.sequence import input_width
 from rpnschema.spec import MODEL_PRESET_TYPES
+from rpnschema.spec.model_presets import MODEL_PRESET_NAMES
 from rpnschema.templates import template_text
 from rpnschema.validate import load_spec, validate_data
 
@@ -90,9 +91,7 @@ def test_gcn_defaults_are_tinybigs_code_defaults() -> None:
     assert {k: v for k, v in T.MODEL_PRESETS["gcn"].defaults.items() if k not in objects} == (
         tinybig
     )
-    cls = next(
-        c for c in MODEL_PRESET_TYPES if c.model_fields["name"].annotation.__args__[0] == "gcn"
-    )
+    [cls] = [c for c in MODEL_PRESET_TYPES if c.LAYER == "graph_interdependence_layer"]
     native = cls.model_validate({"name": "gcn", "nodes": [0]}).layer_arguments()
     assert {k: v for k, v in native.items() if k not in objects} == tinybig
 
@@ -217,17 +216,9 @@ def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
 
 def test_every_model_preset_has_an_example_and_a_template() -> None:
     names = {load_spec(p).name for p in EXAMPLES}
-    assert names == {f"rpn_{n}" for n in [*NAMES, "gcn", "rnn", "regression_rnn", "cnn"]}
-    for template in (
-        "rpn-mlp",
-        "rpn-kan",
-        "rpn-svm",
-        "rpn-naive-bayes",
-        "rpn-pgm",
-        "rpn-gcn",
-        "rpn-rnn",
-        "rpn-cnn",
-    ):
+    assert names == {f"rpn_{n}" for n in MODEL_PRESET_NAMES}
+    for name in MODEL_PRESET_NAMES:
+        template = "rpn-" + name.replace("_", "-")
         assert load_spec(validate_data_text(template)).parameters > 0
 
 
@@ -241,7 +232,7 @@ def test_list_shows_the_model_presets() -> None:
     result = CliRunner().invoke(app, ["list", "--family", "model_preset", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [r["name"] for r in rows] == [*NAMES, "gcn", "rnn", "regression_rnn", "cnn"]
+    assert [r["name"] for r in rows] == list(MODEL_PRESET_NAMES)
     assert rows[0]["parameters"].startswith("width=1, channels=1, enable_bias=false")
 
 

@@ -14,9 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.interdependence.base import Interdependence, NormalizationMode, PositiveInt
-
-NodeId = int | str
 
 
 class _Structure(Interdependence):
@@ -40,24 +39,7 @@ class _Graph(_Structure):
 
     @model_validator(mode="after")
     def _known_nodes(self):
-        if self.structure is not None:
-            if self.links:
-                raise ValueError("links come from the build-time structure: remove them")
-            return self
-        if isinstance(self.nodes, int):
-            raise ValueError(
-                "nodes is a count only with structure: <name> (a graph supplied at build time);"
-                " otherwise list the node ids"
-            )
-        seen: set[NodeId] = set()
-        for node in self.nodes:
-            if node in seen:
-                raise ValueError(f"node id {node!r} appears twice in nodes")
-            seen.add(node)
-        for i, (a, b) in enumerate(self.links):
-            for end in (a, b):
-                if end not in seen:
-                    raise ValueError(f"links[{i}] names node {end!r}, which is not in nodes")
+        check_graph(self.nodes, self.links, self.structure)
         return self
 
 
