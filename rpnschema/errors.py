@@ -64,6 +64,8 @@ class Code(str, Enum):
     INTERDEPENDENCE_SLOT = "RPN432"
     INTERDEPENDENCE_ROWS = "RPN433"
     SHARED_HEADS = "RPN460"
+    TINYBIG_BILINEAR = "RPN485"
+    BILINEAR_DIMS = "RPN486"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -141,6 +143,12 @@ CODE_DOCS: dict[Code, str] = {
     "follow.",
     Code.SHARED_HEADS: "share_heads needs one head config for the layer's width copies to share "
     "(tinybig's specialised layers repeat one head object).",
+    Code.TINYBIG_BILINEAR: "tinybig 0.2.1 cannot run its bilinear attention classes "
+    "(bilinear_interdependence_head / _layer, model.transformer: a keyword typo, mask_zero for "
+    "mask_zeros, fails every forward pass), so tinybig semantics reject them; native semantics "
+    "compute the attention their code intends.",
+    Code.BILINEAR_DIMS: "A bilinear attention preset lacks a size it is built from: n (the "
+    "attention is scaled by sqrt(n)) or, with with_dual_lphm_interdependence, m (W's factor).",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from pydantic import ValidationError
 
@@ -19,9 +20,12 @@ from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import Preset
+from rpnschema.transformer_checks import PresetRejected, bilinear_preset, tinybig_transformer
 
 #: The limit :func:`expand` applies (``Limits.max_count``), set per call.
 _max_count: ContextVar[int] = ContextVar("max_count", default=MAX_COUNT)
+#: The model's semantics (presets tinybig cannot run are rejected under ``tinybig``).
+_semantics: ContextVar[str] = ContextVar("semantics", default="native")
 
 
 class _PresetInvalid(Exception):
@@ -132,7 +136,11 @@ def _alloc(
     return None
 
 
-def _head_draft(head: HeadSpec | Preset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
+def _head_draft(
+    head: HeadSpec | Preset, src: Loc, out: list[Diagnostic], layer: LayerSpec | None = None
+) -> HeadDraft:
+    if isinstance(head, Preset) and getattr(head, "INHERITS_DIMS", False):
+        head = bilinear_preset(head, src, layer, _semantics.get(), out)
     if isinstance(head, Preset):
         try:
             expanded = HeadSpec.model_validate(head.expand())
@@ -188,7 +196,7 @@ def _layer_drafts(layer: LayerSpec, src: Loc, out: list[Diagnostic]) -> list[Hea
         )
     heads: list[HeadDraft] = []
     for i, (head, reps) in enumerate(zip(layer.heads, alloc, strict=True)):
-        draft = _head_draft(head, (*src, "heads", i), out)
+        draft = _head_draft(head, (*src, "heads", i), out, layer)
         heads.extend(HeadDraft(draft.spec, draft.src) for _ in range(reps))
     return heads
 
@@ -203,12 +211,14 @@ def expand(
     in all.
     """
     token = _max_count.set(max_count)
+    sem = _semantics.set(model.semantics)
     try:
         drafts = _expand(model, out)
-    except _PresetInvalid:
+    except (_PresetInvalid, PresetRejected):
         return None
     finally:
         _max_count.reset(token)
+        _semantics.reset(sem)
     heads = sum(len(d.heads) for d in drafts or [])
     if heads > max_count:
         out.append(
@@ -248,6 +258,9 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
         return None
     from rpnschema.interop._tinybig_presets import expand_layer  # tinybig's preset tables
 
+    if preset.name == "transformer":
+        tinybig_transformer(model, out)
+        return _transformer(model, out)
     drafts = []
     for j, (m, n) in enumerate(zip(model.dims, model.dims[1:], strict=False)):
         layer = LayerSpec.model_validate(expand_layer(preset, model.dims, m, n))
@@ -271,6 +284,33 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                 )
             )
     return drafts
+
+
+def _transformer(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft]:
+    """The layers of ``preset: transformer`` (tinybig.model.transformer's constructor)."""
+    from rpnschema.interop._tinybig_transformer import transformer_layers
+
+    assert model.dims is not None and model.preset is not None
+    src: Loc = ("preset",)
+    layers = [LayerSpec.model_validate(d) for d in transformer_layers(model.preset, model.dims)]
+    blocks = len(model.dims) - 1
+    width = model.preset.width
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"preset 'transformer' with dims {model.dims} and fc_dims "
+            f"{list(model.preset.fc_dims)} expanded into {plural(len(layers), 'layer')}: "  # type: ignore[union-attr]
+            f"{plural(blocks, 'attention block')} (bilinear_interdependence_layer + "
+            f"perceptron_layer) and {plural(len(layers) - 2 * blocks, 'perceptron layer')}"
+            f"{f', {width} shared heads each' if width > 1 else ''}",
+            path=src,
+            severity="notice",
+        )
+    )
+    return [
+        LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))  # type: ignore[arg-type]
+        for layer in layers
+    ]
 
 
 def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
@@ -325,7 +365,12 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
                 )
             )
             return None
-        head = _head_draft(model.head, ("head",), out)
+        # a template's m / n, where every layer of dims has the same (bilinear presets need n)
+        ms, ns = set(model.dims[:-1]), set(model.dims[1:])
+        shared = SimpleNamespace(
+            m=ms.pop() if len(ms) == 1 else None, n=ns.pop() if len(ns) == 1 else None
+        )
+        head = _head_draft(model.head, ("head",), out, shared)  # type: ignore[arg-type]
         out.append(
             Diagnostic(
                 Code.PRESET_EXPANDED,

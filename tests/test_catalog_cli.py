@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 import rpnschema
 from rpnschema.cli import app
 from rpnschema.spec import CATALOG, PRESET_TYPES
+from rpnschema.spec.model_presets import MODEL_PRESET_TYPES
 from rpnschema.templates import TEMPLATES
 
 runner = CliRunner()
@@ -21,7 +22,7 @@ def test_list_covers_the_catalog_and_presets() -> None:
     presets = ("preset", "model_preset")
     assert {r["name"] for r in rows if r["family"] not in presets} == set(CATALOG)
     assert len([r for r in rows if r["family"] == "preset"]) == len(PRESET_TYPES)
-    assert len([r for r in rows if r["family"] == "model_preset"]) == 6
+    assert len([r for r in rows if r["family"] == "model_preset"]) == len(MODEL_PRESET_TYPES)
     taylor = next(r for r in rows if r["name"] == "taylor_expansion")
     assert taylor["parameters"] == "d=2" and "D = sum" in taylor["rule"]
 

@@ -210,6 +210,17 @@ class _Writer:
                         "patch_class": f"tinybig.koala.geometry.{shape}",
                         "patch_parameters": patch,
                     }
+                if cfg["function_parameters"].pop("softmax", None) is not None:
+                    self.report(
+                        Code.NOT_REPRESENTABLE,
+                        (*path, f"{kind}_interdependence", "softmax"),
+                        "tinybig applies a softmax to a bilinear A only through a Python "
+                        "postprocess function (functools.partial of "
+                        "operator_based_normalize_matrix), which a config cannot name",
+                        expected="no softmax",
+                        found="softmax: {...}",
+                        suggestion="remove softmax to convert to tinybig",
+                    )
                 if fn.name == "constant_interdependence":
                     cfg["function_parameters"].pop("A")
                     self.report(

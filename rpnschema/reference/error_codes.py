@@ -75,6 +75,9 @@ CODE_EXAMPLES: dict[str, str] = {
     "        instance_interdependence: {name: parameterized_interdependence, b_prime: 2}\n",
     "RPN460": "layers:\n  - m: 3\n    n: 2\n    share_heads: true\n"
     "    heads: [{expansion: identity_expansion}, {expansion: {name: taylor_expansion, d: 2}}]\n",
+    "RPN485": "semantics: tinybig\ndims: [4, 4]\npreset: {name: transformer, fc_dims: [2]}\n",
+    "RPN486": "layers:\n  - {m: 4, n: 3, heads: [{expansion: identity_expansion}]}\n"
+    "  - n: 2\n    heads: [{preset: bilinear, with_dual_lphm_interdependence: true}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

@@ -13,6 +13,13 @@ from rpnschema.reference._shared import GENERATED
 from rpnschema.spec.presets import PRESET_TYPES
 
 PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
+#: The tinybig.head class of each head preset (``<preset>_head`` unless listed).
+HEAD_CLASSES = {"bilinear": "bilinear_interdependence_head"}
+
+
+def head_class(preset: str) -> str:
+    """The tinybig.head class name the head preset ``preset`` stands for."""
+    return HEAD_CLASSES.get(preset, f"{preset}_head")
 
 
 def _show(value: Any) -> str:
@@ -56,7 +63,8 @@ def render_tinybig_defaults() -> str:
     for (preset, option), diff in sorted(defaults.PRESET_DIFFERENCES.items()):
         native = PRESETS[preset].model_fields[option].default
         lines.append(
-            f"| preset `{preset}` (`tinybig.head.{preset}_head`) | `{option}` | {_show(native)} | "
+            f"| preset `{preset}` (`tinybig.head.{head_class(preset)}`) | `{option}` | "
+            f"{_show(native)} | "
             f"{_show(diff.tinybig)} | {_show(diff.read_as)} | {diff.why} |"
         )
     lines += [

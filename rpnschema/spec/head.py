@@ -9,6 +9,7 @@ from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
+    BilinearPreset,
     KanPreset,
     NaiveBayesPreset,
     PerceptronPreset,
@@ -97,6 +98,7 @@ AnyHead = Annotated[
     | Annotated[KanPreset, Tag("kan")]
     | Annotated[SvmPreset, Tag("svm")]
     | Annotated[NaiveBayesPreset, Tag("naive_bayes")]
-    | Annotated[PgmPreset, Tag("pgm")],
+    | Annotated[PgmPreset, Tag("pgm")]
+    | Annotated[BilinearPreset, Tag("bilinear")],
     Discriminator(_head_tag),
 ]

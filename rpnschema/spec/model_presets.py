@@ -1,5 +1,5 @@
 """Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
-gcn).
+gcn, transformer).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -136,6 +136,35 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
+class TransformerModelPreset(ModelPreset):
+    """tinybig.model.transformer: per pair of dims a bilinear attention layer then a
+    perceptron layer (m = n), then perceptron layers through fc_dims; the last has no batch
+    norm, ReLU or dropout. Rows are the tokens of one sequence (see
+    :mod:`rpnschema.spec.presets_bilinear`). tinybig 0.2.1 cannot run it (native only)."""
+
+    name: Literal["transformer"]
+    LAYER = "bilinear_interdependence_layer"
+    fc_dims: Annotated[list[Dim], Field(min_length=1)] = Field(
+        description="Sizes of the fully connected layers after the attention blocks."
+    )
+    batch: Dim | None = Field(
+        default=None, description="Rows (tokens) per input (tinybig's batch_num); any if unset."
+    )
+    enable_bias: bool = Field(default=True, description="A bias in every reconciliation.")
+    with_lorr_interdependence: bool = Field(default=True, description="Attention W = lorr.")
+    with_dual_lphm_interdependence: bool = Field(default=False, description="W = dual_lphm.")
+    r_interdependence: Dim = Field(default=3, description="Rank of the attention's W.")
+    with_taylor: bool = Field(default=False, description="Taylor expansion of order d.")
+    d: Dim = Field(default=2, description="Taylor order.")
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_residual: bool = Field(default=True, description="A linear remainder.")
+    with_batch_norm: bool = Field(default=True, description="Batch norm (not the last layer).")
+    with_relu: bool = Field(default=True, description="ReLU (not the last layer).")
+    with_dropout: bool = Field(default=True, description="Dropout (not the last layer).")
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
+    with_softmax: bool = Field(default=True, description="Softmax (see the class docs).")
+
+
 MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     MlpModelPreset,
     KanModelPreset,
@@ -143,8 +172,9 @@ MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (
     NaiveBayesModelPreset,
     PgmModelPreset,
     GcnModelPreset,
+    TransformerModelPreset,
 )
-MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn")
+MODEL_PRESET_NAMES = ("mlp", "kan", "svm", "naive_bayes", "pgm", "gcn", "transformer")
 
 
 def _shorthand(value: Any) -> Any:
@@ -163,7 +193,8 @@ AnyModelPreset = Annotated[
     | Annotated[SvmModelPreset, Tag("svm")]
     | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
     | Annotated[PgmModelPreset, Tag("pgm")]
-    | Annotated[GcnModelPreset, Tag("gcn")],
+    | Annotated[GcnModelPreset, Tag("gcn")]
+    | Annotated[TransformerModelPreset, Tag("transformer")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]

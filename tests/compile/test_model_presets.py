@@ -89,7 +89,9 @@ def test_gcn_defaults_are_tinybigs_code_defaults() -> None:
     assert {k: v for k, v in T.MODEL_PRESETS["gcn"].defaults.items() if k not in objects} == (
         tinybig
     )
-    cls = MODEL_PRESET_TYPES[-1]
+    cls = next(
+        c for c in MODEL_PRESET_TYPES if c.model_fields["name"].annotation.__args__ == ("gcn",)
+    )
     native = cls.model_validate({"name": "gcn", "nodes": [0]}).layer_arguments()
     assert {k: v for k, v in native.items() if k not in objects} == tinybig
 
@@ -225,7 +227,7 @@ def test_list_shows_the_model_presets() -> None:
     result = CliRunner().invoke(app, ["list", "--family", "model_preset", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [r["name"] for r in rows] == [*NAMES, "gcn"]
+    assert [r["name"] for r in rows] == [*NAMES, "gcn", "transformer"]
     assert rows[0]["parameters"].startswith("width=1, channels=1, enable_bias=false")
 
 
