@@ -100,7 +100,11 @@ def render_tinybig_defaults() -> str:
         f"tinybig 0.2.1 exports {total} classes from its catalog packages; rpnschema reads "
         f"{total - missing} of them. A config naming one of these {missing} is reported as "
         "such (RPN503), never read as another class. Base classes (`transformation`, "
-        "`fusion`, `remainder`, ...) are abstract in tinybig.",
+        "`fusion`, `remainder`, ...) are abstract in tinybig. The bilinear attention classes "
+        "(`bilinear_interdependence_head`, `bilinear_interdependence_layer`, "
+        "`model.transformer`) are read but rejected (RPN485): tinybig 0.2.1 cannot run them (a "
+        "keyword typo), and the error suggests the native spec (`preset: bilinear`, "
+        "`preset: transformer`) that computes what they intend.",
         "",
         "| package | classes |",
         "|---|---|",
