@@ -716,26 +716,13 @@ def _preset(draw: Draw, pairs: Sequence[tuple[int, int]], cfg: _Cfg) -> dict[str
     _opt(draw, h, "with_lorr", st.booleans())
     _opt(draw, h, "r", st.integers(1, 4))
     _opt(draw, h, "with_residual", st.booleans())
+    perceptron = ["with_batch_norm", "with_relu", "with_dropout", "with_softmax"]
+    perceptron += ["with_dual_lphm", "with_taylor"]
     flags = {
-        "perceptron": [
-            "with_batch_norm",
-            "with_relu",
-            "with_dropout",
-            "with_softmax",
-            "with_dual_lphm",
-            "with_taylor",
-        ],
+        "perceptron": perceptron,
         "kan": ["with_batch_norm", "with_softmax"],
         "svm": ["with_batch_norm", "with_softmax"],
-        "bilinear": [
-            "with_lorr_interdependence",
-            "with_batch_norm",
-            "with_relu",
-            "with_dropout",
-            "with_softmax",
-            "with_dual_lphm",
-            "with_taylor",
-        ],
+        "bilinear": ["with_lorr_interdependence", *perceptron],
     }.get(kind, [])
     for flag in flags:
         _opt(draw, h, flag, st.booleans())
