@@ -286,6 +286,25 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     return drafts
 
 
+def _layer_preset(preset: Preset, src: Loc, out: list[Diagnostic]) -> LayerSpec:
+    """The plain layer of a layer preset (tinybig's bilinear_interdependence_layer)."""
+    what = "tinybig.layer.bilinear_interdependence_layer (preset: bilinear)"
+    preset = bilinear_preset(preset, src, None, _semantics.get(), out, what)
+    layer = LayerSpec.model_validate(preset.expand_layer())  # type: ignore[attr-defined]
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"layer preset 'bilinear' expanded into tinybig's bilinear_interdependence_layer: "
+            f"{plural(layer.width or 1, 'shared attention head')} "
+            f"({layer.heads[0].instance_interdependence.name}), "  # type: ignore[union-attr]
+            "parameterized_concatenation_fusion",
+            path=(*src, "preset"),
+            severity="notice",
+        )
+    )
+    return layer
+
+
 def _transformer(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft]:
     """The layers of ``preset: transformer`` (tinybig.model.transformer's constructor)."""
     from rpnschema.interop._tinybig_transformer import transformer_layers
@@ -424,8 +443,9 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     if alloc is None:
         alloc = [1] * len(model.layers)  # reported; keep checking each config once
     drafts: list[LayerDraft] = []
-    for i, layer in enumerate(model.layers):
+    for i, given in enumerate(model.layers):
         src: Loc = ("layers", i)
+        layer = _layer_preset(given, src, out) if isinstance(given, Preset) else given
         heads = _layer_drafts(layer, src, out)
         reps = alloc[i]
         for r in range(reps):

@@ -61,15 +61,18 @@ def tinybig_transformer(model: Any, out: list[Diagnostic]) -> None:
         raise PresetRejected
 
 
-def bilinear_preset(head: Any, src: Loc, layer: Any, semantics: str, out: list[Diagnostic]) -> Any:
-    """``head`` (a bilinear preset) with the layer's m and n filled in; rejected (reported)
-    under tinybig semantics or without the sizes it is built from."""
+def bilinear_preset(
+    head: Any,
+    src: Loc,
+    layer: Any,
+    semantics: str,
+    out: list[Diagnostic],
+    what: str = "tinybig.head.bilinear_interdependence_head (preset: bilinear)",
+) -> Any:
+    """``head`` (a bilinear head or layer preset) with the layer's m and n filled in; rejected
+    (reported) under tinybig semantics or without the sizes it is built from."""
     if semantics == "tinybig":
-        out.append(
-            tinybig_rejection(
-                "tinybig.head.bilinear_interdependence_head (preset: bilinear)", (*src, "preset")
-            )
-        )
+        out.append(tinybig_rejection(what, (*src, "preset")))
         raise PresetRejected
     update = {
         k: getattr(layer, k)

@@ -1,7 +1,8 @@
 """tinybig configs naming the bilinear attention classes (bilinear_interdependence_head /
 _layer, model.transformer): tinybig 0.2.1 cannot run them (:mod:`rpnschema.transformer_checks`),
 so converting one is a located error (RPN485) whose suggestion is the native spec that computes
-what the config intends (``preset: bilinear`` / ``preset: transformer``, semantics native).
+what the config intends (the head or layer preset ``preset: bilinear``, the model preset
+``preset: transformer``; semantics native).
 
 A conversion exists to reproduce tinybig; there is no tinybig output to reproduce here, and a
 silently native spec would pass a tinybig checkpoint's state_dict names and shapes it never had.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rpnschema.spec.layer_presets import BilinearLayerPreset
 from rpnschema.spec.model_presets import TransformerModelPreset
 from rpnschema.spec.presets import BilinearPreset
 from rpnschema.transformer_checks import CLASSES as CLASSES
@@ -44,16 +46,13 @@ def native_equivalent(cls: str, cfg: dict[str, Any]) -> str:
         }
         spec: dict[str, Any] = {"dims": params.get("dims"), "preset": preset}
     else:
-        m, n = params.get("m"), params.get("n")
-        head = {"preset": "bilinear", **_arguments(params, BilinearPreset.model_fields, ("m", "n"))}
-        layer: dict[str, Any] = {k: v for k, v in (("m", m), ("n", n)) if v is not None}
-        layer["heads"] = [head]
-        if kind == "layer":
-            width = params.get("width", 1)
-            layer["head_fusion"] = {"name": "parameterized_concatenation_fusion", "n": n}
-            if isinstance(width, int) and width > 1:
-                layer.update(width=width, share_heads=True)
-        spec = {"layers": [layer]}
+        fields = (BilinearLayerPreset if kind == "layer" else BilinearPreset).model_fields
+        preset = {"preset": "bilinear", **_arguments(params, fields, ())}
+        if kind == "layer":  # the layer preset (m, n, width and the head's options)
+            spec = {"layers": [preset]}
+        else:
+            sizes = {k: preset.pop(k) for k in ("m", "n") if k in preset}
+            spec = {"layers": [{**sizes, "heads": [preset]}]}
     return json.dumps({"semantics": "native", **spec})
 
 

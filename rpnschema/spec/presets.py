@@ -224,7 +224,7 @@ class BilinearPreset(Preset):
 
     def arguments(self) -> dict[str, Any]:
         """tinybig's constructor arguments (its names)."""
-        args = self.model_dump(exclude={"preset", "m", "n", "channels", "batch"})
+        args = self.model_dump(exclude={"preset", "m", "n", "channels", "batch", "width"})
         return {**args, "channel_num": self.channels, "batch_num": self.batch}
 
     def expand(self) -> dict[str, Any]:

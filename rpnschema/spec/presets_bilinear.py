@@ -90,7 +90,7 @@ def bilinear_head(p: dict[str, Any], m: int | None, n: int) -> dict[str, Any]:
     return head
 
 
-def bilinear_layer(p: dict[str, Any], m: int, n: int, width: int) -> dict[str, Any]:
+def bilinear_layer(p: dict[str, Any], m: int | None, n: int, width: int) -> dict[str, Any]:
     """tinybig's bilinear_interdependence_layer: ``width`` copies of one head object
     (``share_heads``) and a parameterized concatenation of the width outputs mapped to n (for
     width 1 tinybig's own sum(dims) = n; for more, tinybig's layer would output n * width and its
@@ -101,6 +101,8 @@ def bilinear_layer(p: dict[str, Any], m: int, n: int, width: int) -> dict[str, A
         "heads": [bilinear_head(p, m, n)],
         "head_fusion": {"name": "parameterized_concatenation_fusion", "n": n},
     }
+    if m is None:
+        del layer["m"]
     if width > 1:
         layer.update(width=width, share_heads=True)
     return layer

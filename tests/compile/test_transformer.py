@@ -309,3 +309,36 @@ def test_a_softmax_interdependence_does_not_export_to_tinybig() -> None:
     [error] = [d for d in diags if d.severity == "error"]
     assert error.code is Code.NOT_REPRESENTABLE
     assert error.pointer == "layers/0/heads/0/instance_interdependence/softmax"
+
+
+# --- the layer preset -------------------------------------------------------------------------
+
+
+def test_layer_preset_is_tinybigs_bilinear_interdependence_layer() -> None:
+    head = {"m": 4, "n": 6, "heads": [{"expansion": "identity_expansion"}]}
+    layer = {"preset": "bilinear", "n": 6, "width": 2, "with_lorr_interdependence": True}
+    result = validate_data({"seed": 0, "layers": [head, layer]})
+    assert result.ok, [str(d) for d in result.errors]
+    notice = next(d for d in result.diagnostics if d.path == ("layers", 1, "preset"))
+    assert notice.code is Code.PRESET_EXPANDED and "2 shared attention heads" in notice.message
+    spec = result.spec
+    assert spec is not None
+    expanded = spec.layers[1]
+    assert (expanded.m, expanded.width, expanded.share_heads) == (6, 2, True)
+    assert expanded.head_fusion is not None and expanded.head_fusion.n == 6
+    # one shared head (lorr W 2*3*6, psi 6*6) and the fusion 12 -> 6
+    assert expanded.parameters == 2 * 3 * 6 + 6 * 6 + 12 * 6
+    model = build(spec)
+    assert sum(p.numel() for p in model.parameters()) == spec.parameters
+    assert model(_x(5, 4)).shape == (5, 6)
+
+
+def test_layer_preset_rejections_are_located() -> None:
+    data = {"semantics": "tinybig", "layers": [{"preset": "bilinear", "m": 3, "n": 2}]}
+    [error] = validate_data(data).errors
+    assert (error.code, error.path) == (Code.TINYBIG_BILINEAR, ("layers", 0, "preset"))
+    assert "bilinear_interdependence_layer" in error.message
+    data = {"layers": [{"preset": "bilinear", "m": 3}]}
+    [error] = validate_data(data).errors
+    assert (error.code, error.path) == (Code.BILINEAR_DIMS, ("layers", 0, "preset"))
+    assert "needs n" in error.message
