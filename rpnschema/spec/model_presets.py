@@ -148,7 +148,9 @@ class TransformerModelPreset(ModelPreset):
         description="Sizes of the fully connected layers after the attention blocks."
     )
     batch: Dim | None = Field(
-        default=None, description="Rows (tokens) per input (tinybig's batch_num); any if unset."
+        default=None,
+        description="Sequence length (tinybig's batch_num) for the static sizes; the attention "
+        "itself takes any number of rows.",
     )
     enable_bias: bool = Field(default=True, description="A bias in every reconciliation.")
     with_lorr_interdependence: bool = Field(default=True, description="Attention W = lorr.")

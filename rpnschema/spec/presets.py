@@ -205,7 +205,9 @@ class BilinearPreset(Preset):
 
     preset: Literal["bilinear"]
     batch: Dim | None = Field(
-        default=None, description="Rows (tokens) per input (tinybig's batch_num); any if unset."
+        default=None,
+        description="Sequence length (tinybig's batch_num) for the static sizes; the attention "
+        "itself takes any number of rows.",
     )
     with_lorr_interdependence: bool = Field(default=False, description="W = lorr, rank r_int.")
     with_dual_lphm_interdependence: bool = Field(default=False, description="W = dual_lphm.")
