@@ -196,6 +196,8 @@ def summarize(spec: SpecSource, *, batch: int = 1, dtype: str | None = None) -> 
         flops += Flops(
             elementwise=extra + _processing_flops(layer.output_process, layer.output_dim, batch)
         )
+        if layer.share_heads and layer.heads:  # one head object: its parameters count once
+            head_params = layer.heads[0].parameters
         own = layer.parameters - head_params
         if layer.head_fusion is None and own == 0 and flops.total == 0:
             continue  # a single head and nothing of the layer's own: no row

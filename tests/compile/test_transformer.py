@@ -342,3 +342,16 @@ def test_layer_preset_rejections_are_located() -> None:
     [error] = validate_data(data).errors
     assert (error.code, error.path) == (Code.BILINEAR_DIMS, ("layers", 0, "preset"))
     assert "needs n" in error.message
+
+
+def test_summary_counts_shared_heads_once() -> None:
+    from rpnschema.summary import summarize
+
+    head = {"m": 4, "n": 6, "heads": [{"expansion": "identity_expansion"}]}
+    layer = {"preset": "bilinear", "n": 6, "width": 2}
+    spec = load_spec({"layers": [head, layer]})
+    summary = summarize(spec)
+    rows = {row.where: row.parameters for row in summary.rows}
+    assert rows["layer 1"] == 12 * 6  # the fusion's own map, not minus a second head copy
+    assert rows["layer 1 head 0"] == rows["layer 1 head 1"] == 6 * 6 + 6 * 6
+    assert summary.total.parameters == spec.parameters == 4 * 6 + 6 * 6 + 6 * 6 + 12 * 6
