@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec
 from rpnschema.spec.presets import _increasing
+from rpnschema.spec.presets_bilinear import BilinearOptions
 
 Dim = Annotated[int, Field(ge=1)]
 
@@ -136,7 +137,7 @@ class GcnModelPreset(ModelPreset):
     with_softmax: bool = Field(default=True, description="Log-softmax on the last layer.")
 
 
-class TransformerModelPreset(ModelPreset):
+class TransformerModelPreset(BilinearOptions, ModelPreset):
     """tinybig.model.transformer: per pair of dims a bilinear attention layer then a
     perceptron layer (m = n), then perceptron layers through fc_dims; the last has no batch
     norm, ReLU or dropout. Rows are the tokens of one sequence (see
@@ -147,24 +148,12 @@ class TransformerModelPreset(ModelPreset):
     fc_dims: Annotated[list[Dim], Field(min_length=1)] = Field(
         description="Sizes of the fully connected layers after the attention blocks."
     )
-    batch: Dim | None = Field(
-        default=None,
-        description="Sequence length (tinybig's batch_num) for the static sizes; the attention "
-        "itself takes any number of rows.",
-    )
+    # tinybig.model.transformer's own defaults
     enable_bias: bool = Field(default=True, description="A bias in every reconciliation.")
     with_lorr_interdependence: bool = Field(default=True, description="Attention W = lorr.")
-    with_dual_lphm_interdependence: bool = Field(default=False, description="W = dual_lphm.")
-    r_interdependence: Dim = Field(default=3, description="Rank of the attention's W.")
-    with_taylor: bool = Field(default=False, description="Taylor expansion of order d.")
-    d: Dim = Field(default=2, description="Taylor order.")
-    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
     with_residual: bool = Field(default=True, description="A linear remainder.")
     with_batch_norm: bool = Field(default=True, description="Batch norm (not the last layer).")
-    with_relu: bool = Field(default=True, description="ReLU (not the last layer).")
     with_dropout: bool = Field(default=True, description="Dropout (not the last layer).")
-    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
-    with_softmax: bool = Field(default=True, description="Softmax (see the class docs).")
 
 
 MODEL_PRESET_TYPES: tuple[type[ModelPreset], ...] = (

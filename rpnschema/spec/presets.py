@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from rpnschema.spec.base import Range, Spec
-from rpnschema.spec.presets_bilinear import bilinear_head
+from rpnschema.spec.presets_bilinear import BilinearOptions, bilinear_head
 
 Rank = Annotated[int, Field(ge=1)]
 Channels = Annotated[int, Field(ge=1)]
@@ -199,27 +199,11 @@ class PgmPreset(Preset):
         return self._head(expansion)
 
 
-class BilinearPreset(Preset):
+class BilinearPreset(BilinearOptions, Preset):
     """tinybig.head.bilinear_interdependence_head: attention A = softmax(sqrt(n) X W X^T) over
     the rows (instance interdependence), identity (or Taylor) expansion."""
 
     preset: Literal["bilinear"]
-    batch: Dim | None = Field(
-        default=None,
-        description="Sequence length (tinybig's batch_num) for the static sizes; the attention "
-        "itself takes any number of rows.",
-    )
-    with_lorr_interdependence: bool = Field(default=False, description="W = lorr, rank r_int.")
-    with_dual_lphm_interdependence: bool = Field(default=False, description="W = dual_lphm.")
-    r_interdependence: Dim = Field(default=3, description="Rank of W's fabrication.")
-    with_taylor: bool = Field(default=False, description="Taylor expansion of order d.")
-    d: Dim = Field(default=2, description="Taylor order.")
-    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
-    with_batch_norm: bool = Field(default=False, description="Batch norm on the output.")
-    with_relu: bool = Field(default=True, description="ReLU on the output.")
-    with_dropout: bool = Field(default=False, description="Dropout on the output.")
-    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
-    with_softmax: bool = Field(default=True, description="Softmax over the output features.")
 
     #: The layer's m and n fill this preset's (sqrt(n) scales the attention).
     INHERITS_DIMS: ClassVar[bool] = True

@@ -21,9 +21,37 @@ reconciliation; the dual_lphm interdependence factors m as find_close_factors(m)
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from rpnschema.factors import find_close_factors
+from rpnschema.spec.base import Spec
+
+Dim = Annotated[int, Field(ge=1)]
+
+
+class BilinearOptions(Spec):
+    """The options tinybig's bilinear attention classes share (head, layer, transformer), with
+    the head's defaults; the transformer overrides some."""
+
+    batch: Dim | None = Field(
+        default=None,
+        description="Sequence length (tinybig's batch_num) for the static sizes; the attention "
+        "itself takes any number of rows.",
+    )
+    with_lorr_interdependence: bool = Field(default=False, description="Attention W = lorr.")
+    with_dual_lphm_interdependence: bool = Field(default=False, description="W = dual_lphm.")
+    r_interdependence: Dim = Field(default=3, description="Rank of the attention's W.")
+    with_taylor: bool = Field(default=False, description="Taylor expansion of order d.")
+    d: Dim = Field(default=2, description="Taylor order.")
+    with_dual_lphm: bool = Field(default=False, description="dual_lphm reconciliation.")
+    with_residual: bool = Field(default=False, description="A linear remainder.")
+    with_batch_norm: bool = Field(default=False, description="Batch norm on the output.")
+    with_relu: bool = Field(default=True, description="ReLU on the output.")
+    with_dropout: bool = Field(default=False, description="Dropout on the output.")
+    p: Annotated[float, Field(ge=0, lt=1)] = Field(default=0.25, description="Dropout rate.")
+    with_softmax: bool = Field(default=True, description="Softmax over the output features.")
 
 
 def _interdependence(p: dict[str, Any], m: int | None, n: int) -> dict[str, Any]:
