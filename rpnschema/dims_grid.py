@@ -164,7 +164,7 @@ def pooling_problems(model: Any) -> list[Any]:
     if isinstance(model.preset, CnnModelPreset):
         found.append((("preset", "pooling_metric"), model.preset.pooling_metric))
     for i, layer in enumerate(model.layers or []):
-        for j, head in enumerate(layer.heads):
+        for j, head in enumerate(getattr(layer, "heads", None) or []):  # not a layer preset's
             if isinstance(head, GridCompressionPreset):
                 found.append((("layers", i, "heads", j, "pooling_metric"), head.pooling_metric))
     return [

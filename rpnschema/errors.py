@@ -74,6 +74,8 @@ class Code(str, Enum):
     SEQUENCE_INTERDEPENDENCE = "RPN477"
     SEQUENCE_TINYBIG = "RPN478"
     SEQUENCE_STEPS = "RPN479"
+    TINYBIG_BILINEAR = "RPN485"
+    BILINEAR_DIMS = "RPN486"
     # 5xx: interoperability with other formats (tinybig configs)
     NOT_REPRESENTABLE = "RPN500"
     TINYBIG_BEHAVIOUR = "RPN501"
@@ -176,6 +178,12 @@ CODE_DOCS: dict[Code, str] = {
     "reject it.",
     Code.SEQUENCE_STEPS: "steps / pool_steps are inconsistent: heads with different steps, a "
     "head's steps differing from its layer's, or pool_steps without steps.",
+    Code.TINYBIG_BILINEAR: "tinybig 0.2.1 cannot run its bilinear attention classes "
+    "(bilinear_interdependence_head / _layer, model.transformer: a keyword typo, mask_zero for "
+    "mask_zeros, fails every forward pass), so tinybig semantics reject them; native semantics "
+    "compute the attention their code intends.",
+    Code.BILINEAR_DIMS: "A bilinear attention preset lacks a size it is built from: n (the "
+    "attention is scaled by sqrt(n)) or, with with_dual_lphm_interdependence, m (W's factor).",
     Code.NOT_REPRESENTABLE: "A construct of one format (tinybig config, rpnschema spec) that the "
     "other cannot represent; it is dropped, or the conversion fails.",
     Code.TINYBIG_BEHAVIOUR: "tinybig 0.2.1 would reject, crash on, or silently ignore this part "

@@ -146,7 +146,7 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
         forward += c * (n // P) * (D // P)
     if isinstance(rec, (rc.HypernetReconciliation, rc.RandomMatrixHypernetReconciliation)):
         forward += c * (rec.hidden_dim + (n // P) * (D // P))
-    if head.attribute_interdependence is not None or head.instance_interdependence is not None:
+    if counts_interdependence(head):
         from rpnschema.interdependence_cost import head_cost  # loaded for such heads only
 
         cost = head_cost(head, batch)
@@ -154,6 +154,18 @@ def _head(head: Any, batch: int, semantics: str = "native") -> tuple[int, int]:
         forward += cost.forward
     fb, ff = _fusion(head.channel_fusion, [n] * c, head.output_dim)
     return buffers + fb, forward + ff
+
+
+def counts_interdependence(head: Any) -> bool:
+    """Whether a head's interdependences are costed by :mod:`rpnschema.interdependence_cost`:
+    not in a sequence head (its steps x steps mixing is counted per position) nor in a patch
+    convolution (one block per patch, counted by the head's own figures)."""
+    interdependent = head.attribute_interdependence or head.instance_interdependence
+    return (
+        interdependent is not None
+        and not getattr(head, "steps", None)
+        and not getattr(head, "patch_convolution", False)
+    )
 
 
 def fixed_batch(spec: Any) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from pydantic import ValidationError
 
@@ -20,9 +21,13 @@ from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.preset_base import HeadPreset
+from rpnschema.spec.presets import Preset
+from rpnschema.transformer_checks import PresetRejected, bilinear_preset, tinybig_transformer
 
 #: The limit :func:`expand` applies (``Limits.max_count``), set per call.
 _max_count: ContextVar[int] = ContextVar("max_count", default=MAX_COUNT)
+#: The model's semantics (presets tinybig cannot run are rejected under ``tinybig``).
+_semantics: ContextVar[str] = ContextVar("semantics", default="native")
 
 
 class _PresetInvalid(Exception):
@@ -133,7 +138,11 @@ def _alloc(
     return None
 
 
-def _head_draft(head: HeadSpec | HeadPreset, src: Loc, out: list[Diagnostic]) -> HeadDraft:
+def _head_draft(
+    head: HeadSpec | HeadPreset, src: Loc, out: list[Diagnostic], layer: LayerSpec | None = None
+) -> HeadDraft:
+    if isinstance(head, Preset) and getattr(head, "INHERITS_DIMS", False):
+        head = bilinear_preset(head, src, layer, _semantics.get(), out)
     if isinstance(head, HeadPreset):
         try:
             expanded = HeadSpec.model_validate(head.expand())
@@ -201,7 +210,7 @@ def _layer_drafts(layer: LayerSpec, src: Loc, out: list[Diagnostic]) -> list[Hea
         )
     heads: list[HeadDraft] = []
     for i, (head, reps) in enumerate(zip(layer.heads, alloc, strict=True)):
-        draft = _head_draft(head, (*src, "heads", i), out)
+        draft = _head_draft(head, (*src, "heads", i), out, layer)
         heads.extend(HeadDraft(draft.spec, draft.src) for _ in range(reps))
     return heads
 
@@ -222,12 +231,14 @@ def expand(
         out.extend(pooling)
         return None
     token = _max_count.set(max_count)
+    sem = _semantics.set(model.semantics)
     try:
         drafts = _expand(model, out)
-    except _PresetInvalid:
+    except (_PresetInvalid, PresetRejected):
         return None
     finally:
         _max_count.reset(token)
+        _semantics.reset(sem)
     heads = sum(len(d.heads) for d in drafts or [])
     if heads > max_count:
         out.append(
@@ -269,6 +280,9 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
         return None
     from rpnschema.interop._tinybig_presets import expand_layers  # tinybig's preset tables
 
+    if preset.name == "transformer":
+        tinybig_transformer(model, out)
+        return _transformer(model, out)
     drafts = []
     expanded = expand_layers(preset, model.dims)
     for j, data in enumerate(expanded):
@@ -369,6 +383,52 @@ def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     return drafts
 
 
+def _layer_preset(preset: Preset, src: Loc, out: list[Diagnostic]) -> LayerSpec:
+    """The plain layer of a layer preset (tinybig's bilinear_interdependence_layer)."""
+    what = "tinybig.layer.bilinear_interdependence_layer (preset: bilinear)"
+    preset = bilinear_preset(preset, src, None, _semantics.get(), out, what)
+    layer = LayerSpec.model_validate(preset.expand_layer())  # type: ignore[attr-defined]
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"layer preset 'bilinear' expanded into tinybig's bilinear_interdependence_layer: "
+            f"{plural(layer.width or 1, 'shared attention head')} "
+            f"({layer.heads[0].instance_interdependence.name}), "  # type: ignore[union-attr]
+            "parameterized_concatenation_fusion",
+            path=(*src, "preset"),
+            severity="notice",
+        )
+    )
+    return layer
+
+
+def _transformer(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft]:
+    """The layers of ``preset: transformer`` (tinybig.model.transformer's constructor)."""
+    from rpnschema.interop._tinybig_transformer import transformer_layers
+
+    assert model.dims is not None and model.preset is not None
+    src: Loc = ("preset",)
+    layers = [LayerSpec.model_validate(d) for d in transformer_layers(model.preset, model.dims)]
+    blocks = len(model.dims) - 1
+    width = model.preset.width
+    out.append(
+        Diagnostic(
+            Code.PRESET_EXPANDED,
+            f"preset 'transformer' with dims {model.dims} and fc_dims "
+            f"{list(model.preset.fc_dims)} expanded into {plural(len(layers), 'layer')}: "  # type: ignore[union-attr]
+            f"{plural(blocks, 'attention block')} (bilinear_interdependence_layer + "
+            f"perceptron_layer) and {plural(len(layers) - 2 * blocks, 'perceptron layer')}"
+            f"{f', {width} shared heads each' if width > 1 else ''}",
+            path=src,
+            severity="notice",
+        )
+    )
+    return [
+        LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))  # type: ignore[arg-type]
+        for layer in layers
+    ]
+
+
 def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     if model.preset is not None:
         return _model_preset(model, out)
@@ -421,7 +481,12 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
                 )
             )
             return None
-        head = _head_draft(model.head, ("head",), out)
+        # a template's m / n, where every layer of dims has the same (bilinear presets need n)
+        ms, ns = set(model.dims[:-1]), set(model.dims[1:])
+        shared = SimpleNamespace(
+            m=ms.pop() if len(ms) == 1 else None, n=ns.pop() if len(ns) == 1 else None
+        )
+        head = _head_draft(model.head, ("head",), out, shared)  # type: ignore[arg-type]
         out.append(
             Diagnostic(
                 Code.PRESET_EXPANDED,
@@ -475,8 +540,9 @@ def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     if alloc is None:
         alloc = [1] * len(model.layers)  # reported; keep checking each config once
     drafts: list[LayerDraft] = []
-    for i, layer in enumerate(model.layers):
+    for i, given in enumerate(model.layers):
         src: Loc = ("layers", i)
+        layer = _layer_preset(given, src, out) if isinstance(given, Preset) else given
         heads = _layer_drafts(layer, src, out)
         reps = alloc[i]
         for r in range(reps):

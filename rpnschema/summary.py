@@ -28,7 +28,7 @@ from typing import Any
 
 from rpnschema import dims_grid
 from rpnschema.canonical import SpecSource
-from rpnschema.memory import Memory, estimate, fixed_batch
+from rpnschema.memory import Memory, counts_interdependence, estimate, fixed_batch
 from rpnschema.sequence import input_width
 from rpnschema.spec import fusion as fu
 from rpnschema.spec import reconciliation as rc
@@ -160,9 +160,7 @@ def head_flops(head: Any, rows: int) -> Flops:
     if steps > 1 and head.instance_interdependence is not None:
         matmul += c * 2 * batch * steps * D  # A^T over the positions
     flops = Flops(matmul, elementwise)
-    if steps == 1 and (
-        head.attribute_interdependence is not None or head.instance_interdependence is not None
-    ):
+    if counts_interdependence(head):
         from rpnschema.interdependence_cost import head_cost  # loaded for such heads only
 
         cost = head_cost(head, batch)
@@ -219,6 +217,8 @@ def summarize(spec: SpecSource, *, batch: int | None = None, dtype: str | None =
         flops += Flops(
             elementwise=extra + _processing_flops(layer.output_process, layer.output_dim, batch)
         )
+        if layer.share_heads and layer.heads:  # one head object: its parameters count once
+            head_params = layer.heads[0].parameters
         own = layer.parameters - head_params
         if layer.head_fusion is None and own == 0 and flops.total == 0:
             continue  # a single head and nothing of the layer's own: no row

@@ -197,6 +197,22 @@ preset: {name: regression_rnn, chain_length: 12, with_softmax: false}
 )
 
 
+TEMPLATES["rpn-transformer"] = (
+    "tinybig's transformer: bilinear attention over the rows (tokens) of one sequence.",
+    """# tinybig's transformer: bilinear attention over the rows (tokens) of one sequence.
+# An input is one sequence, L rows (tokens) of dims[0] features; the output has L rows too.
+# Per pair of dims an attention layer (A = softmax over columns of sqrt(n) X W X^T, zeros
+# masked) and a perceptron layer, then perceptron layers through fc_dims (see `rpnschema
+# resolve`). Native semantics only: tinybig 0.2.1 cannot run its bilinear classes (RPN485).
+spec_version: 2
+name: rpn_transformer
+seed: 0
+dims: [8, 8]
+preset: {name: transformer, fc_dims: [8, 2], with_dropout: false}
+""",
+)
+
+
 def template_text(name: str) -> str:
     """The YAML text of template ``name`` (a key of :data:`TEMPLATES`)."""
     return TEMPLATES[name][1]

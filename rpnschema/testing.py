@@ -711,7 +711,9 @@ def _preset(draw: Draw, pairs: Sequence[tuple[int, int]], cfg: _Cfg) -> dict[str
     """A head preset valid for every (m, n) in pairs (its output size is always n)."""
     M, low = max(m for m, _ in pairs), min(m for m, _ in pairs)
     cap = max(cfg.max_expansion_dim, M)
-    kind = _sample(draw, _SIZED_PRESETS)
+    # tinybig cannot run the bilinear head (RPN485), and as a dims template it lacks its n
+    native_single = cfg.semantics == "native" and len(pairs) == 1
+    kind = _sample(draw, [k for k in _SIZED_PRESETS if k != "bilinear" or native_single])
     h: dict[str, Any] = {"preset": kind}
     if len(pairs) == 1:
         _opt(draw, h, "m", st.just(pairs[0][0]))
@@ -721,21 +723,22 @@ def _preset(draw: Draw, pairs: Sequence[tuple[int, int]], cfg: _Cfg) -> dict[str
     _opt(draw, h, "with_lorr", st.booleans())
     _opt(draw, h, "r", st.integers(1, 4))
     _opt(draw, h, "with_residual", st.booleans())
+    perceptron = ["with_batch_norm", "with_relu", "with_dropout", "with_softmax"]
+    perceptron += ["with_dual_lphm", "with_taylor"]
     flags = {
-        "perceptron": [
-            "with_batch_norm",
-            "with_relu",
-            "with_dropout",
-            "with_softmax",
-            "with_dual_lphm",
-            "with_taylor",
-        ],
+        "perceptron": perceptron,
         "kan": ["with_batch_norm", "with_softmax"],
         "svm": ["with_batch_norm", "with_softmax"],
+        "bilinear": ["with_lorr_interdependence", *perceptron],
     }.get(kind, [])
     for flag in flags:
         _opt(draw, h, flag, st.booleans())
-    if kind == "perceptron":
+    if kind == "bilinear":
+        h["n"] = pairs[0][1]  # its attention scale sqrt(n) (a layer may leave n to its heads)
+        if "m" in h:  # dual_lphm's factor of W needs m
+            _opt(draw, h, "with_dual_lphm_interdependence", st.booleans())
+        _int(draw, h, "r_interdependence", 1, 3, 3)
+    if kind in ("perceptron", "bilinear"):
         top = _largest(3, lambda d: sum(M**i for i in range(1, d + 1)) <= cap)
         _int(draw, h, "d", 1, top, 2)
         _opt(draw, h, "p", _real(0, 0.75))

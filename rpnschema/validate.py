@@ -24,6 +24,7 @@ from rpnschema.safeload import unsafe_values
 from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.layer_presets import BilinearLayerPreset
 from rpnschema.spec.model import ModelSpec
 from rpnschema.spec.presets import PRESET_TYPES
 from rpnschema.spec.registry import component_name
@@ -80,6 +81,7 @@ _UNION_FIELDS = {
     "head",
 }
 _UNION_LISTS = {
+    "layers",
     "heads",
     "functions",
     "preprocess",
@@ -124,7 +126,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Loc:
 
 
 def _is_tag(part: str, node: dict[str, Any]) -> bool:
-    return part == node.get("name") or part == node.get("preset") or part == "head"
+    return part == node.get("name") or part == node.get("preset") or part in ("head", "layer")
 
 
 def _fields_at(
@@ -149,6 +151,8 @@ def _fields_at(
     if isinstance(name, str) and name in catalog:
         return list(catalog[name].model_fields)
     preset = node.get("preset")
+    if path[-2:-1] == ("layers",) and preset == "bilinear":
+        return list(BilinearLayerPreset.model_fields)
     if isinstance(preset, str) and preset in _PRESETS:
         return list(_PRESETS[preset].model_fields)
     if not path:

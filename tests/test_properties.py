@@ -217,6 +217,8 @@ def test_inferred_figures_equal_the_formulas_and_layers_chain(spec: ModelSpec) -
             # one bias shared by the channels; tinybig creates it only for l > 0
             bias = rec.enable_bias and (h.l > 0 or sem == "native")
             params = h.channels * h.l + (n if bias else 0)
+            for w in (h.l_attribute_interdependence, h.l_instance_interdependence):
+                params += h.channels * (w or 0)  # a row of w per channel
             # a hypernet's network: trained, or (static) frozen but registered by tinybig
             if rec.name == "hypernet_reconciliation" and (not rec.static or sem == "tinybig"):
                 params += rec.l * rec.hidden_dim + rec.hidden_dim + (rec.hidden_dim + 1) * n * h.D

@@ -103,7 +103,7 @@ FAMILIES = {
     "remainder": (REMAINDER_NAMES, remainders(3, 3), 60),
     "fusion": (FUSION_NAMES, fusions([3, 3]), 250),
     "processing": (PROCESSING_NAMES, processing(5), 150),
-    "preset": (tuple(p for p in PRESET_NAMES if not p.startswith("grid_")), heads(4, 3), 150),
+    "preset": (tuple(p for p in PRESET_NAMES if not p.startswith("grid_")), heads(4, 3), 400),
 }
 
 

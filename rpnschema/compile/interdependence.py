@@ -22,6 +22,7 @@ from rpnschema.compile.fusion import build_fusion
 from rpnschema.compile.kernels import interdependence_attention as att
 from rpnschema.compile.kernels import interdependence_geometric as G
 from rpnschema.compile.kernels import interdependence_kernel as K
+from rpnschema.compile.kernels import interdependence_softmax as S
 from rpnschema.compile.kernels import interdependence_topological as T
 from rpnschema.compile.reconciliation import Reconciliation, build_reconciliation
 from rpnschema.errors import StructureError
@@ -258,6 +259,9 @@ class Interdependence(nn.Module):
         elif self.parameter_fabrication is not None:
             W = self.parameter_fabrication(w, 1, data)[0]
             A = data.t() @ W @ data if self.bilinear else W
+            if self.bilinear and self.spec.softmax is not None:
+                sm = self.spec.softmax
+                A = S.softmax_matrix(A, sm.mode, sm.rescale_factor, sm.mask_zeros)
         else:
             A = self._kernel(data, semantics=self.semantics, **self._kwargs)
         if self._keep_first:

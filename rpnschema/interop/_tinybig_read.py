@@ -14,6 +14,7 @@ import itertools
 from typing import Any
 
 from rpnschema.errors import Code, Loc
+from rpnschema.interop import _tinybig_bilinear as bilinear
 from rpnschema.interop import _tinybig_presets as presets
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop._pathmap import PathMap
@@ -139,6 +140,16 @@ class Reader(GridReader):
             return None
         if not isinstance(cls, str):
             self.wrong_type((*path, key), "a class path string")
+            return None
+        if cls in bilinear.CLASSES:
+            self.report(
+                Code.TINYBIG_BILINEAR,
+                (*path, key),
+                bilinear.rejection_message(cls),
+                expected="a class tinybig 0.2.1 can run",
+                found=cls,
+                suggestion=bilinear.rejection_suggestion(cls, cfg),
+            )
             return None
         if cls not in accepted:
             if self.unsupported_class(cls, (*path, key)):

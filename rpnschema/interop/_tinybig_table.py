@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rpnschema.spec import COMPONENT_TYPES, component_name
+from rpnschema.transformer_checks import CLASSES as BILINEAR_ATTENTION
 
 # --- components: catalog name -> canonical tinybig class path ------------------------------
 
@@ -502,6 +503,9 @@ GRID_LAYER_CLASSES = {
     for module in ("", ".grid_based_layers")
 }
 GRID_MODEL_CLASSES = {"tinybig.model.cnn": "cnn", "tinybig.model.rpn_cnn.cnn": "cnn"}
+#: tinybig's bilinear attention classes: read, and rejected with RPN485 (tinybig 0.2.1 cannot
+#: run them; the error suggests the native ``preset: bilinear`` / ``preset: transformer`` spec).
+BILINEAR_CLASSES = frozenset(BILINEAR_ATTENTION)
 
 HEAD_PRESET_CLASSES = _preset_paths(HEAD_PRESETS, "tinybig.head", "basic_heads")
 LAYER_PRESET_CLASSES = _preset_paths(LAYER_PRESETS, "tinybig.layer", "basic_layers")

@@ -156,18 +156,24 @@ class _Writer:
         return _function(spec)
 
     def _softmax(self, fn: Any, cfg: dict[str, Any], path: Loc) -> None:
-        """A hybrid's masked softmax: tinybig builds it (a functools.partial) only inside
-        graph_bilinear_interdependence_head, so a config cannot name it."""
-        cfg["function_parameters"].pop("softmax")
+        """A softmax over an interdependence's A (graph attention, bilinear attention): tinybig
+        builds it only inside its own heads (a functools.partial of
+        operator_based_normalize_matrix), so a config cannot name it."""
+        cfg["function_parameters"].pop("softmax", None)
+        graph = fn.name == "hybrid_interdependence"
+        head = "graph_bilinear_interdependence" if graph else "bilinear_interdependence"
         self.report(
             Code.NOT_REPRESENTABLE,
             path,
-            "hybrid_interdependence's masked softmax (graph attention) cannot be written in a "
-            "tinybig config: tinybig builds it only inside graph_bilinear_interdependence_head",
-            expected="a hybrid_interdependence without softmax",
+            f"{fn.name}'s masked softmax ({'graph' if graph else 'bilinear'} attention) cannot be "
+            f"written in a tinybig config: tinybig applies it only inside {head}_head, through "
+            "a Python postprocess function (functools.partial of operator_based_normalize_matrix)",
+            expected=f"a {fn.name} without softmax",
             found=f"softmax: {fn.softmax.model_dump(mode='json')}",
-            suggestion="build tinybig.layer.graph_bilinear_interdependence_layer(m=..., n=..., "
-            "nodes=..., links=...) in Python for this layer",
+            suggestion=f"build tinybig.layer.{head}_layer in Python for this layer"
+            if graph
+            else "remove softmax to convert to tinybig (tinybig 0.2.1 cannot run its bilinear "
+            "attention classes: RPN485)",
         )
 
     def head(self, head: HeadSpec, path: Loc) -> dict[str, Any]:

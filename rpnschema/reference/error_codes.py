@@ -99,6 +99,9 @@ CODE_EXAMPLES: dict[str, str] = {
     " fc_dims: [3], p_h: 1, pooling_metric: batch_mean}\n",
     "RPN474": "layers:\n  - m: 4\n    n: 4\n"
     "    heads: [{expansion: identity_expansion, patch_convolution: true}]\n",
+    "RPN485": "semantics: tinybig\ndims: [4, 4]\npreset: {name: transformer, fc_dims: [2]}\n",
+    "RPN486": "layers:\n  - {m: 4, n: 3, heads: [{expansion: identity_expansion}]}\n"
+    "  - n: 2\n    heads: [{preset: bilinear, with_dual_lphm_interdependence: true}]\n",
 }
 #: Said before an example that needs more than the spec text.
 CODE_EXAMPLE_SETUP = {

@@ -20,6 +20,7 @@ from rpnschema.spec import (
     component_name,
 )
 from rpnschema.spec.descriptions import annotated_infos, field_description
+from rpnschema.spec.layer_presets import BilinearLayerPreset
 from rpnschema.spec.preset_base import HeadPreset
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
@@ -82,12 +83,17 @@ def _family_of(tp: Any) -> str | None:
         return families.pop() if len(families) == 1 else None
     if isinstance(tp, type) and issubclass(tp, Component):
         return tp.family
+    if isinstance(tp, type) and issubclass(tp, (LayerSpec, BilinearLayerPreset)):
+        return "layer"
     if isinstance(tp, type) and issubclass(tp, (HeadSpec, HeadPreset)):
         return "head"
     return None
 
 
-_FAMILY_LINKS = {"head": "[head](#head) or [preset](#head-presets)", "layer": "[layer](#layer)"}
+_FAMILY_LINKS = {
+    "head": "[head](#head) or [preset](#head-presets)",
+    "layer": "[layer](#layer) or a layer preset (`preset: bilinear`)",
+}
 
 
 def _type(tp: Any) -> str:
@@ -107,8 +113,6 @@ def _type(tp: Any) -> str:
         return f"list of {_type(args[0])}"
     if origin is tuple:
         return "[" + ", ".join(_type(a) for a in args) + "]"
-    if isinstance(tp, type) and issubclass(tp, LayerSpec):
-        return _FAMILY_LINKS["layer"]
     names = {int: "integer", float: "number", str: "string", bool: "boolean"}
     return names.get(tp, getattr(tp, "__name__", str(tp)))
 

@@ -13,6 +13,13 @@ from rpnschema.reference._shared import GENERATED
 from rpnschema.spec.presets import PRESET_TYPES
 
 PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
+#: The tinybig.head class of each head preset (``<preset>_head`` unless listed).
+HEAD_CLASSES = {"bilinear": "bilinear_interdependence_head", "chain": "chain_interdependence_head"}
+
+
+def head_class(preset: str) -> str:
+    """The tinybig.head class name the head preset ``preset`` stands for."""
+    return HEAD_CLASSES.get(preset, f"{preset}_head")
 
 
 def _show(value: Any) -> str:
@@ -56,7 +63,8 @@ def render_tinybig_defaults() -> str:
     for (preset, option), diff in sorted(defaults.PRESET_DIFFERENCES.items()):
         native = PRESETS[preset].model_fields[option].default
         lines.append(
-            f"| preset `{preset}` (`tinybig.head.{preset}_head`) | `{option}` | {_show(native)} | "
+            f"| preset `{preset}` (`tinybig.head.{head_class(preset)}`) | `{option}` | "
+            f"{_show(native)} | "
             f"{_show(diff.tinybig)} | {_show(diff.read_as)} | {diff.why} |"
         )
     lines += [
@@ -92,7 +100,11 @@ def render_tinybig_defaults() -> str:
         f"tinybig 0.2.1 exports {total} classes from its catalog packages; rpnschema reads "
         f"{total - missing} of them. A config naming one of these {missing} is reported as "
         "such (RPN503), never read as another class. Base classes (`transformation`, "
-        "`fusion`, `remainder`, ...) are abstract in tinybig.",
+        "`fusion`, `remainder`, ...) are abstract in tinybig. The bilinear attention classes "
+        "(`bilinear_interdependence_head`, `bilinear_interdependence_layer`, "
+        "`model.transformer`) are read but rejected (RPN485): tinybig 0.2.1 cannot run them (a "
+        "keyword typo), and the error suggests the native spec (`preset: bilinear`, "
+        "`preset: transformer`) that computes what they intend.",
         "",
         "| package | classes |",
         "|---|---|",

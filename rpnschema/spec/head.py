@@ -10,6 +10,7 @@ from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
 from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
 from rpnschema.spec.presets import (
+    BilinearPreset,
     ChainPreset,
     KanPreset,
     NaiveBayesPreset,
@@ -115,6 +116,7 @@ AnyHead = Annotated[
     | Annotated[PgmPreset, Tag("pgm")]
     | Annotated[ChainPreset, Tag("chain")]
     | Annotated[GridInterdependencePreset, Tag("grid_interdependence")]
-    | Annotated[GridCompressionPreset, Tag("grid_compression")],
+    | Annotated[GridCompressionPreset, Tag("grid_compression")]
+    | Annotated[BilinearPreset, Tag("bilinear")],
     Discriminator(_head_tag),
 ]

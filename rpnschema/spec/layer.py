@@ -1,12 +1,13 @@
 """An RPN layer: ``width`` heads on the same input, combined by a head fusion."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from rpnschema.spec.base import Spec, list_shorthand
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.head import AnyHead
+from rpnschema.spec.layer_presets import BilinearLayerPreset
 from rpnschema.spec.processing import ProcessingList
 
 Dim = Annotated[int, Field(ge=1)]
@@ -63,3 +64,16 @@ class LayerSpec(Spec):
     parameters: Annotated[int, Field(ge=0)] | None = Field(
         default=None, description="Parameter count of the layer (inferred; checked)."
     )
+
+
+def _layer_tag(value: Any) -> str:
+    preset = value.get("preset") if isinstance(value, dict) else getattr(value, "preset", None)
+    return preset if isinstance(preset, str) else "layer"
+
+
+AnyLayer = Annotated[
+    Annotated[LayerSpec, Tag("layer")] | Annotated[BilinearLayerPreset, Tag("bilinear")],
+    Discriminator(_layer_tag),
+]
+"""A layer: explicit, or a layer preset (``preset: bilinear``: tinybig's
+bilinear_interdependence_layer)."""

@@ -6,7 +6,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
-from rpnschema.spec.layer import LayerSpec
+from rpnschema.spec.layer import AnyLayer
 from rpnschema.spec.model_presets import AnyModelPreset
 
 SPEC_VERSION = 2
@@ -54,7 +54,7 @@ class ModelSpec(Spec):
         default="native",
         description="native: the documented math; tinybig: tinybig 0.2.1's exact outputs.",
     )
-    layers: list[LayerSpec] | None = Field(
+    layers: list[AnyLayer] | None = Field(
         default=None,
         json_schema_extra={"minItems": 1},  # an empty list: RPN202 at run time
     )

@@ -1,5 +1,5 @@
 """Model presets after tinybig's ``tinybig.model`` classes (mlp, kan, svm, naive_bayes, pgm,
-gcn, gat, rnn, regression_rnn, cnn).
+gcn, gat, rnn, regression_rnn, cnn, transformer).
 
 ``preset: {name: mlp, ...}`` together with ``dims: [m, h1, ..., n]`` stands for tinybig's model
 class: one layer per consecutive pair of dims, each the class's layer preset (``perceptron_layer``,
@@ -19,6 +19,7 @@ from rpnschema.spec.chain import ChainOptions
 from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.grid_presets import CnnModelPreset
 from rpnschema.spec.presets import _increasing
+from rpnschema.spec.presets_bilinear import BilinearOptions
 
 Dim = Annotated[int, Field(ge=1)]
 
@@ -189,6 +190,25 @@ class RegressionRnnModelPreset(RnnModelPreset):
     name: Literal["regression_rnn"]  # type: ignore[assignment]
 
 
+class TransformerModelPreset(BilinearOptions, ModelPreset):
+    """tinybig.model.transformer: per pair of dims a bilinear attention layer then a
+    perceptron layer (m = n), then perceptron layers through fc_dims; the last has no batch
+    norm, ReLU or dropout. Rows are the tokens of one sequence (see
+    :mod:`rpnschema.spec.presets_bilinear`). tinybig 0.2.1 cannot run it (native only)."""
+
+    name: Literal["transformer"]
+    LAYER = "bilinear_interdependence_layer"
+    fc_dims: Annotated[list[Dim], Field(min_length=1)] = Field(
+        description="Sizes of the fully connected layers after the attention blocks."
+    )
+    # tinybig.model.transformer's own defaults
+    enable_bias: bool = Field(default=True, description="A bias in every reconciliation.")
+    with_lorr_interdependence: bool = Field(default=True, description="Attention W = lorr.")
+    with_residual: bool = Field(default=True, description="A linear remainder.")
+    with_batch_norm: bool = Field(default=True, description="Batch norm (not the last layer).")
+    with_dropout: bool = Field(default=True, description="Dropout (not the last layer).")
+
+
 MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     MlpModelPreset,
     KanModelPreset,
@@ -200,6 +220,7 @@ MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     RegressionRnnModelPreset,
     CnnModelPreset,
     GatModelPreset,
+    TransformerModelPreset,
 )
 MODEL_PRESET_NAMES = (
     "mlp",
@@ -212,6 +233,7 @@ MODEL_PRESET_NAMES = (
     "regression_rnn",
     "cnn",
     "gat",
+    "transformer",
 )
 
 
@@ -235,7 +257,8 @@ AnyModelPreset = Annotated[
     | Annotated[RnnModelPreset, Tag("rnn")]
     | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")]
     | Annotated[CnnModelPreset, Tag("cnn")]
-    | Annotated[GatModelPreset, Tag("gat")],
+    | Annotated[GatModelPreset, Tag("gat")]
+    | Annotated[TransformerModelPreset, Tag("transformer")],
     Discriminator(_tag),
     BeforeValidator(_shorthand),
 ]

@@ -4,7 +4,7 @@ A preset expands into a plain :class:`~rpnschema.spec.head.HeadSpec` during norm
 the normalized spec shows exactly which components it chose.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,6 +12,7 @@ from rpnschema.spec.base import Range
 from rpnschema.spec.chain import ChainOptions, chain_head
 from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
 from rpnschema.spec.preset_base import Preset
+from rpnschema.spec.presets_bilinear import BilinearOptions, bilinear_head
 
 Rank = Annotated[int, Field(ge=1)]
 Channels = Annotated[int, Field(ge=1)]
@@ -183,6 +184,26 @@ class ChainPreset(ChainOptions, Preset):
         return {**{k: v for k, v in (("m", self.m), ("n", self.n)) if v is not None}, **head}
 
 
+class BilinearPreset(BilinearOptions, Preset):
+    """tinybig.head.bilinear_interdependence_head: attention A = softmax(sqrt(n) X W X^T) over
+    the rows (instance interdependence), identity (or Taylor) expansion."""
+
+    preset: Literal["bilinear"]
+
+    #: The layer's m and n fill this preset's (sqrt(n) scales the attention).
+    INHERITS_DIMS: ClassVar[bool] = True
+
+    def arguments(self) -> dict[str, Any]:
+        """tinybig's constructor arguments (its names)."""
+        args = self.model_dump(exclude={"preset", "m", "n", "channels", "batch", "width"})
+        return {**args, "channel_num": self.channels, "batch_num": self.batch}
+
+    def expand(self) -> dict[str, Any]:
+        if self.n is None:  # normalization reports it first (RPN486)
+            raise ValueError("the bilinear preset needs n")
+        return bilinear_head(self.arguments(), self.m, self.n)
+
+
 PRESET_TYPES: tuple[type[Preset], ...] = (
     PerceptronPreset,
     KanPreset,
@@ -192,4 +213,5 @@ PRESET_TYPES: tuple[type[Preset], ...] = (
     ChainPreset,
     GridInterdependencePreset,
     GridCompressionPreset,
+    BilinearPreset,
 )

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 import torch
+import yaml
 from typer.testing import CliRunner
 
 from rpnschema.cli import app
 from rpnschema.compile import build
+from rpnschema.errors import Code
 from rpnschema.interop import _tinybig_table as T
 from rpnschema.interop import export_tinybig, from_tinybig
 from rpnschema.sequence import input_width
@@ -200,8 +202,11 @@ EXAMPLES = sorted((ROOT / "examples" / "architectures").glob("*.yaml"))
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("semantics", ["native", "tinybig"])
 def test_examples_validate_build_and_run(path: Path, semantics: str) -> None:
-    import yaml
-
+    if semantics == "tinybig" and path.stem == "transformer":  # tinybig cannot run it
+        data = yaml.safe_load(path.read_text())
+        errors = validate_data({**data, "semantics": semantics}).errors
+        assert [e.code for e in errors] == [Code.TINYBIG_BILINEAR]
+        return
     # validated in each semantics (native ones count batch norm's parameters)
     spec = load_spec({**yaml.safe_load(path.read_text()), "semantics": semantics})
     model = build(spec)

@@ -253,14 +253,11 @@ def test_perceptron_presets_follow_tinybigs_expansion_flags() -> None:
 
 
 def test_native_presets_default_as_tinybigs_head_presets_except_the_listed() -> None:
-    from rpnschema.reference.tinybig_defaults import PRESETS
+    from rpnschema.reference.tinybig_defaults import PRESETS, head_class
 
     compared = 0
     for kind, cls in PRESETS.items():
-        heads = SIGNATURES["head"]
-        signature = (heads.get(f"{kind}_head") or heads[f"{kind}_interdependence_head"])[
-            "parameters"
-        ]
+        signature = SIGNATURES["head"][head_class(kind)]["parameters"]
         for option, field in cls.model_fields.items():
             spec = signature.get({"channels": "channel_num"}.get(option, option))
             if spec is None or "default" not in spec:

@@ -6,7 +6,8 @@
   attribute slot; d = b, d' = b' in the instance slot). l is psi's l for (n, D) = (d, d').
 - ``*_parameterized_bilinear_interdependence``: A = X^T W X with W = psi(w) square: W is
   b x b in the attribute slot (A is m x m) and m x m in the instance slot (A is b x b).
-  d' = d.
+  d' = d. ``softmax`` normalizes A afterwards (:mod:`.softmax`; the attention of
+  ``preset: bilinear`` heads).
 
 The fabrication of each class: plain = identity, lowrank = lorr (r), hm (p, q), lphm
 (r, p, q), dual_lphm (r, p, q), random_matrix_adaption (r). q defaults to p (tinybig).
@@ -17,6 +18,7 @@ from typing import Literal
 from pydantic import Field
 
 from rpnschema.spec.interdependence.base import Factor, Interdependence, Rank, _Resized
+from rpnschema.spec.interdependence.softmax import MatrixSoftmax
 
 
 class _Parameterized(_Resized):
@@ -24,7 +26,13 @@ class _Parameterized(_Resized):
 
 
 class _Bilinear(Interdependence):
-    """A = X^T psi(w) X."""
+    """A = X^T psi(w) X, then optionally a softmax normalization of A (attention)."""
+
+    softmax: MatrixSoftmax | None = Field(
+        default=None,
+        description="Normalize A with a softmax (attention weights): tinybig's "
+        "operator_based_normalize_matrix postprocess of its bilinear heads.",
+    )
 
 
 class ParameterizedInterdependence(_Parameterized):
