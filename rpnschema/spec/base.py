@@ -18,6 +18,10 @@ class Spec(BaseModel):
 class Component(Spec):
     """A function from the catalog, selected by its ``name``."""
 
+    # Built on first use: a document names a few of the catalog's classes (see
+    # rpnschema.spec.registry.FamilyUnion), so building all of them at import is wasted.
+    model_config = ConfigDict(defer_build=True)
+
     family: ClassVar[str] = ""
     name: str
 
