@@ -53,7 +53,8 @@ class _App(typer.Typer):
 
     @property  # type: ignore[override]
     def registered_commands(self) -> list[Any]:
-        _register()
+        if not _running_one:
+            _register()
         return self._commands
 
     @registered_commands.setter
@@ -62,7 +63,8 @@ class _App(typer.Typer):
 
     @property  # type: ignore[override]
     def registered_groups(self) -> list[Any]:
-        _register()
+        if not _running_one:
+            _register()
         return self._groups
 
     @registered_groups.setter
@@ -143,6 +145,7 @@ COMMAND_MODULES = (
 )
 _registered: set[str] = set()
 _importing: list[bool] = []  # non-empty while command modules register themselves
+_running_one: list[bool] = []  # non-empty while main() runs the one command it registered
 
 
 def _register(only: str | None = None) -> None:
@@ -166,7 +169,15 @@ def _register(only: str | None = None) -> None:
 
 
 def main() -> None:
-    # `rpnschema validate ...` runs the one command it names: the others' modules (and their
-    # imports) are not loaded, and its usage, help and errors are the same either way.
-    _register(only="validate" if sys.argv[1:2] == ["validate"] else None)
-    app()
+    if sys.argv[1:2] != ["validate"]:
+        _register()
+        app()
+        return
+    # `rpnschema validate ...` runs with only that command registered: the others' modules (and
+    # their imports) are not loaded, and its usage, help and errors are the same either way.
+    _register(only="validate")
+    _running_one.append(True)
+    try:
+        app()
+    finally:
+        _running_one.clear()

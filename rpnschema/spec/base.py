@@ -26,6 +26,12 @@ class Component(Spec):
     name: str
 
 
+def empty_list() -> list[Any]:
+    """``default_factory`` of the list fields: a new empty list. (A Python function, unlike
+    ``list``, whose signature pydantic reads without parsing a text signature.)"""
+    return []
+
+
 def name_shorthand(value: Any) -> Any:
     """Accept ``"taylor_expansion"`` for ``{"name": "taylor_expansion"}``."""
     if isinstance(value, str):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from rpnschema.spec.base import Spec, list_shorthand
+from rpnschema.spec.base import Spec, empty_list, list_shorthand
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.head import AnyHead
 from rpnschema.spec.processing import ProcessingList
@@ -43,10 +43,10 @@ class LayerSpec(Spec):
         default=None, description="Combines the heads (mean_fusion when width > 1)."
     )
     input_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the layer's input (size m)."
+        default_factory=empty_list, description="Applied to the layer's input (size m)."
     )
     output_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the layer's output (size output_dim)."
+        default_factory=empty_list, description="Applied to the layer's output (size output_dim)."
     )
     output_dim: Dim | None = Field(default=None, description="Output size (inferred; checked).")
     parameters: Annotated[int, Field(ge=0)] | None = Field(

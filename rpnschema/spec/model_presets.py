@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
-from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.base import Range, Spec, empty_list
 from rpnschema.spec.presets import _increasing
 
 Dim = Annotated[int, Field(ge=1)]
@@ -116,7 +116,7 @@ class GcnModelPreset(ModelPreset):
     LAYER = "graph_interdependence_layer"
     nodes: Annotated[list[NodeId], Field(min_length=1, description="Node ids, in row order.")]
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
-        default_factory=list, description="Links [source, target] between node ids."
+        default_factory=empty_list, description="Links [source, target] between node ids."
     )
     directed: bool = Field(default=False, description="false: every link goes both ways.")
     with_multihop: bool = Field(default=False, description="A = adj^h (multihop).")
