@@ -7,6 +7,7 @@ from pydantic import BeforeValidator, Field
 from rpnschema.spec.base import Spec, empty_list, list_shorthand
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.head import AnyHead
+from rpnschema.spec.lazy import lazy_tagged
 from rpnschema.spec.processing import ProcessingList
 
 Dim = Annotated[int, Field(ge=1)]
@@ -27,7 +28,7 @@ class LayerSpec(Spec):
         default=None, description="Repetitions of each entry of heads."
     )
     heads: Annotated[
-        list[AnyHead],
+        list[lazy_tagged(AnyHead)],  # type: ignore[misc]
         Field(
             min_length=1,
             description="Head configs (a list; a single head may be given as one mapping).",

@@ -12,7 +12,7 @@ tinybig's layers do (``share_heads: true`` on the expanded layers).
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from rpnschema.spec.base import Range, Spec, empty_list
 from rpnschema.spec.presets import _increasing
@@ -22,6 +22,8 @@ Dim = Annotated[int, Field(ge=1)]
 
 class ModelPreset(Spec):
     """Arguments every tinybig model class takes."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a spec names it (spec.lazy)
 
     width: Dim = Field(default=1, description="Heads per layer (one shared head object).")
     channels: Dim = Field(default=1, description="Channels of each head (channel_num).")

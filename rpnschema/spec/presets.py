@@ -6,7 +6,7 @@ the normalized spec shows exactly which components it chose.
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from rpnschema.spec.base import Range, Spec
 
@@ -22,6 +22,8 @@ def _increasing(name: str, value: tuple[float, float]) -> None:
 
 class Preset(Spec):
     """Common preset options: dims, channels, reconciliation choice, residual, bias."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a spec names it (spec.lazy)
 
     m: Dim | None = None
     n: Dim | None = None

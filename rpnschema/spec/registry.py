@@ -20,6 +20,7 @@ from pydantic import Discriminator, GetCoreSchemaHandler, TypeAdapter, Validatio
 from pydantic_core import CoreSchema, core_schema
 
 from rpnschema.spec.base import Component
+from rpnschema.spec.lazy import built
 
 #: The families a plugin may extend (processing functions are built in only).
 PLUGIN_FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
@@ -68,12 +69,6 @@ _UNIONS: dict[str, TypeAdapter[Any]] = {}
 _BY_NAME: dict[str, dict[str, type[Component]]] = {}
 #: Per member: its one-choice union, which reports a member's errors as the whole union does.
 _TAGGED: dict[type[Component], TypeAdapter[Any]] = {}
-
-
-def built(adapter: TypeAdapter[Any]) -> TypeAdapter[Any]:
-    """``adapter``, built now (a union of classes built on first use would defer it too)."""
-    adapter.rebuild()
-    return adapter
 
 
 def union_adapter(family: str) -> TypeAdapter[Any]:

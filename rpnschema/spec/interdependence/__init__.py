@@ -37,7 +37,7 @@ def adapter() -> TypeAdapter[Any]:
         from pydantic import TypeAdapter
 
         from rpnschema.spec.interdependence.catalog import AnyInterdependence
-        from rpnschema.spec.registry import built
+        from rpnschema.spec.lazy import built
 
         _adapter = built(TypeAdapter(AnyInterdependence))
     return _adapter
