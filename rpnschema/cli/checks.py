@@ -27,11 +27,12 @@ def _validate(path: Path | str, limits: Limits, source: str, overrides: Sequence
         return validate_file(path, limits=limits)
     from rpnschema import io
     from rpnschema.interop import detect_tinybig
-    from rpnschema.overrides import apply_overrides, mark
 
     document = io.load(path, limits=limits)
     paths: list[Any] = []
     if overrides:
+        from rpnschema.overrides import apply_overrides
+
         document, paths = apply_overrides(document, overrides)
     if source == "tinybig" or (source == "auto" and detect_tinybig(document.data)):
         from rpnschema.interop.tinybig import validate_tinybig
@@ -40,6 +41,8 @@ def _validate(path: Path | str, limits: Limits, source: str, overrides: Sequence
     else:
         result = validate_data(document.data, document=document, limits=limits)
     if overrides:
+        from rpnschema.overrides import mark
+
         result.diagnostics = mark(result.diagnostics, paths, overrides)
     return result
 
