@@ -61,5 +61,6 @@ class LazyTagged:
 
 @cache
 def lazy_tagged(union: Any) -> Any:
-    """The field type that validates as ``union`` building its members on first use."""
-    return Annotated[Any, LazyTagged(union)]
+    """The field type that validates as ``union`` building its members on first use (its
+    annotation is the union's members, as the union's own: the reference docs read it)."""
+    return Annotated[union.__origin__, LazyTagged(union)]
