@@ -31,9 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_validate import SCHEMA, hundred_files  # the same files as its cold start
+
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "schemas" / "rpnschema.schema.json"
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".yaml", ".json"))
 PYDANTIC = "from pydantic import BaseModel"
 
 
@@ -47,17 +47,6 @@ def run_child(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[fl
     wall = time.perf_counter() - start
     proc.returncode = 0  # reaped by wait4
     return wall, usage.ru_utime + usage.ru_stime
-
-
-def hundred_files(folder: Path) -> list[str]:
-    """100 spec files: the examples, copied round-robin."""
-    paths = []
-    for i in range(100):
-        src = EXAMPLES[i % len(EXAMPLES)]
-        dst = folder / f"{i:03d}_{src.name}"
-        dst.write_text(src.read_text())
-        paths.append(str(dst))
-    return paths
 
 
 def find_check_jsonschema() -> str | None:
