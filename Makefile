@@ -40,6 +40,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_validate.py
+	$(PY) benchmarks/bench_cold_validate.py
 	$(PY) benchmarks/bench_ci.py
 	$(PY) benchmarks/bench_compile.py
 

@@ -3,11 +3,14 @@
 Importing this package never imports torch; :func:`build` does, when called.
 """
 
+import importlib
 from typing import Any
 
 from rpnschema._version import __version__ as __version__
-from rpnschema.canonical import spec_hash as spec_hash
-from rpnschema.diff import diff_specs as diff_specs
+
+# ``dump`` is also the name of a submodule: importing that submodule must not replace the
+# function, so it is imported here; every other name is imported on first use (below), so that
+# ``rpnschema validate`` loads only what validation needs.
 from rpnschema.dump import dump as dump
 from rpnschema.dump import to_json as to_json
 from rpnschema.dump import to_yaml as to_yaml
@@ -20,19 +23,30 @@ from rpnschema.errors import RpnSchemaError as RpnSchemaError
 from rpnschema.errors import SpecError as SpecError
 from rpnschema.errors import VersionError as VersionError
 from rpnschema.limits import Limits as Limits
-from rpnschema.migrate import needs_upgrade as needs_upgrade
-from rpnschema.migrate import upgrade_data as upgrade_data
-from rpnschema.migrate import upgrade_text as upgrade_text
-from rpnschema.spec import HeadSpec as HeadSpec
-from rpnschema.spec import LayerSpec as LayerSpec
-from rpnschema.spec import ModelSpec as ModelSpec
-from rpnschema.summary import summarize as summarize
-from rpnschema.validate import Result as Result
-from rpnschema.validate import load_spec as load_spec
-from rpnschema.validate import normalize_spec as normalize_spec
-from rpnschema.validate import validate_data as validate_data
-from rpnschema.validate import validate_file as validate_file
-from rpnschema.validate import validate_text as validate_text
+
+#: The public names imported on first use, and the module of each.
+_LAZY = {
+    "spec_hash": "rpnschema.canonical",
+    "diff_specs": "rpnschema.diff",
+    "needs_upgrade": "rpnschema.migrate",
+    "upgrade_data": "rpnschema.migrate",
+    "upgrade_text": "rpnschema.migrate",
+    "HeadSpec": "rpnschema.spec",
+    "LayerSpec": "rpnschema.spec",
+    "ModelSpec": "rpnschema.spec",
+    "summarize": "rpnschema.summary",
+    "Result": "rpnschema.validate",
+    "load_spec": "rpnschema.validate",
+    "normalize_spec": "rpnschema.validate",
+    "validate_data": "rpnschema.validate",
+    "validate_file": "rpnschema.validate",
+    "validate_text": "rpnschema.validate",
+    # The compiler needs torch; it is imported only when asked for.
+    "build": "rpnschema.compile",
+    "load_model": "rpnschema.compile",
+    "save_model": "rpnschema.compile",
+    "load_tinybig_state_dict": "rpnschema.compile",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -40,9 +54,13 @@ def __getattr__(name: str) -> Any:
         from rpnschema import spec as _spec
 
         return _spec.CATALOG
-    # The compiler needs torch; import it only when asked for.
-    if name in ("build", "load_model", "save_model", "load_tinybig_state_dict"):
-        from rpnschema import compile as _compile
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rpnschema' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return getattr(_compile, name)
-    raise AttributeError(f"module 'rpnschema' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "CATALOG"})

@@ -6,7 +6,6 @@ here imports torch, and nothing named in a spec is ever imported or evaluated.
 
 from __future__ import annotations
 
-import difflib
 import re
 import weakref
 from collections.abc import Callable
@@ -180,6 +179,8 @@ def _close(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _close_cached(word: str, choices: tuple[str, ...]) -> str | None:
+    import difflib  # only a document with a mistake needs it
+
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if not found and word:
         short = word.rsplit(".", 1)[-1]

@@ -1,4 +1,40 @@
-"""The ``rpnschema`` command line (Typer). Exit codes: 0 ok, 1 invalid spec, 2 usage/IO error."""
+"""The ``rpnschema`` command line (Typer). Exit codes: 0 ok, 1 invalid spec, 2 usage/IO error.
 
-from rpnschema.cli.app import app as app
-from rpnschema.cli.app import main as main
+``app`` (the Typer application) is imported on first use: ``rpnschema validate FILE...``, the
+command line of CI jobs and the pre-commit hook, runs without Typer (:mod:`rpnschema.cli.fast`).
+"""
+
+import sys
+import types
+from typing import Any
+
+
+def main() -> None:
+    """The ``rpnschema`` command."""
+    if sys.argv[1:2] == ["validate"]:
+        from rpnschema.cli.fast import validate_fast
+
+        code = validate_fast(sys.argv[2:])
+        if code is not None:
+            sys.exit(code)
+    from rpnschema.cli.app import main as run
+
+    run()
+
+
+class _Package(types.ModuleType):
+    """``rpnschema.cli.app`` is the Typer application (as it always was), not its module, which
+    the import system would otherwise bind to that name once it is imported."""
+
+    @property
+    def app(self) -> Any:
+        from rpnschema.cli.app import app
+
+        return app
+
+    @app.setter
+    def app(self, value: Any) -> None:
+        pass  # the submodule being bound: ``app`` stays the application
+
+
+sys.modules[__name__].__class__ = _Package

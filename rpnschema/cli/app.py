@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -45,7 +47,32 @@ class Command(TyperCommand):
                     formatter.write_dl(sections[kind])
 
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """The application; its commands are registered (their modules imported) when it is first
+    asked for them, so that :func:`main` can register only the one command it runs."""
+
+    @property  # type: ignore[override]
+    def registered_commands(self) -> list[Any]:
+        if not _running_one:
+            _register()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list[Any]) -> None:
+        self._commands = value
+
+    @property  # type: ignore[override]
+    def registered_groups(self) -> list[Any]:
+        if not _running_one:
+            _register()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list[Any]) -> None:
+        self._groups = value
+
+
+app = _App(
     name="rpnschema",
     help=(
         "Validate, inspect and compile Reconciled Polynomial Network (RPN) specs.\n\n"
@@ -101,31 +128,56 @@ def _root(
     """Validate, inspect and compile RPN specs."""
 
 
-def _register() -> None:
-    # Each command lives in its own module; importing them registers them on ``app``.
-    from rpnschema.cli import (  # noqa: F401
-        build,
-        catalog,
-        convert,
-        diff,
-        export,
-        graph,
-        resolve,
-        schema_cmd,
-        space,
-        summary,
-        upgrade,
-        validate,
-    )
+#: The command modules, in the order ``--help`` lists their commands.
+COMMAND_MODULES = (
+    "build",
+    "catalog",
+    "convert",
+    "diff",
+    "export",
+    "graph",
+    "resolve",
+    "schema_cmd",
+    "space",
+    "summary",
+    "upgrade",
+    "validate",
+)
+_registered: set[str] = set()
+_importing: list[bool] = []  # non-empty while command modules register themselves
+_running_one: list[bool] = []  # non-empty while main() runs the one command it registered
 
-    for info in app.registered_commands:
+
+def _register(only: str | None = None) -> None:
+    """Register every command (or, from :func:`main`, only the module ``only``): each lives in
+    its own module, and importing it registers it on ``app``."""
+    todo = [name for name in ([only] if only else COMMAND_MODULES) if name not in _registered]
+    if not todo or _importing:
+        return
+    _registered.update(todo)
+    _importing.append(True)
+    try:
+        for name in todo:
+            importlib.import_module(f"rpnschema.cli.{name}")
+    finally:
+        _importing.clear()
+    # --help lists the commands in module order, whichever were registered first
+    app._commands.sort(key=lambda info: COMMAND_MODULES.index(info.callback.__module__[14:]))
+    for info in app._commands:
         if info.cls in (None, TyperCommand):
             info.cls = Command
 
 
 def main() -> None:
-    _register()
-    app()
-
-
-_register()
+    if sys.argv[1:2] != ["validate"]:
+        _register()
+        app()
+        return
+    # `rpnschema validate ...` runs with only that command registered: the others' modules (and
+    # their imports) are not loaded, and its usage, help and errors are the same either way.
+    _register(only="validate")
+    _running_one.append(True)
+    try:
+        app()
+    finally:
+        _running_one.clear()

@@ -11,13 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from rpnschema.errors import Diagnostic, LoadError
+from rpnschema.cli.checks import EXIT_INVALID as EXIT_INVALID
+from rpnschema.cli.checks import EXIT_OK as EXIT_OK
+from rpnschema.cli.checks import EXIT_USAGE as EXIT_USAGE
+from rpnschema.cli.checks import SPEC_GLOBS as SPEC_GLOBS
+from rpnschema.cli.checks import Source as Source
+from rpnschema.cli.checks import check_file as check_file
+from rpnschema.cli.checks import exit_code as exit_code
 from rpnschema.infer import Limits
-from rpnschema.report import FileReport, render_text
+from rpnschema.report import render_text
 from rpnschema.spec.model import ModelSpec
-from rpnschema.validate import Result, validate_data, validate_file
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 class ReportFormat(str, Enum):
@@ -118,12 +121,6 @@ def with_limits(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class Source(str, Enum):
-    auto = "auto"
-    native = "native"
-    tinybig = "tinybig"
-
-
 From = Annotated[
     Source,
     typer.Option(
@@ -132,63 +129,6 @@ From = Annotated[
     ),
 ]
 
-
-def _validate(path: Path | str, limits: Limits, source: str, overrides: Sequence[str]) -> Result:
-    if source == "native" and not overrides:
-        return validate_file(path, limits=limits)
-    from rpnschema import io
-    from rpnschema.interop import detect_tinybig
-    from rpnschema.overrides import apply_overrides, mark
-
-    document = io.load(path, limits=limits)
-    paths: list[Any] = []
-    if overrides:
-        document, paths = apply_overrides(document, overrides)
-    if source == "tinybig" or (source == "auto" and detect_tinybig(document.data)):
-        from rpnschema.interop.tinybig import validate_tinybig
-
-        result = validate_tinybig(document, limits=limits)
-    else:
-        result = validate_data(document.data, document=document, limits=limits)
-    if overrides:
-        result.diagnostics = mark(result.diagnostics, paths, overrides)
-    return result
-
-
-def check_file(
-    path: Path | str,
-    limits: Limits,
-    strict: bool,
-    source: Source | str = "auto",
-    overrides: Sequence[str] = (),
-) -> tuple[FileReport, Result | None]:
-    """Validate one file into a report; I/O and syntax problems become an io_error report.
-
-    ``source``: ``native``, ``tinybig`` (a tinybig config, reported at its own paths) or
-    ``auto`` (tinybig when :func:`~rpnschema.interop.tinybig.detect_tinybig` says so).
-    ``overrides``: ``PATH=VALUE`` texts (see :mod:`rpnschema.overrides`); a malformed one is a
-    usage error."""
-    name = str(path)
-    try:
-        result = _validate(path, limits, Source(source).value, overrides)
-    except LoadError as e:
-        d: Diagnostic = e.diagnostic
-        return FileReport(name, [d], failed=True, io_error=True), None
-    if result.unreadable:
-        return FileReport(name, result.diagnostics, failed=True, io_error=True), None
-    spec = result.spec
-    report = FileReport(
-        name,
-        result.diagnostics,
-        failed=result.fails(strict),
-        layers=len(spec.layers or []) if spec else None,
-        parameters=spec.parameters if spec else None,
-    )
-    return report, result
-
-
-#: The file names a directory argument (and the pre-commit hook) treats as specs.
-SPEC_GLOBS = ("*.rpn.yaml", "*.rpn.yml", "*.rpn.json")
 
 Glob = Annotated[
     list[str] | None,
@@ -251,14 +191,6 @@ def spec_paths(
             raise typer.Exit(EXIT_USAGE)
         out += found
     return out
-
-
-def exit_code(reports: list[FileReport]) -> int:
-    if any(r.io_error for r in reports):
-        return EXIT_USAGE
-    if any(r.failed for r in reports):
-        return EXIT_INVALID
-    return EXIT_OK
 
 
 def load_valid_spec(

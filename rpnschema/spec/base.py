@@ -18,8 +18,18 @@ class Spec(BaseModel):
 class Component(Spec):
     """A function from the catalog, selected by its ``name``."""
 
+    # Built on first use: a document names a few of the catalog's classes (see
+    # rpnschema.spec.registry.FamilyUnion), so building all of them at import is wasted.
+    model_config = ConfigDict(defer_build=True)
+
     family: ClassVar[str] = ""
     name: str
+
+
+def empty_list() -> list[Any]:
+    """``default_factory`` of the list fields: a new empty list. (A Python function, unlike
+    ``list``, whose signature pydantic reads without parsing a text signature.)"""
+    return []
 
 
 def name_shorthand(value: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from rpnschema.spec.base import Component, Range, name_shorthand
+from rpnschema.spec.base import Component, Range, empty_list, name_shorthand
 from rpnschema.spec.processing import ProcessingList
 from rpnschema.spec.registry import FamilyUnion
 
@@ -19,10 +19,10 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 class Expansion(Component):
     family = "expansion"
     preprocess: ProcessingList = Field(
-        default_factory=list, description="Functions applied to the input x (size m) first."
+        default_factory=empty_list, description="Functions applied to the input x (size m) first."
     )
     postprocess: ProcessingList = Field(
-        default_factory=list, description="Functions applied to the expansion (size D)."
+        default_factory=empty_list, description="Functions applied to the expansion (size D)."
     )
 
 
@@ -466,7 +466,7 @@ class NestedExpansion(Expansion):
 
     name: Literal["nested_expansion"]
     functions: list["AnyExpansion"] = Field(
-        default_factory=list, description="Applied in order (none: x itself, as in tinybig)."
+        default_factory=empty_list, description="Applied in order (none: x itself, as in tinybig)."
     )
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag
 
-from rpnschema.spec.base import Spec
+from rpnschema.spec.base import Spec, empty_list
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
@@ -65,10 +65,10 @@ class HeadSpec(Spec):
         default=None, description="Combines the channels (mean_fusion when channels > 1)."
     )
     input_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the head's input (size m)."
+        default_factory=empty_list, description="Applied to the head's input (size m)."
     )
     output_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the head's output (size output_dim)."
+        default_factory=empty_list, description="Applied to the head's output (size output_dim)."
     )
     patch_convolution: bool | None = Field(
         default=None,

@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
-from rpnschema.spec.base import Spec, list_shorthand
+from rpnschema.spec.base import Spec, empty_list, list_shorthand
 from rpnschema.spec.fusion import AnyFusion
 from rpnschema.spec.head import AnyHead
 from rpnschema.spec.layer_presets import BilinearLayerPreset
+from rpnschema.spec.lazy import lazy_tagged
 from rpnschema.spec.processing import ProcessingList
 
 Dim = Annotated[int, Field(ge=1)]
@@ -28,7 +29,7 @@ class LayerSpec(Spec):
         default=None, description="Repetitions of each entry of heads."
     )
     heads: Annotated[
-        list[AnyHead],
+        list[lazy_tagged(AnyHead)],  # type: ignore[misc]
         Field(
             min_length=1,
             description="Head configs (a list; a single head may be given as one mapping).",
@@ -55,10 +56,10 @@ class LayerSpec(Spec):
         "of m features per input and the layer outputs n (tinybig rnn's output layer).",
     )
     input_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the layer's input (size m)."
+        default_factory=empty_list, description="Applied to the layer's input (size m)."
     )
     output_process: ProcessingList = Field(
-        default_factory=list, description="Applied to the layer's output (size output_dim)."
+        default_factory=empty_list, description="Applied to the layer's output (size output_dim)."
     )
     output_dim: Dim | None = Field(default=None, description="Output size (inferred; checked).")
     parameters: Annotated[int, Field(ge=0)] | None = Field(

@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field, field_validator
 from rpnschema.spec.base import Spec
 from rpnschema.spec.head import AnyHead
 from rpnschema.spec.layer import AnyLayer
+from rpnschema.spec.lazy import lazy_tagged
 from rpnschema.spec.model_presets import AnyModelPreset
 
 SPEC_VERSION = 2
@@ -65,10 +66,10 @@ class ModelSpec(Spec):
     dims: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2)] | None = Field(
         default=None, description="Shorthand: sizes [m, h1, ..., n], one layer per pair."
     )
-    head: AnyHead | None = Field(
+    head: lazy_tagged(AnyHead) | None = Field(  # type: ignore[misc]
         default=None, description="Shorthand: the head template for every layer of dims."
     )
-    preset: AnyModelPreset | None = Field(
+    preset: lazy_tagged(AnyModelPreset) | None = Field(  # type: ignore[misc]
         default=None,
         description="Shorthand with dims: one of tinybig's model classes (mlp, kan, svm, "
         "naive_bayes, pgm, gcn; cnn is sized by its own arguments, without dims), expanded "

@@ -12,9 +12,9 @@ tinybig's layers do (``share_heads: true`` on the expanded layers).
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from rpnschema.spec.base import Range, Spec
+from rpnschema.spec.base import Range, Spec, empty_list
 from rpnschema.spec.chain import ChainOptions
 from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.grid_presets import CnnModelPreset
@@ -26,6 +26,8 @@ Dim = Annotated[int, Field(ge=1)]
 
 class ModelPreset(Spec):
     """Arguments every tinybig model class takes."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a spec names it (spec.lazy)
 
     width: Dim = Field(default=1, description="Heads per layer (one shared head object).")
     channels: Dim = Field(default=1, description="Channels of each head (channel_num).")
@@ -123,7 +125,7 @@ class GcnModelPreset(ModelPreset):
         description="Name of a graph supplied at build time (build(spec, structures=...)).",
     )
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
-        default_factory=list, description="Links [source, target] between node ids."
+        default_factory=empty_list, description="Links [source, target] between node ids."
     )
     directed: bool = Field(default=False, description="false: every link goes both ways.")
     with_multihop: bool = Field(default=False, description="A = adj^h (multihop).")

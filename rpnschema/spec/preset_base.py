@@ -3,7 +3,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from rpnschema.spec.base import Spec
 
@@ -14,6 +14,8 @@ Dim = Annotated[int, Field(ge=1)]
 
 class HeadPreset(Spec):
     """What every head preset has: m and n (checked against the layer's) and the channels."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a spec names it (spec.lazy)
 
     m: Dim | None = None
     n: Dim | None = None

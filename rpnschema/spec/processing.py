@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from rpnschema.spec.base import Component, list_shorthand, name_shorthand
-from rpnschema.spec.registry import declare_builtin
+from rpnschema.spec.registry import FamilyUnion
 
 
 class Processing(Component):
@@ -137,23 +137,10 @@ PROCESSING_TYPES = (
     BatchNorm,
     Dropout,
 )
-declare_builtin("processing", PROCESSING_TYPES)  # plugins cannot add processing functions
 
 AnyProcessing = Annotated[
-    ReLU
-    | LeakyReLU
-    | Sigmoid
-    | Tanh
-    | GELU
-    | SiLU
-    | Softplus
-    | ELU
-    | Softmax
-    | LogSoftmax
-    | LayerNorm
-    | BatchNorm
-    | Dropout,
-    Field(discriminator="name"),
+    Processing,
+    FamilyUnion("processing", PROCESSING_TYPES),  # plugins cannot add processing functions
     BeforeValidator(name_shorthand),
 ]
 

@@ -13,12 +13,14 @@ This module only holds classes; the rules (``rpnschema.dims``) and torch impleme
 from __future__ import annotations
 
 import importlib
+from functools import partial
 from typing import Annotated, Any, Union
 
-from pydantic import Discriminator, GetCoreSchemaHandler
-from pydantic_core import CoreSchema
+from pydantic import Discriminator, GetCoreSchemaHandler, TypeAdapter, ValidationError
+from pydantic_core import CoreSchema, core_schema
 
 from rpnschema.spec.base import Component
+from rpnschema.spec.lazy import built
 
 #: The families a plugin may extend (processing functions are built in only).
 PLUGIN_FAMILIES = ("expansion", "reconciliation", "remainder", "fusion")
@@ -30,7 +32,6 @@ _PLUGINS: dict[str, dict[str, type[Component]]] = {family: {} for family in PLUG
 #: go), and the module that defines each family built only on demand (see :func:`load_lazy`).
 SLOT_EXTRAS: dict[str, tuple[str, ...]] = {"expansion": ("compression",)}
 LAZY_FAMILIES: dict[str, str] = {"compression": "rpnschema.spec.compression"}
-_COMPOSITES: list[type[Component]] = []
 
 
 def component_name(cls: type[Component]) -> str:
@@ -39,7 +40,13 @@ def component_name(cls: type[Component]) -> str:
 
 
 class FamilyUnion:
-    """``Annotated`` marker: the union of a family's current members, discriminated by name."""
+    """``Annotated`` marker: the union of a family's current members, discriminated by name.
+
+    Validation builds only the members a document names: a mapping (or model) whose ``name`` is
+    a member is validated by that member alone, its validator built on first use; anything else
+    (an unknown or missing name, a value of the wrong type) goes to the whole union, built on
+    first such value, so every error reads as the union's. The JSON Schema is the whole union's.
+    """
 
     def __init__(self, family: str, builtin: tuple[type[Component], ...]):
         self.family = family
@@ -48,11 +55,88 @@ class FamilyUnion:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        union = Union[slot_members(self.family)]  # noqa: UP007 - a runtime union of classes
-        return handler.generate_schema(Annotated[union, Discriminator("name")])
+        return core_schema.no_info_plain_validator_function(partial(validate_member, self.family))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: Any) -> Any:
+        return union_json_schema(self.family, handler)
 
     def __repr__(self) -> str:
         return f"FamilyUnion({self.family!r})"
+
+
+#: Per family: the whole union's validator, and the members by name (reset by :func:`rebuild`).
+_UNIONS: dict[str, TypeAdapter[Any]] = {}
+_BY_NAME: dict[str, dict[str, type[Component]]] = {}
+#: Per member: its one-choice union, which reports a member's errors as the whole union does.
+_TAGGED: dict[type[Component], TypeAdapter[Any]] = {}
+
+
+def union_adapter(family: str) -> TypeAdapter[Any]:
+    """The validator of the union of ``family``'s slot members (built on first use)."""
+    adapter = _UNIONS.get(family)
+    if adapter is None:
+        union = Union[slot_members(family)]  # noqa: UP007 - a runtime union of classes
+        adapter = _UNIONS[family] = built(TypeAdapter(Annotated[union, Discriminator("name")]))
+    return adapter
+
+
+#: The families whose union a JSON Schema generator is writing (by the generator's id).
+_JSON_SCHEMA_OPEN: set[tuple[int, str]] = set()
+
+
+def union_json_schema(family: str, handler: Any) -> Any:
+    """The JSON Schema of ``family``'s union (``handler``: pydantic's JSON Schema handler)."""
+    union = union_adapter(family).core_schema
+    key = (id(handler.generate_json_schema), family)
+    if key in _JSON_SCHEMA_OPEN:  # inside a member (a nested expansion): refer to them
+        return handler(_by_reference(union))
+    _JSON_SCHEMA_OPEN.add(key)
+    try:
+        return handler(union)
+    finally:
+        _JSON_SCHEMA_OPEN.discard(key)
+
+
+def _by_reference(union: CoreSchema) -> CoreSchema:
+    """``union`` with its members as references to their definitions (a member that contains
+    the union again, such as a nested expansion, would otherwise recurse without end)."""
+    tagged: Any = union["schema"] if union["type"] == "definitions" else union
+    choices = {
+        tag: core_schema.definition_reference_schema(choice.get("schema_ref") or choice["ref"])
+        for tag, choice in tagged["choices"].items()
+    }
+    return {**tagged, "choices": choices}
+
+
+def _tagged(cls: type[Component]) -> TypeAdapter[Any]:
+    adapter = _TAGGED.get(cls)
+    if adapter is None:
+        adapter = _TAGGED[cls] = built(TypeAdapter(Annotated[Any, _OneChoice(cls)]))
+    return adapter
+
+
+class _OneChoice:
+    def __init__(self, cls: type[Component]):
+        self.cls = cls
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        choice = handler.generate_schema(self.cls)
+        return core_schema.tagged_union_schema({component_name(self.cls): choice}, "name")
+
+
+def validate_member(family: str, value: Any) -> Any:
+    """Validate ``value`` as a member of ``family``'s slot (see :class:`FamilyUnion`)."""
+    by_name = _BY_NAME.get(family)
+    if by_name is None:
+        by_name = _BY_NAME[family] = {component_name(c): c for c in slot_members(family)}
+    tag = value.get("name") if isinstance(value, dict) else getattr(value, "name", None)
+    cls = by_name.get(tag) if isinstance(tag, str) else None
+    if cls is None or not (isinstance(value, dict) or type(value) is cls):
+        return union_adapter(family).validate_python(value)
+    try:
+        return cls.__pydantic_validator__.validate_python(value)
+    except ValidationError:
+        return _tagged(cls).validate_python(value)
 
 
 def declare_builtin(family: str, builtin: tuple[type[Component], ...]) -> None:
@@ -114,11 +198,6 @@ def load_named(data: Any) -> None:
                 wanted.discard(fam)
 
 
-def declare_composite(*classes: type[Component]) -> None:
-    """Models that contain a family field besides the built-in ones (rebuilt by :func:`rebuild`)."""
-    _COMPOSITES.extend(classes)
-
-
 def plugins(family: str | None = None) -> dict[str, type[Component]]:
     """Registered plugin classes by name (of one family, or of all)."""
     families = PLUGIN_FAMILIES if family is None else (family,)
@@ -155,35 +234,11 @@ def remove(name: str) -> type[Component] | None:
 
 
 def rebuild() -> None:
-    """Rebuild every model with a family field, so that it validates the current members."""
-    import sys
+    """Make every family field validate the current members: the slots read their members when
+    they validate, so this forgets the unions (and name tables) built from the previous ones."""
+    from rpnschema.spec import interdependence
 
-    from rpnschema.spec import expansion, head, interdependence, layer, model
-
-    composite: tuple[type, ...] = (
-        expansion.NestedExpansion,
-        expansion.ExtendedExpansion,
-        *_COMPOSITES,
-    )
-    hybrid = sys.modules.get("rpnschema.spec.interdependence.hybrid")
-    if hybrid is not None:  # loaded: its composites hold expansions, reconciliations, fusions
-        composite = (
-            *composite,
-            hybrid.ParameterizedRPNInterdependence,
-            hybrid.HybridInterdependence,
-        )
+    _UNIONS.clear()
+    _BY_NAME.clear()
+    _TAGGED.clear()
     interdependence.reset()
-    order = (*composite, head.HeadSpec, layer.LayerSpec, model.ModelSpec)
-    # pydantic reuses the schema a model already has wherever another model refers to it, and
-    # these models refer to each other (the composites recursively): drop every one first, so
-    # that each rebuild generates the others afresh instead of embedding a stale copy.
-    for cls in order:
-        if "__pydantic_core_schema__" in cls.__dict__:
-            delattr(cls, "__pydantic_core_schema__")
-    namespace: dict[str, Any] = {}
-    if hybrid is not None:  # its models refer to the family's union by name
-        from rpnschema.spec.interdependence.catalog import AnyInterdependence
-
-        namespace = {"AnyInterdependence": AnyInterdependence}
-    for cls in order:
-        cls.model_rebuild(force=True, _types_namespace=namespace or None)

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from rpnschema.spec.base import Component, name_shorthand
+from rpnschema.spec.base import Component, empty_list, name_shorthand
 from rpnschema.spec.processing import ProcessingList
 from rpnschema.spec.registry import FamilyUnion
 
@@ -12,7 +12,8 @@ from rpnschema.spec.registry import FamilyUnion
 class Remainder(Component):
     family = "remainder"
     activation: ProcessingList = Field(
-        default_factory=list, description="Functions applied to the remainder's output (size n)."
+        default_factory=empty_list,
+        description="Functions applied to the remainder's output (size n).",
     )
 
 

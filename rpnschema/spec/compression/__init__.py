@@ -69,5 +69,4 @@ COMPRESSION_TYPES: tuple[type[Compression], ...] = (
 )
 
 registry.declare_builtin("compression", COMPRESSION_TYPES)
-registry.declare_composite(_basic.NestedCompression, _basic.ExtendedCompression)
 registry.rebuild()

@@ -37,8 +37,9 @@ def adapter() -> TypeAdapter[Any]:
         from pydantic import TypeAdapter
 
         from rpnschema.spec.interdependence.catalog import AnyInterdependence
+        from rpnschema.spec.lazy import built
 
-        _adapter = TypeAdapter(AnyInterdependence)
+        _adapter = built(TypeAdapter(AnyInterdependence))
     return _adapter
 
 
@@ -58,7 +59,10 @@ class LazyInterdependence:
         )
 
     def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
-        return handler(adapter().core_schema)
+        from rpnschema.spec.registry import union_json_schema
+
+        adapter()  # declares the family's members
+        return union_json_schema("interdependence", handler)
 
     def __repr__(self) -> str:
         return "LazyInterdependence()"

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from rpnschema.spec.base import empty_list
 from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.interdependence.base import Interdependence, NormalizationMode, PositiveInt
 
@@ -33,7 +34,7 @@ class _Graph(_Structure):
         description="Name of a graph supplied at build time (build(spec, structures=...)).",
     )
     links: list[Annotated[tuple[NodeId, NodeId], Field(strict=False)]] = Field(
-        default_factory=list, description="Directed links [source, target] between node ids."
+        default_factory=empty_list, description="Directed links [source, target] between node ids."
     )
     directed: bool = Field(default=True, description="false: every link goes both ways.")
 
