@@ -22,6 +22,10 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
   in x (no b x D expansion); ``outer-ln`` is that behind a layer_norm over the expansion (its
   only post-processing), with the normalization folded into the factors in closed form as on
   ``bilinear-ln-*``.
+- ``bspline-slabs``: a B-spline expansion (no pre/post-processing) with identity W over at
+  least :data:`SLAB_MIN_FEATURES` features: the bases built a slab of inputs at a time and
+  multiplied into the output, rebuilt in the backward for W's gradient
+  (:mod:`rpnschema.compile.kernels.bspline_linear`); the b x D expansion is never alive whole.
 - ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
   features, where materializing is cheap and the structured paths' extra kernel calls would cost
   more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then a GEMM),
@@ -46,6 +50,7 @@ from torch import Tensor, nn
 
 from rpnschema.compile.expansion import Expansion
 from rpnschema.compile.fast_outer import outer_apply, outer_taylor2_apply, outer_worthwhile
+from rpnschema.compile.kernels.bspline_linear import bspline_linear
 from rpnschema.compile.kernels.reconciliation import resolve_pq
 from rpnschema.compile.processing import StatelessLayerNorm
 from rpnschema.compile.reconciliation import Reconciliation
@@ -59,6 +64,7 @@ LOWRANK = "lowrank"
 KRON = "kron"
 OUTER = "outer"
 OUTER_LN = "outer-ln"
+BSPLINE_SLABS = "bspline-slabs"
 FUSED = "fused"
 PATHS = (
     BILINEAR_IDENTITY,
@@ -69,11 +75,15 @@ PATHS = (
     KRON,
     OUTER,
     OUTER_LN,
+    BSPLINE_SLABS,
     FUSED,
     MATERIALIZED,
 )
 #: below this D, materializing kappa and W is cheaper than the structured paths' extra calls
 MIN_FEATURES = 1024
+#: below this D the B-spline bases of a batch are small, and autograd keeping them costs less
+#: than rebuilding them in the backward (``bspline-slabs``)
+SLAB_MIN_FEATURES = 2**16
 
 _IDENTITY_PATHS = (BILINEAR_IDENTITY, BILINEAR_LN_IDENTITY)
 _LOWRANK_PATHS = (BILINEAR_LOWRANK, BILINEAR_LN_LOWRANK, LOWRANK)
@@ -95,6 +105,15 @@ def _is_taylor2(expansion: nn.Module) -> bool:
         and expansion.name == "taylor_expansion"
         and expansion.params.get("d") == 2
         and len(expansion.preprocess) == 0
+    )
+
+
+def _is_plain_bspline(expansion: nn.Module) -> bool:
+    return (
+        type(expansion) is Expansion
+        and expansion.name == "bspline_expansion"
+        and len(expansion.preprocess) == 0
+        and len(expansion.postprocess) == 0
     )
 
 
@@ -128,6 +147,8 @@ def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str)
         if taylor2 or ln:
             return BILINEAR_LOWRANK if taylor2 else BILINEAR_LN_LOWRANK
         return LOWRANK
+    if name == "identity_reconciliation" and _is_plain_bspline(expansion):
+        return BSPLINE_SLABS if reconciliation.D >= SLAB_MIN_FEATURES else FUSED
     if name in _KRON_NAMES and semantics == "native":
         return KRON
     if name in _KRON_NAMES and _outer_worthwhile(reconciliation):
@@ -234,6 +255,11 @@ def evaluate(path: str, x: Tensor, expansion: nn.Module, rec: nn.Module, w: Tens
         if C == 1:
             return (z @ A[0].T).unsqueeze(1)
         return torch.einsum("bcr,cnr->bcn", z.view(b, C, r), A)
+    if path == BSPLINE_SLABS:
+        kw = {"semantics": expansion.semantics, **expansion.params}
+        # every channel's rows at once: w (C, n D) is W (C n, D) without a copy, so W's
+        # gradient is written straight into w's (a per-channel w[c] would copy it once more)
+        return bspline_linear(x, w.view(C * n, D), **kw).view(b, C, n)
     if path == KRON:
         kappa = expansion(x)
         ys = [kron_apply(kappa, *_kron_factors(rec, w[c])) for c in range(C)]

@@ -14,8 +14,8 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torch import distributions as dist
 
+from rpnschema.compile.kernels import log_density
 from rpnschema.compile.kernels.expansion_common import (
     check_input,
     check_semantics,
@@ -138,37 +138,8 @@ def arc_trigonometric(x: Tensor, *, semantics: str = "native") -> Tensor:
 
 
 # ------------------------------------------------------------------ probabilistic
-# tinybig builds torch.distributions objects with float32 parameters; we build the same
-# distributions with parameters of x's dtype/device (validate_args=False keeps them usable on
-# the meta device).
-
-
-def _t(x: Tensor, v: float) -> Tensor:
-    return torch.tensor([v], dtype=x.dtype, device=x.device)
-
-
-def _normal(x: Tensor, loc: float, scale: float) -> Tensor:
-    return dist.Normal(_t(x, loc), _t(x, scale), validate_args=False).log_prob(x)
-
-
-def _cauchy(x: Tensor, loc: float, scale: float) -> Tensor:
-    return dist.Cauchy(_t(x, loc), _t(x, scale), validate_args=False).log_prob(x)
-
-
-def _chi2(x: Tensor, df: float) -> Tensor:
-    return dist.Chi2(df=_t(x, df), validate_args=False).log_prob(x)
-
-
-def _gamma(x: Tensor, concentration: float, rate: float) -> Tensor:
-    return dist.Gamma(_t(x, concentration), _t(x, rate), validate_args=False).log_prob(x)
-
-
-def _exponential(x: Tensor, rate: float) -> Tensor:
-    return dist.Exponential(_t(x, rate), validate_args=False).log_prob(x)
-
-
-def _laplace(x: Tensor, loc: float, scale: float) -> Tensor:
-    return dist.Laplace(_t(x, loc), _t(x, scale), validate_args=False).log_prob(x)
+# tinybig evaluates torch.distributions log_prob with float32 parameters; the closed forms in
+# log_density compute the same arithmetic with parameters of x's dtype/device.
 
 
 def _squash(x: Tensor) -> Tensor:
@@ -180,7 +151,7 @@ def naive_normal(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log N(x | 0, 1); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _normal(x, 0.0, 1.0)
+    return log_density.normal(x, 0.0, 1.0)
 
 
 def normal(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -188,14 +159,14 @@ def normal(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_semantics(semantics)
     check_input(x)
     params = ((0.0, 1.0), (1.0, 1.0), (-1.0, 1.0), (0.0, 0.1), (1.0, 0.1), (-1.0, 0.1))
-    return torch.cat([_normal(x, loc, scale) for loc, scale in params], dim=1)
+    return torch.cat([log_density.normal(x, loc, scale) for loc, scale in params], dim=1)
 
 
 def naive_cauchy(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log Cauchy(x | 0, 1); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _cauchy(x, 0.0, 1.0)
+    return log_density.cauchy(x, 0.0, 1.0)
 
 
 def cauchy(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -203,14 +174,14 @@ def cauchy(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_semantics(semantics)
     check_input(x)
     params = ((0.0, 1.0), (0.0, 0.5), (1.0, 1.0), (1.0, 0.5), (-1.0, 1.0), (-1.0, 0.5))
-    return torch.cat([_cauchy(x, loc, scale) for loc, scale in params], dim=1)
+    return torch.cat([log_density.cauchy(x, loc, scale) for loc, scale in params], dim=1)
 
 
 def naive_chi2(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log Chi2(sigmoid(x) + 0.001 | df=1); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _chi2(F.sigmoid(x) + 0.001, 1.0)
+    return log_density.chi2(F.sigmoid(x) + 0.001, 1.0)
 
 
 def chi2(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -218,14 +189,14 @@ def chi2(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_semantics(semantics)
     check_input(x)
     s = F.sigmoid(x) + 0.001
-    return torch.cat((_chi2(s, 1.0), _chi2(s, 2.0)), dim=1)
+    return torch.cat((log_density.chi2(s, 1.0), log_density.chi2(s, 2.0)), dim=1)
 
 
 def naive_gamma(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log Gamma(0.99 sigmoid(x) + 0.001 | 0.5, 1); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _gamma(_squash(x), 0.5, 1.0)
+    return log_density.gamma(_squash(x), 0.5, 1.0)
 
 
 def gamma(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -237,14 +208,14 @@ def gamma(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_input(x)
     s = _squash(x)
     params = ((0.5, 1.0), (0.5, 2.0), (1.0, 1.0), (1.0, 2.0), (2.0, 1.0), (2.0, 2.0))
-    return torch.cat([_gamma(s, k, r) for k, r in params], dim=1)
+    return torch.cat([log_density.gamma(s, k, r) for k, r in params], dim=1)
 
 
 def naive_exponential(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log Exp(0.99 sigmoid(x) + 0.001 | rate 0.5); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _exponential(_squash(x), 0.5)
+    return log_density.exponential(_squash(x), 0.5)
 
 
 def exponential(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -252,14 +223,15 @@ def exponential(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_semantics(semantics)
     check_input(x)
     s = _squash(x)
-    return torch.cat([_exponential(s, r) for r in (0.5, 0.75, 1.0, 2.0, 3.0, 5.0)], dim=1)
+    rates = (0.5, 0.75, 1.0, 2.0, 3.0, 5.0)
+    return torch.cat([log_density.exponential(s, r) for r in rates], dim=1)
 
 
 def naive_laplace(x: Tensor, *, semantics: str = "native") -> Tensor:
     """log Laplace(x | 0, 1); D = m."""
     check_semantics(semantics)
     check_input(x)
-    return _laplace(x, 0.0, 1.0)
+    return log_density.laplace(x, 0.0, 1.0)
 
 
 def laplace(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -267,7 +239,7 @@ def laplace(x: Tensor, *, semantics: str = "native") -> Tensor:
     check_semantics(semantics)
     check_input(x)
     params = ((0.0, 1.0), (0.0, 2.0), (1.0, 1.0), (1.0, 2.0), (-1.0, 1.0), (-1.0, 2.0))
-    return torch.cat([_laplace(x, loc, scale) for loc, scale in params], dim=1)
+    return torch.cat([log_density.laplace(x, loc, scale) for loc, scale in params], dim=1)
 
 
 def hybrid_probabilistic(x: Tensor, *, semantics: str = "native") -> Tensor:
@@ -280,12 +252,12 @@ def hybrid_probabilistic(x: Tensor, *, semantics: str = "native") -> Tensor:
     s = _squash(x)
     return torch.cat(
         (
-            _normal(x, 0.0, 1.0),
-            _cauchy(x, 0.0, 1.0),
-            _chi2(s, 1.0),
-            _gamma(s, 0.5, 1.0),
-            _laplace(x, 0.0, 1.0),
-            _exponential(s, 1.0),
+            log_density.normal(x, 0.0, 1.0),
+            log_density.cauchy(x, 0.0, 1.0),
+            log_density.chi2(s, 1.0),
+            log_density.gamma(s, 0.5, 1.0),
+            log_density.laplace(x, 0.0, 1.0),
+            log_density.exponential(s, 1.0),
         ),
         dim=1,
     )
