@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -305,7 +306,18 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
         drafts.append(
             LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
         )
-        if j == 0:
+        if j == 0 and len(expanded) != len(model.dims) - 1:  # rnn: mixed layer kinds
+            out.append(
+                Diagnostic(
+                    Code.PRESET_EXPANDED,
+                    f"preset {preset.name!r} with dims {model.dims} expanded into "
+                    f"{plural(len(expanded), 'layer')} as tinybig's model class builds them: "
+                    + ", ".join(_sequence_kind(d) for d in expanded),
+                    path=("preset",),
+                    severity="notice",
+                )
+            )
+        elif j == 0:
             head = layer.heads[0]
             out.append(
                 Diagnostic(
@@ -321,6 +333,15 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                 )
             )
     return drafts
+
+
+def _sequence_kind(layer: dict[str, Any]) -> str:
+    """What an expanded layer of a sequence model preset (rnn, regression_rnn) is."""
+    if layer.get("pool_steps"):
+        return "perceptron (mean of the positions)"
+    if any(h.get("instance_interdependence") for h in layer.get("heads", [])):
+        return "chain"
+    return "perceptron (per position)" if layer.get("steps") else "perceptron"
 
 
 def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:

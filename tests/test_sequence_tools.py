@@ -84,3 +84,18 @@ def test_build_checks_a_sequence_model_on_rows_of_all_its_positions() -> None:
     assert result.exit_code == 0, result.output
     assert "forward check: output (5, 3), all finite: True" in result.output
     assert fixed_batch(load_spec(RNN)) is None  # the heads' batch is their positions
+
+
+def test_the_rnn_presets_notice_names_each_layers_kind() -> None:
+    from rpnschema.validate import validate_data
+
+    for name, last in (
+        ("rnn", "perceptron (mean of the positions)"),
+        ("regression_rnn", "perceptron"),
+    ):
+        data = {"seed": 0, "dims": [1, 4, 2], "preset": {"name": name, "chain_length": 3}}
+        [notice] = [d for d in validate_data(data).diagnostics if d.code.value == "RPN313"]
+        assert notice.message == (
+            f"preset {name!r} with dims [1, 4, 2] expanded into 3 layers as tinybig's model "
+            f"class builds them: perceptron (per position), chain, {last}"
+        )
