@@ -54,7 +54,10 @@ def test_bspline_values_and_input_gradient_equal_autograd(semantics, t, d) -> No
 @pytest.mark.parametrize(("semantics", "t", "d"), GRIDS[:3])
 def test_bspline_gradcheck(semantics, t, d) -> None:
     x = _x(4, 3)
-    assert bspline_differentiable(x, **_params(semantics, t, d)).grad_fn is not None
+    assert (
+        type(bspline_differentiable(x, **_params(semantics, t, d)).grad_fn).__name__
+        == "_BsplineBackward"
+    )
     fn = lambda x: bspline_differentiable(x, **_params(semantics, t, d))  # noqa: E731
     assert torch.autograd.gradcheck(fn, (x,))
 
@@ -128,3 +131,10 @@ def test_processing_on_the_composition_keeps_the_fused_path() -> None:
     spec["layers"][0]["heads"][0]["expansion"]["postprocess"] = ["layer_norm"]
     model = build(spec)
     assert model.layers[0].heads[0].evaluation_path == fast.FUSED
+
+
+def test_bspline_with_default_grid_parameters_is_the_plain_kernel() -> None:
+    x = _x(3, 2)
+    y = bspline_differentiable(x, t=4)  # grid_range and d left to the kernel's defaults
+    assert type(y.grad_fn).__name__ != "_BsplineBackward"
+    assert_close(y, bspline(x, t=4), rtol=0, atol=0)

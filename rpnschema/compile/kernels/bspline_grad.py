@@ -74,21 +74,15 @@ class _Bspline(torch.autograd.Function):
         return (picked * slopes).sum(-1), None
 
 
-def bspline_differentiable(
-    x: Tensor,
-    *,
-    semantics: str = "native",
-    grid_range: tuple[float, float] = (-1, 1),
-    t: int = 5,
-    d: int = 3,
-) -> Tensor:
-    """:func:`~rpnschema.compile.kernels.expansion_bspline.bspline` with the hand-written input
-    gradient when x needs one (degree 1 to :data:`MONOMIAL_MAX_DEGREE`; otherwise, in traced
-    graphs and without a gradient, the plain kernel)."""
-    params = {"semantics": semantics, "grid_range": grid_range, "t": t, "d": d}
+def bspline_differentiable(x: Tensor, **params: Any) -> Tensor:
+    """:func:`~rpnschema.compile.kernels.expansion_bspline.bspline` (``params``: its keywords)
+    with the hand-written input gradient when x needs one and ``grid_range``, ``t`` and ``d``
+    (1 to :data:`MONOMIAL_MAX_DEGREE`) are given; otherwise, in traced graphs and without a
+    gradient, the plain kernel."""
     if (
         not (torch.is_grad_enabled() and x.requires_grad)
-        or not 0 < d <= MONOMIAL_MAX_DEGREE
+        or not {"grid_range", "t", "d"} <= params.keys()
+        or not 0 < params["d"] <= MONOMIAL_MAX_DEGREE
         or torch.compiler.is_compiling()
         or torch.compiler.is_exporting()
         or x.dim() != 2
