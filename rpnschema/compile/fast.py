@@ -26,6 +26,12 @@ Paths (``choose_path`` picks one per head at build time; ``RPNHead.evaluation_pa
   least :data:`SLAB_MIN_FEATURES` features: the bases built a slab of inputs at a time and
   multiplied into the output, rebuilt in the backward for W's gradient
   (:mod:`rpnschema.compile.kernels.bspline_linear`); the b x D expansion is never alive whole.
+- ``nested-bilinear-identity`` / ``nested-bilinear-lowrank``: a two-part nested expansion
+  whose outer part is a plain Taylor d=2 (no processing on the composition), identity or lorr
+  W, at any D: the ``bilinear-*`` form on s = inner(x), so the b x D expansion is never built
+  (tinybig's composite doc config: bspline then taylor). A B-spline inner part takes its input
+  gradient by hand (:mod:`rpnschema.compile.kernels.bspline_grad`), one autograd node instead of
+  the kernel's chain.
 - ``fused``: everything else, and heads with fewer than :data:`MIN_FEATURES` expanded
   features, where materializing is cheap and the structured paths' extra kernel calls would cost
   more than they save. The arithmetic of ``materialized`` (kappa(x) and W built, then a GEMM),
@@ -48,8 +54,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from rpnschema.compile.expansion import Expansion
+from rpnschema.compile.expansion import Expansion, NestedExpansion
 from rpnschema.compile.fast_outer import outer_apply, outer_taylor2_apply, outer_worthwhile
+from rpnschema.compile.kernels.bspline_grad import bspline_differentiable
 from rpnschema.compile.kernels.bspline_linear import bspline_linear
 from rpnschema.compile.kernels.reconciliation import resolve_pq
 from rpnschema.compile.processing import StatelessLayerNorm
@@ -65,6 +72,8 @@ KRON = "kron"
 OUTER = "outer"
 OUTER_LN = "outer-ln"
 BSPLINE_SLABS = "bspline-slabs"
+NESTED_BILINEAR_IDENTITY = "nested-bilinear-identity"
+NESTED_BILINEAR_LOWRANK = "nested-bilinear-lowrank"
 FUSED = "fused"
 PATHS = (
     BILINEAR_IDENTITY,
@@ -76,6 +85,8 @@ PATHS = (
     OUTER,
     OUTER_LN,
     BSPLINE_SLABS,
+    NESTED_BILINEAR_IDENTITY,
+    NESTED_BILINEAR_LOWRANK,
     FUSED,
     MATERIALIZED,
 )
@@ -85,8 +96,8 @@ MIN_FEATURES = 1024
 #: than rebuilding them in the backward (``bspline-slabs``)
 SLAB_MIN_FEATURES = 2**16
 
-_IDENTITY_PATHS = (BILINEAR_IDENTITY, BILINEAR_LN_IDENTITY)
-_LOWRANK_PATHS = (BILINEAR_LOWRANK, BILINEAR_LN_LOWRANK, LOWRANK)
+_IDENTITY_PATHS = (BILINEAR_IDENTITY, BILINEAR_LN_IDENTITY, NESTED_BILINEAR_IDENTITY)
+_LOWRANK_PATHS = (BILINEAR_LOWRANK, BILINEAR_LN_LOWRANK, LOWRANK, NESTED_BILINEAR_LOWRANK)
 
 _KRON_NAMES = frozenset(
     {
@@ -121,6 +132,17 @@ def _is_plain_taylor2(expansion: nn.Module) -> bool:
     return _is_taylor2(expansion) and len(expansion.postprocess) == 0
 
 
+def _nested_taylor2_prefix(expansion: nn.Module) -> nn.Module | None:
+    """The inner part of a two-part nested expansion whose outer part is a plain Taylor d=2
+    (kappa = taylor2(inner(x)); no processing on the composition itself), else None."""
+    if type(expansion) is not NestedExpansion or expansion._pre or expansion._post:
+        return None
+    functions = expansion.functions
+    if len(functions) != 2 or not _is_plain_taylor2(functions[1]):
+        return None
+    return functions[0]
+
+
 def _layer_norm_of(expansion: nn.Module) -> nn.Module | None:
     """The expansion's layer_norm over all D features when it is its only post-processing."""
     if not _is_taylor2(expansion) or len(expansion.postprocess) != 1:
@@ -136,9 +158,16 @@ def _layer_norm_of(expansion: nn.Module) -> nn.Module | None:
 def choose_path(expansion: nn.Module, reconciliation: nn.Module, semantics: str) -> str:
     """The cheapest exact evaluation of <expansion(x), reconciliation(w)>; one of :data:`PATHS`
     (never ``materialized``: ``fused`` computes the same, with less per-call overhead)."""
-    if type(reconciliation) is not Reconciliation or reconciliation.D < MIN_FEATURES:
+    if type(reconciliation) is not Reconciliation:
         return FUSED
     name = reconciliation.name
+    if _nested_taylor2_prefix(expansion) is not None:
+        if name == "identity_reconciliation":
+            return NESTED_BILINEAR_IDENTITY
+        if name == "lorr_reconciliation":
+            return NESTED_BILINEAR_LOWRANK
+    if reconciliation.D < MIN_FEATURES:
+        return FUSED
     taylor2 = _is_plain_taylor2(expansion)
     ln = _layer_norm_of(expansion) is not None
     if name == "identity_reconciliation" and (taylor2 or ln):
@@ -238,6 +267,13 @@ def evaluate(path: str, x: Tensor, expansion: nn.Module, rec: nn.Module, w: Tens
     C, n, D = w.shape[0], rec.n, rec.D
     b = x.shape[0]
     ln = _layer_norm_of(expansion)
+    if path in (NESTED_BILINEAR_IDENTITY, NESTED_BILINEAR_LOWRANK):
+        inner = _nested_taylor2_prefix(expansion)
+        if _is_plain_bspline(inner):  # its input gradient by hand: fewer autograd nodes
+            x = bspline_differentiable(x, semantics=inner.semantics, **inner.params)
+        else:
+            x = inner(x)  # the Taylor part's input
+        path = BILINEAR_IDENTITY if path == NESTED_BILINEAR_IDENTITY else BILINEAR_LOWRANK
     if path in _IDENTITY_PATHS:
         rows = w.reshape(C * n, D)
         if path == BILINEAR_LN_IDENTITY:
