@@ -10,7 +10,7 @@ layers and heads and reports it (RPN313). A ``width`` above 1 repeats one head o
 tinybig's layers do (``share_heads: true`` on the expanded layers).
 """
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -224,18 +224,9 @@ MODEL_PRESET_TYPES: tuple[type[Spec], ...] = (
     GatModelPreset,
     TransformerModelPreset,
 )
-MODEL_PRESET_NAMES = (
-    "mlp",
-    "kan",
-    "svm",
-    "naive_bayes",
-    "pgm",
-    "gcn",
-    "rnn",
-    "regression_rnn",
-    "cnn",
-    "gat",
-    "transformer",
+#: The presets' names, in MODEL_PRESET_TYPES' order (each class's ``name`` literal).
+MODEL_PRESET_NAMES: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["name"].annotation)[0] for cls in MODEL_PRESET_TYPES
 )
 
 
