@@ -256,6 +256,13 @@ def expand(
     return drafts
 
 
+def _preset_draft(layer: LayerSpec) -> LayerDraft:
+    """The draft of a layer a model preset expanded into: its heads (``width`` copies), all
+    located at the spec's ``preset`` key."""
+    src: Loc = ("preset",)
+    return LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))  # type: ignore[arg-type]
+
+
 def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
     """The layers of ``preset`` + ``dims`` (tinybig's model classes), or None (reported)."""
     preset = model.preset
@@ -302,10 +309,7 @@ def _model_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
                 )
             )
             return None
-        src: Loc = ("preset",)
-        drafts.append(
-            LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
-        )
+        drafts.append(_preset_draft(layer))
         if j == 0 and len(expanded) != len(model.dims) - 1:  # rnn: mixed layer kinds
             out.append(
                 Diagnostic(
@@ -377,13 +381,7 @@ def _sized_preset(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] |
     if len(layers) > _max_count.get():
         out.append(_too_many("layer", len(layers), ("preset",), "preset"))
         return None
-    drafts = []
-    src: Loc = ("preset",)
-    for data in layers:
-        layer = LayerSpec.model_validate(data)
-        drafts.append(
-            LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))
-        )
+    drafts = [_preset_draft(LayerSpec.model_validate(data)) for data in layers]
     kinds = [
         "pooling"
         if d.spec.heads[0].expansion.name == "geometric_compression"  # type: ignore[union-attr]
@@ -444,10 +442,7 @@ def _transformer(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft]:
             severity="notice",
         )
     )
-    return [
-        LayerDraft(layer, src, [HeadDraft(h, src) for h in layer.heads] * (layer.width or 1))  # type: ignore[arg-type]
-        for layer in layers
-    ]
+    return [_preset_draft(layer) for layer in layers]
 
 
 def _expand(model: ModelSpec, out: list[Diagnostic]) -> list[LayerDraft] | None:
