@@ -349,6 +349,14 @@ HEAD_PRESETS["graph_bilinear_interdependence_head"] = PresetInfo(
     },
 )
 
+#: tinybig.layer.chain_interdependence_layer's defaults: its head's, without the Taylor options
+#: the head accepts and ignores (the rnn model passes them to its perceptron layers).
+LAYER_PRESETS_CHAIN = {
+    k: v
+    for k, v in HEAD_PRESETS["chain_interdependence_head"].defaults.items()
+    if k not in ("with_taylor", "d")
+}
+
 LAYER_PRESETS: dict[str, PresetInfo] = {
     "perceptron_layer": PresetInfo(
         "perceptron",
@@ -363,11 +371,7 @@ LAYER_PRESETS: dict[str, PresetInfo] = {
     ),
     "chain_interdependence_layer": PresetInfo(
         "chain",
-        {
-            k: v
-            for k, v in HEAD_PRESETS["chain_interdependence_head"].defaults.items()
-            if k not in ("with_taylor", "d")
-        },
+        dict(LAYER_PRESETS_CHAIN),
     ),
     "graph_bilinear_interdependence_layer": PresetInfo(
         "graph_bilinear", dict(HEAD_PRESETS["graph_bilinear_interdependence_head"].defaults)
@@ -455,11 +459,7 @@ MODEL_PRESETS["rnn"] = ModelPresetInfo(
     "chain_interdependence_layer",
     {
         **_MODEL_COMMON,
-        **{
-            k: v
-            for k, v in HEAD_PRESETS["chain_interdependence_head"].defaults.items()
-            if k not in _MODEL_COMMON and k not in ("with_taylor", "d")
-        },
+        **{k: v for k, v in LAYER_PRESETS_CHAIN.items() if k not in _MODEL_COMMON},
         "with_bspline": False,
         "with_taylor": False,
         "d": 2,
