@@ -58,33 +58,13 @@ COMPRESSIONS: dict[str, Callable[..., Tensor]] = {
     "cuboid_patch_based_geometric_compression": partial(_geo.patch_compression, shape="cuboid"),
     "cylinder_patch_based_geometric_compression": partial(_geo.patch_compression, shape="cylinder"),
     "sphere_patch_based_geometric_compression": partial(_geo.patch_compression, shape="sphere"),
-    "cuboid_max_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cuboid", metric="batch_max"
-    ),
-    "cuboid_min_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cuboid", metric="batch_min"
-    ),
-    "cuboid_mean_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cuboid", metric="batch_mean"
-    ),
-    "cylinder_max_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cylinder", metric="batch_max"
-    ),
-    "cylinder_min_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cylinder", metric="batch_min"
-    ),
-    "cylinder_mean_based_geometric_compression": partial(
-        _geo.patch_compression, shape="cylinder", metric="batch_mean"
-    ),
-    "sphere_max_based_geometric_compression": partial(
-        _geo.patch_compression, shape="sphere", metric="batch_max"
-    ),
-    "sphere_min_based_geometric_compression": partial(
-        _geo.patch_compression, shape="sphere", metric="batch_min"
-    ),
-    "sphere_mean_based_geometric_compression": partial(
-        _geo.patch_compression, shape="sphere", metric="batch_mean"
-    ),
+    **{
+        f"{shape}_{metric}_based_geometric_compression": partial(
+            _geo.patch_compression, shape=shape, metric=f"batch_{metric}"
+        )
+        for shape in ("cuboid", "cylinder", "sphere")
+        for metric in ("max", "min", "mean")
+    },
     # probabilistic (the distribution comes from the spec)
     **dict.fromkeys(_PROBABILISTIC, _prob.sample),
 }
