@@ -152,21 +152,21 @@ def pooling_problems(model: Any) -> list[Any]:
     grid_compression_head resolves pooling_metric through koala's metric table, which has no
     batch_mean (ValueError at the first forward)."""
     from rpnschema.errors import Diagnostic
-    from rpnschema.spec.grid_presets import (
-        TINYBIG_POOLING,
-        CnnModelPreset,
-        GridCompressionPreset,
-    )
 
     if model.semantics != "tinybig":
         return []
+    # by tag: the preset classes are defined only once a spec names them (spec.preset_base)
     found: list[tuple[tuple[Any, ...], str]] = []
-    if isinstance(model.preset, CnnModelPreset):
+    if getattr(model.preset, "name", None) == "cnn":
         found.append((("preset", "pooling_metric"), model.preset.pooling_metric))
     for i, layer in enumerate(model.layers or []):
         for j, head in enumerate(getattr(layer, "heads", None) or []):  # not a layer preset's
-            if isinstance(head, GridCompressionPreset):
+            if getattr(head, "preset", None) == "grid_compression":
                 found.append((("layers", i, "heads", j, "pooling_metric"), head.pooling_metric))
+    if not found:
+        return []
+    from rpnschema.spec.grid_presets import TINYBIG_POOLING
+
     return [
         Diagnostic(
             Code.GRID_POOLING,

@@ -21,8 +21,7 @@ from rpnschema.limits import MAX_COUNT as MAX_COUNT
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
 from rpnschema.spec.model import ModelSpec
-from rpnschema.spec.preset_base import HeadPreset
-from rpnschema.spec.presets import Preset
+from rpnschema.spec.preset_base import HeadPreset, Preset
 from rpnschema.transformer_checks import PresetRejected, bilinear_preset, tinybig_transformer
 
 #: The limit :func:`expand` applies (``Limits.max_count``), set per call.

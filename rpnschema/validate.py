@@ -23,13 +23,11 @@ from rpnschema.safeload import unsafe_values
 from rpnschema.spec import registry
 from rpnschema.spec.head import HeadSpec
 from rpnschema.spec.layer import LayerSpec
-from rpnschema.spec.layer_presets import BilinearLayerPreset
+from rpnschema.spec.lazy import resolve
 from rpnschema.spec.model import ModelSpec
-from rpnschema.spec.presets import PRESET_TYPES
+from rpnschema.spec.preset_base import HEAD_PRESETS, LAYER_PRESETS
 from rpnschema.spec.registry import component_name
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
-
-_PRESETS = {cls.model_fields["preset"].annotation.__args__[0]: cls for cls in PRESET_TYPES}  # type: ignore[union-attr]
 
 
 @dataclass
@@ -150,10 +148,10 @@ def _fields_at(
     if isinstance(name, str) and name in catalog:
         return list(catalog[name].model_fields)
     preset = node.get("preset")
-    if path[-2:-1] == ("layers",) and preset == "bilinear":
-        return list(BilinearLayerPreset.model_fields)
-    if isinstance(preset, str) and preset in _PRESETS:
-        return list(_PRESETS[preset].model_fields)
+    if path[-2:-1] == ("layers",) and isinstance(preset, str) and preset in LAYER_PRESETS:
+        return list(resolve(LAYER_PRESETS[preset]).model_fields)
+    if isinstance(preset, str) and preset in HEAD_PRESETS:
+        return list(resolve(HEAD_PRESETS[preset]).model_fields)
     if not path:
         return list(root.model_fields)
     if path[-2:-1] == ("layers",):

@@ -21,6 +21,7 @@ from rpnschema.spec import (
 )
 from rpnschema.spec.descriptions import annotated_infos, field_description
 from rpnschema.spec.layer_presets import BilinearLayerPreset
+from rpnschema.spec.lazy import LazyTagged
 from rpnschema.spec.preset_base import HeadPreset
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
@@ -52,8 +53,18 @@ _FAMILY_INTROS = {
 }
 
 
+def _unlazy(tp: Any) -> Any:
+    """A lazily built union's field type (spec.lazy) as its whole union, else ``tp``."""
+    if get_origin(tp) is Annotated:
+        marker = next((m for m in tp.__metadata__ if isinstance(m, LazyTagged)), None)
+        if marker is not None:
+            return marker.union()
+    return tp
+
+
 def _item_type(tp: Any) -> Any:
     """The item annotation of a list field (through Annotated and Optional), else None."""
+    tp = _unlazy(tp)
     if get_origin(tp) is Annotated:
         return _item_type(get_args(tp)[0])
     if get_origin(tp) in (Union, UnionType):
@@ -76,6 +87,7 @@ def _heading(family: str) -> str:
 
 
 def _family_of(tp: Any) -> str | None:
+    tp = _unlazy(tp)
     if get_origin(tp) is Annotated:
         return _family_of(get_args(tp)[0])
     if get_origin(tp) in (Union, UnionType):
@@ -98,6 +110,7 @@ _FAMILY_LINKS = {
 
 def _type(tp: Any) -> str:
     """A short Markdown description of a field's type."""
+    tp = _unlazy(tp)
     origin, args = get_origin(tp), get_args(tp)
     family = _family_of(tp)
     if family is not None:

@@ -10,15 +10,12 @@ from rpnschema.spec.expansion import Expansion as Expansion
 from rpnschema.spec.fusion import FUSION_TYPES as FUSION_TYPES
 from rpnschema.spec.fusion import AnyFusion as AnyFusion
 from rpnschema.spec.fusion import Fusion as Fusion
-from rpnschema.spec.head import AnyHead as AnyHead
 from rpnschema.spec.head import HeadSpec as HeadSpec
 from rpnschema.spec.interdependence import Interdependence as Interdependence
 from rpnschema.spec.layer import LayerSpec as LayerSpec
 from rpnschema.spec.model import SPEC_VERSION as SPEC_VERSION
 from rpnschema.spec.model import ModelSpec as ModelSpec
-from rpnschema.spec.model_presets import MODEL_PRESET_TYPES as MODEL_PRESET_TYPES
-from rpnschema.spec.presets import PRESET_TYPES as PRESET_TYPES
-from rpnschema.spec.presets import Preset as Preset
+from rpnschema.spec.preset_base import Preset as Preset
 from rpnschema.spec.processing import PROCESSING_TYPES as PROCESSING_TYPES
 from rpnschema.spec.processing import AnyProcessing as AnyProcessing
 from rpnschema.spec.processing import Processing as Processing
@@ -39,18 +36,31 @@ _EAGER_TYPES: dict[str, tuple[type[Component], ...]] = {
     "processing": PROCESSING_TYPES,
 }
 _LAZY: dict[str, Any] = {}
+#: Names defined by modules imported on first use (the presets: see ``spec.preset_base``).
+_ON_DEMAND = {
+    "AnyHead": "rpnschema.spec.head",
+    "AnyLayer": "rpnschema.spec.layer",
+    "AnyModelPreset": "rpnschema.spec.model_presets",
+    "PRESET_TYPES": "rpnschema.spec.presets",
+    "MODEL_PRESET_TYPES": "rpnschema.spec.model_presets",
+    "INTERDEPENDENCE_TYPES": "rpnschema.spec.interdependence",
+    "AnyInterdependence": "rpnschema.spec.interdependence",
+}
 
 
 def __getattr__(name: str) -> Any:
     """``COMPONENT_TYPES`` (the built-in members of each family, plugins excluded; see
-    :func:`rpnschema.spec.registry.members`), ``CATALOG`` (name -> class) and the
-    interdependence family's ``INTERDEPENDENCE_TYPES`` / ``AnyInterdependence``: computed on
-    first use, because they build the families loaded on demand (compression,
-    interdependence); validating a spec that names none of them never builds them."""
+    :func:`rpnschema.spec.registry.members`), ``CATALOG`` (name -> class), the interdependence
+    family's ``INTERDEPENDENCE_TYPES`` / ``AnyInterdependence``, the presets
+    (``PRESET_TYPES``, ``MODEL_PRESET_TYPES``) and the whole unions ``AnyHead``, ``AnyLayer``,
+    ``AnyModelPreset``: computed on first use, because they build the families and presets
+    loaded on demand; validating a spec that names none of them never builds them."""
+    import importlib
+
     from rpnschema.spec import interdependence
 
-    if name in ("INTERDEPENDENCE_TYPES", "AnyInterdependence"):
-        return getattr(interdependence, name)
+    if name in _ON_DEMAND:
+        return getattr(importlib.import_module(_ON_DEMAND[name]), name)
     if name not in ("COMPONENT_TYPES", "CATALOG"):
         raise AttributeError(f"module 'rpnschema.spec' has no attribute {name!r}")
     if not _LAZY:

@@ -2,22 +2,14 @@
 
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Field
 
 from rpnschema.spec.base import Spec, empty_list
 from rpnschema.spec.expansion import AnyExpansion
 from rpnschema.spec.fusion import AnyFusion
-from rpnschema.spec.grid_presets import GridCompressionPreset, GridInterdependencePreset
 from rpnschema.spec.interdependence import Interdependence, LazyInterdependence
-from rpnschema.spec.presets import (
-    BilinearPreset,
-    ChainPreset,
-    KanPreset,
-    NaiveBayesPreset,
-    PerceptronPreset,
-    PgmPreset,
-    SvmPreset,
-)
+from rpnschema.spec.lazy import lazy_union, whole_unions
+from rpnschema.spec.preset_base import HEAD_PRESETS, HeadPreset
 from rpnschema.spec.processing import ProcessingList
 from rpnschema.spec.reconciliation import AnyReconciliation
 from rpnschema.spec.remainder import AnyRemainder
@@ -107,16 +99,10 @@ def _head_tag(value: Any) -> str:
     return preset if isinstance(preset, str) else "head"
 
 
-AnyHead = Annotated[
-    Annotated[HeadSpec, Tag("head")]
-    | Annotated[PerceptronPreset, Tag("perceptron")]
-    | Annotated[KanPreset, Tag("kan")]
-    | Annotated[SvmPreset, Tag("svm")]
-    | Annotated[NaiveBayesPreset, Tag("naive_bayes")]
-    | Annotated[PgmPreset, Tag("pgm")]
-    | Annotated[ChainPreset, Tag("chain")]
-    | Annotated[GridInterdependencePreset, Tag("grid_interdependence")]
-    | Annotated[GridCompressionPreset, Tag("grid_compression")]
-    | Annotated[BilinearPreset, Tag("bilinear")],
-    Discriminator(_head_tag),
-]
+#: A head: explicit (``HeadSpec``) or a head preset (``preset: <name>``, a
+#: :class:`~rpnschema.spec.preset_base.HeadPreset`), the preset imported when a spec names it.
+Head = lazy_union(HeadSpec | HeadPreset, {"head": HeadSpec, **HEAD_PRESETS}, _head_tag)
+
+
+#: ``AnyHead``: the whole union (every preset built), for readers of the plain pydantic union.
+__getattr__ = whole_unions(__name__, AnyHead=Head)

@@ -2,13 +2,13 @@
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag
+from pydantic import BeforeValidator, Field
 
 from rpnschema.spec.base import Spec, empty_list, list_shorthand
 from rpnschema.spec.fusion import AnyFusion
-from rpnschema.spec.head import AnyHead
-from rpnschema.spec.layer_presets import BilinearLayerPreset
-from rpnschema.spec.lazy import lazy_tagged
+from rpnschema.spec.head import Head
+from rpnschema.spec.lazy import lazy_union, whole_unions
+from rpnschema.spec.preset_base import LAYER_PRESETS
 from rpnschema.spec.processing import ProcessingList
 
 Dim = Annotated[int, Field(ge=1)]
@@ -29,7 +29,7 @@ class LayerSpec(Spec):
         default=None, description="Repetitions of each entry of heads."
     )
     heads: Annotated[
-        list[lazy_tagged(AnyHead)],  # type: ignore[misc]
+        list[Head],
         Field(
             min_length=1,
             description="Head configs (a list; a single head may be given as one mapping).",
@@ -72,9 +72,10 @@ def _layer_tag(value: Any) -> str:
     return preset if isinstance(preset, str) else "layer"
 
 
-AnyLayer = Annotated[
-    Annotated[LayerSpec, Tag("layer")] | Annotated[BilinearLayerPreset, Tag("bilinear")],
-    Discriminator(_layer_tag),
-]
-"""A layer: explicit, or a layer preset (``preset: bilinear``: tinybig's
-bilinear_interdependence_layer)."""
+#: A layer: explicit (``LayerSpec``) or a layer preset (``preset: bilinear``: tinybig's
+#: bilinear_interdependence_layer, imported when a spec names it).
+Layer = lazy_union(LayerSpec, {"layer": LayerSpec, **LAYER_PRESETS}, _layer_tag)
+
+
+#: ``AnyLayer``: the whole union (every preset built), for readers of the plain pydantic union.
+__getattr__ = whole_unions(__name__, AnyLayer=Layer)

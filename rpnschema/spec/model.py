@@ -5,10 +5,9 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from rpnschema.spec.base import Spec
-from rpnschema.spec.head import AnyHead
-from rpnschema.spec.layer import AnyLayer
-from rpnschema.spec.lazy import lazy_tagged
-from rpnschema.spec.model_presets import AnyModelPreset
+from rpnschema.spec.head import Head
+from rpnschema.spec.layer import Layer
+from rpnschema.spec.preset_base import MODEL_PRESET
 
 SPEC_VERSION = 2
 
@@ -55,7 +54,7 @@ class ModelSpec(Spec):
         default="native",
         description="native: the documented math; tinybig: tinybig 0.2.1's exact outputs.",
     )
-    layers: list[AnyLayer] | None = Field(
+    layers: list[Layer] | None = Field(
         default=None,
         json_schema_extra={"minItems": 1},  # an empty list: RPN202 at run time
     )
@@ -66,10 +65,10 @@ class ModelSpec(Spec):
     dims: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2)] | None = Field(
         default=None, description="Shorthand: sizes [m, h1, ..., n], one layer per pair."
     )
-    head: lazy_tagged(AnyHead) | None = Field(  # type: ignore[misc]
+    head: Head | None = Field(
         default=None, description="Shorthand: the head template for every layer of dims."
     )
-    preset: lazy_tagged(AnyModelPreset) | None = Field(  # type: ignore[misc]
+    preset: Annotated[Spec, MODEL_PRESET] | None = Field(
         default=None,
         description="Shorthand with dims: one of tinybig's model classes (mlp, kan, svm, "
         "naive_bayes, pgm, gcn; cnn is sized by its own arguments, without dims), expanded "

@@ -12,12 +12,14 @@ tinybig's layers do (``share_heads: true`` on the expanded layers).
 
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from rpnschema.spec.base import Range, Spec, empty_list
 from rpnschema.spec.chain import ChainOptions
 from rpnschema.spec.graphs import NodeId, check_graph
 from rpnschema.spec.grid_presets import CnnModelPreset
+from rpnschema.spec.lazy import whole_unions
+from rpnschema.spec.preset_base import MODEL_PRESET
 from rpnschema.spec.presets import _increasing
 from rpnschema.spec.presets_bilinear import BilinearOptions
 
@@ -230,28 +232,5 @@ MODEL_PRESET_NAMES: tuple[str, ...] = tuple(
 )
 
 
-def _shorthand(value: Any) -> Any:
-    """``preset: mlp`` is ``preset: {name: mlp}``."""
-    return {"name": value} if isinstance(value, str) else value
-
-
-def _tag(value: Any) -> str | None:
-    tag = value.get("name") if isinstance(value, dict) else getattr(value, "name", None)
-    return tag if isinstance(tag, str) else None
-
-
-AnyModelPreset = Annotated[
-    Annotated[MlpModelPreset, Tag("mlp")]
-    | Annotated[KanModelPreset, Tag("kan")]
-    | Annotated[SvmModelPreset, Tag("svm")]
-    | Annotated[NaiveBayesModelPreset, Tag("naive_bayes")]
-    | Annotated[PgmModelPreset, Tag("pgm")]
-    | Annotated[GcnModelPreset, Tag("gcn")]
-    | Annotated[RnnModelPreset, Tag("rnn")]
-    | Annotated[RegressionRnnModelPreset, Tag("regression_rnn")]
-    | Annotated[CnnModelPreset, Tag("cnn")]
-    | Annotated[GatModelPreset, Tag("gat")]
-    | Annotated[TransformerModelPreset, Tag("transformer")],
-    Discriminator(_tag),
-    BeforeValidator(_shorthand),
-]
+#: ``AnyModelPreset``: the whole union of the model presets (every one built).
+__getattr__ = whole_unions(__name__, AnyModelPreset=MODEL_PRESET)
