@@ -99,3 +99,20 @@ def test_the_typer_command_still_has_every_command_after_a_fast_run(
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
     assert {"validate", "summary", "list", "diff", "build"} <= set(names)
     assert capsys.readouterr().out.endswith("ok (1 layer, 48 parameters)\n")
+
+
+@pytest.mark.parametrize("command", ["validate -q examples/iris_perceptron.yaml", "list"])
+def test_the_collector_is_back_on_with_the_imports_frozen(command: str) -> None:
+    # main() pauses the garbage collector while it imports the command and freezes what the
+    # imports created (rpnschema.cli._settle); the command itself runs with collection on
+    code = (
+        "import atexit, gc, sys\n"
+        "from rpnschema.cli import main\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000))\n"
+        f"sys.argv = ['rpnschema', *{command.split()!r}]\n"
+        "main()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.splitlines()[-1] == "True True"

@@ -17,6 +17,10 @@ import re
 import sys
 from pathlib import Path
 
+from rpnschema.cli.checks import check_file, exit_code
+from rpnschema.infer import Limits
+from rpnschema.report import render_text
+
 _FLAGS = {"-q": "quiet", "--quiet": "quiet", "--strict": "strict"}
 #: Click removes ANSI styles from what it writes to anything but a terminal.
 _ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
@@ -51,10 +55,6 @@ def validate_fast(args: list[str]) -> int | None:
     if parsed is None or not _plain_stdout():
         return None
     files, flags = parsed
-    from rpnschema.cli.checks import check_file, exit_code
-    from rpnschema.infer import Limits
-    from rpnschema.report import render_text
-
     limits = Limits()
     reports = [check_file(f, limits, "strict" in flags)[0] for f in files]
     text = render_text(reports, show_notices="quiet" not in flags)
