@@ -24,7 +24,8 @@ over up to 615,440 terms in different orders; gradients likewise). Samples are t
 time (user + system; ``--wall`` for wall-clock time): on a shared machine the wall clock also
 counts the slices the scheduler gives to other jobs. Peak memory is the rise of
 peak RSS (VmHWM, reset through /proc/self/clear_refs) over one forward + backward, measured in a
-fresh subprocess per model, batch and implementation. Ratios are implementation / reference and
+fresh subprocess per model, batch and implementation, the median of three such processes
+(``--peak-runs``). Ratios are implementation / reference and
 lower is better.
 """
 
@@ -219,15 +220,25 @@ def peak_child(name: str, batch: int, impl: str) -> None:
     print((_status_kb("VmHWM:") - base) * 1024)
 
 
+#: Fresh child processes per peak-memory figure (``--peak-runs``); the figure is their median.
+PEAK_RUNS = 3
+
+
 def peak(name: str, batch: int, impl: str) -> float:
-    out = subprocess.run(
-        [sys.executable, __file__, "--peak", name, str(batch), impl],
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"peak memory of {name} {batch} {impl} failed:\n{out.stderr}")
-    return float(out.stdout.split()[-1])
+    """The median over PEAK_RUNS fresh processes of the peak-RSS rise of one step: a few MB of
+    it depend on where glibc places (and when it trims) the step's buffers, which varies from
+    one process to the next."""
+    rises = []
+    for _ in range(PEAK_RUNS):
+        out = subprocess.run(
+            [sys.executable, __file__, "--peak", name, str(batch), impl],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"peak memory of {name} {batch} {impl} failed:\n{out.stderr}")
+        rises.append(float(out.stdout.split()[-1]))
+    return statistics.median(rises)
 
 
 def environment() -> str:
@@ -325,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     parser.add_argument("--only", nargs="+", choices=list(CONFIGS))
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
+    parser.add_argument(
+        "--peak-runs", type=int, default=3, help="fresh processes per peak figure (3)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--wall", action="store_true", help="time wall clock, not CPU time")
@@ -337,8 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         print(report([row for f in args.report for row in json.loads(f.read_text())]))
         return 0
     torch.set_num_threads(args.threads)
+    global CLOCK, PEAK_RUNS
+    PEAK_RUNS = args.peak_runs
     if args.wall:
-        global CLOCK
         CLOCK = time.perf_counter
     if args.peak:
         peak_child(args.peak[0], int(args.peak[1]), args.peak[2])
