@@ -25,8 +25,10 @@ time (user + system; ``--wall`` for wall-clock time): on a shared machine the wa
 counts the slices the scheduler gives to other jobs. Peak memory is the rise of
 peak RSS (VmHWM, reset through /proc/self/clear_refs) over one forward + backward, measured in a
 fresh subprocess per model, batch and implementation, the median of three such processes
-(``--peak-runs``). Ratios are implementation / reference and
-lower is better.
+(``--peak-runs``); the same children also report the tensor peak of a second step (the most
+bytes of tensors alive at once, from the profiler's allocation events: deterministic, and
+blind to where the allocator puts them; column ``tensor`` of ``--report``). Ratios are
+implementation / reference and lower is better.
 """
 
 from __future__ import annotations
@@ -210,6 +212,26 @@ def _status_kb(key: str) -> int:
     return 0
 
 
+def tensor_peak(f: Callable[[], Tensor]) -> int:
+    """The most bytes of tensors that one forward + backward holds at once beyond what was
+    there before it: the profiler's allocation events (``profile_memory``) summed in time
+    order. Deterministic, unlike the RSS rise, and blind to the allocator's placement."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        f().sum().backward()
+    events = sorted(
+        (e.start_ns(), e.nbytes())
+        for e in prof.profiler.kineto_results.events()  # type: ignore[union-attr]
+        if e.name() == "[memory]"
+    )
+    live = most = 0
+    for _, nbytes in events:
+        live += nbytes
+        most = max(most, live)
+    return most
+
+
 def peak_child(name: str, batch: int, impl: str) -> None:
     impls, params, _ = implementations(name, batch, with_tinybig=impl == "tinybig")
     f = impls[impl]
@@ -217,18 +239,21 @@ def peak_child(name: str, batch: int, impl: str) -> None:
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
     base = _status_kb("VmRSS:")
     f().sum().backward()
-    print((_status_kb("VmHWM:") - base) * 1024)
+    rss = (_status_kb("VmHWM:") - base) * 1024
+    for p in params[impl]:
+        p.grad = None
+    print(rss, tensor_peak(f))
 
 
 #: Fresh child processes per peak-memory figure (``--peak-runs``); the figure is their median.
 PEAK_RUNS = 3
 
 
-def peak(name: str, batch: int, impl: str) -> float:
-    """The median over PEAK_RUNS fresh processes of the peak-RSS rise of one step: a few MB of
-    it depend on where glibc places (and when it trims) the step's buffers, which varies from
-    one process to the next."""
-    rises = []
+def peak(name: str, batch: int, impl: str) -> tuple[float, float]:
+    """The medians over PEAK_RUNS fresh processes of the peak-RSS rise of one step (a few MB of
+    it depend on where glibc places, and when it trims, the step's buffers, which varies from
+    one process to the next) and of its :func:`tensor_peak`."""
+    rises, tensors = [], []
     for _ in range(PEAK_RUNS):
         out = subprocess.run(
             [sys.executable, __file__, "--peak", name, str(batch), impl],
@@ -237,8 +262,10 @@ def peak(name: str, batch: int, impl: str) -> float:
         )
         if out.returncode != 0:
             raise SystemExit(f"peak memory of {name} {batch} {impl} failed:\n{out.stderr}")
-        rises.append(float(out.stdout.split()[-1]))
-    return statistics.median(rises)
+        rss, tensor = out.stdout.split()[-2:]
+        rises.append(float(rss))
+        tensors.append(float(tensor))
+    return statistics.median(rises), statistics.median(tensors)
 
 
 def environment() -> str:
@@ -265,9 +292,11 @@ def run(name: str, batch: int, budget_s: float, memory: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"model": name, "batch": batch, **info, "fwd": fwd, "fwd_bwd": fb}
     row["ratio"] = {"fwd": fwd_ratio, "fwd_bwd": fb_ratio}
     if memory:
-        peaks = {k: peak(name, batch, k) for k in fwd}
-        row["peak"] = peaks
-        row["ratio"]["peak"] = {k: peaks["rpnschema"] / max(v, 1.0) for k, v in peaks.items()}
+        both = {k: peak(name, batch, k) for k in fwd}
+        for i, key in enumerate(("peak", "tensor_peak")):
+            row[key] = {k: v[i] for k, v in both.items()}
+            mine = row[key]["rpnschema"]
+            row["ratio"][key] = {k: mine / max(v, 1.0) for k, v in row[key].items()}
     return row
 
 
@@ -299,8 +328,8 @@ HEADER = (
 )
 
 
-def _mb(row: dict[str, Any], impl: str) -> str:
-    v = row.get("peak", {}).get(impl)
+def _mb(row: dict[str, Any], impl: str, key: str = "peak") -> str:
+    v = row.get(key, {}).get(impl)
     return "-" if v is None else f"{v / 2**20:.3g}"
 
 
@@ -308,8 +337,9 @@ def report(rows: list[dict[str, Any]]) -> str:
     """The rpnschema / tinybig table of BENCHMARKS.md from saved rows (``--json``)."""
     lines = [
         "| model | batch | fwd ms rpnschema / tinybig | ratio | fwd+bwd ms rpnschema / tinybig "
-        "| ratio | peak MB rpnschema / tinybig | ratio | vs twin: fwd, fwd+bwd | paths |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| ratio | peak MB rpnschema / tinybig | ratio | tensor MB rpnschema / tinybig | ratio "
+        "| vs twin: fwd, fwd+bwd | paths |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         fwd, fb = row["fwd"], row["fwd_bwd"]
@@ -323,6 +353,8 @@ def report(rows: list[dict[str, Any]]) -> str:
             f"**{_ratio(row, 'fwd_bwd', tb)}**",
             f"{_mb(row, 'rpnschema')} / {_mb(row, tb)}",
             f"**{_ratio(row, 'peak', tb)}**" if "peak" in row else "-",
+            f"{_mb(row, 'rpnschema', 'tensor_peak')} / {_mb(row, tb, 'tensor_peak')}",
+            f"**{_ratio(row, 'tensor_peak', tb)}**" if "tensor_peak" in row else "-",
             f"{_ratio(row, 'fwd', 'twin')}, {_ratio(row, 'fwd_bwd', 'twin')}",
             row["paths"],
         ]

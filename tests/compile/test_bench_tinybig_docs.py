@@ -62,3 +62,17 @@ def test_report_renders_saved_rows(bench, tmp_path, capsys):
     assert table[0].startswith("| model | batch | fwd ms rpnschema / tinybig |")
     assert len(table) == 3 and table[2].startswith("| diabetes | 4 | ")
     assert table[2].endswith("| L0: fused |")
+
+
+def test_tensor_peak_counts_a_step_s_tensors_and_repeats(bench):
+    import torch
+
+    layer = torch.nn.Linear(200, 100, bias=False)
+    x = torch.randn(8, 200)
+    first = bench.tensor_peak(lambda: layer(x))
+    layer.weight.grad = None
+    second = bench.tensor_peak(lambda: layer(x))
+    # the weight's gradient (100 x 200 float32) is allocated in the step; the output and its
+    # gradient (8 x 100) besides; the same figure twice
+    assert 100 * 200 * 4 <= first < 100 * 200 * 4 + 4 * 8 * 100 * 4 + 4096
+    assert first == second
