@@ -249,12 +249,12 @@ def peak_child(name: str, batch: int, impl: str) -> None:
 PEAK_RUNS = 3
 
 
-def peak(name: str, batch: int, impl: str) -> tuple[float, float]:
-    """The medians over PEAK_RUNS fresh processes of the peak-RSS rise of one step (a few MB of
+def peak(name: str, batch: int, impl: str, runs: int = PEAK_RUNS) -> tuple[float, float]:
+    """The medians over ``runs`` fresh processes of the peak-RSS rise of one step (a few MB of
     it depend on where glibc places, and when it trims, the step's buffers, which varies from
     one process to the next) and of its :func:`tensor_peak`."""
     rises, tensors = [], []
-    for _ in range(PEAK_RUNS):
+    for _ in range(runs):
         out = subprocess.run(
             [sys.executable, __file__, "--peak", name, str(batch), impl],
             capture_output=True,
@@ -283,7 +283,9 @@ def environment() -> str:
     )
 
 
-def run(name: str, batch: int, budget_s: float, memory: bool) -> dict[str, Any]:
+def run(
+    name: str, batch: int, budget_s: float, memory: bool, peak_runs: int = PEAK_RUNS
+) -> dict[str, Any]:
     impls, params, info = implementations(name, batch)
     check(impls, params)
     fwd, fwd_ratio = time_all(impls, params, budget_s, backward=False)
@@ -292,7 +294,7 @@ def run(name: str, batch: int, budget_s: float, memory: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"model": name, "batch": batch, **info, "fwd": fwd, "fwd_bwd": fb}
     row["ratio"] = {"fwd": fwd_ratio, "fwd_bwd": fb_ratio}
     if memory:
-        both = {k: peak(name, batch, k) for k in fwd}
+        both = {k: peak(name, batch, k, peak_runs) for k in fwd}
         for i, key in enumerate(("peak", "tensor_peak")):
             row[key] = {k: v[i] for k, v in both.items()}
             mine = row[key]["rpnschema"]
@@ -369,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=list(CONFIGS))
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
     parser.add_argument(
-        "--peak-runs", type=int, default=3, help="fresh processes per peak figure (3)"
+        "--peak-runs",
+        type=int,
+        default=PEAK_RUNS,
+        help=f"fresh processes per peak figure ({PEAK_RUNS})",
     )
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
@@ -383,9 +388,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report([row for f in args.report for row in json.loads(f.read_text())]))
         return 0
     torch.set_num_threads(args.threads)
-    global CLOCK, PEAK_RUNS
-    PEAK_RUNS = args.peak_runs
     if args.wall:
+        global CLOCK
         CLOCK = time.perf_counter
     if args.peak:
         peak_child(args.peak[0], int(args.peak[1]), args.peak[2])
@@ -395,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.only or list(CONFIGS):
         for batch in args.batches:
-            row = run(name, batch, 1.0 if args.quick else 3.0, not args.no_memory)
+            budget = 1.0 if args.quick else 3.0
+            row = run(name, batch, budget, not args.no_memory, args.peak_runs)
             rows.append(row)
             print(format_row(row), flush=True)
             if args.json:  # after every row, so a long run leaves what it measured

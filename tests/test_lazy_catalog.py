@@ -62,7 +62,7 @@ def test_presets_are_defined_when_a_spec_names_one() -> None:
     plain, kan, mlp, suggestions = run.stdout.splitlines()
     assert plain == "[]"  # a spec without presets defines none of their classes
     assert kan == "['chain', 'grid_presets', 'presets', 'presets_bilinear']"
-    assert mlp == ("['chain', 'grid_presets', 'model_presets', 'presets', 'presets_bilinear']")
+    assert mlp == "['chain', 'grid_presets', 'model_presets', 'presets', 'presets_bilinear']"
     # an unknown preset is reported against the whole union, with its suggestion
     assert suggestions == "[\"did you mean 'kan'?\"]"
 

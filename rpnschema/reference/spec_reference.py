@@ -21,7 +21,7 @@ from rpnschema.spec import (
 )
 from rpnschema.spec.descriptions import annotated_infos, field_description
 from rpnschema.spec.layer_presets import BilinearLayerPreset
-from rpnschema.spec.lazy import LazyTagged
+from rpnschema.spec.lazy import lazy_marker
 from rpnschema.spec.preset_base import HeadPreset
 from rpnschema.spec.unsupported import UNSUPPORTED_TINYBIG
 
@@ -55,11 +55,8 @@ _FAMILY_INTROS = {
 
 def _unlazy(tp: Any) -> Any:
     """A lazily built union's field type (spec.lazy) as its whole union, else ``tp``."""
-    if get_origin(tp) is Annotated:
-        marker = next((m for m in tp.__metadata__ if isinstance(m, LazyTagged)), None)
-        if marker is not None:
-            return marker.union()
-    return tp
+    marker = lazy_marker(tp)
+    return tp if marker is None else marker.union()
 
 
 def _item_type(tp: Any) -> Any:

@@ -57,12 +57,12 @@ def __getattr__(name: str) -> Any:
     loaded on demand; validating a spec that names none of them never builds them."""
     import importlib
 
-    from rpnschema.spec import interdependence
-
     if name in _ON_DEMAND:
         return getattr(importlib.import_module(_ON_DEMAND[name]), name)
     if name not in ("COMPONENT_TYPES", "CATALOG"):
         raise AttributeError(f"module 'rpnschema.spec' has no attribute {name!r}")
+    from rpnschema.spec import interdependence
+
     if not _LAZY:
         from rpnschema.spec.compression import COMPRESSION_TYPES
 

@@ -106,15 +106,10 @@ def lazy_union(
 
 
 def lazy_marker(annotation: Any) -> LazyTagged | None:
-    """The :class:`LazyTagged` of a :func:`lazy_union` annotation (through ``X | None``)."""
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, LazyTagged):
-            return meta
-    for arg in getattr(annotation, "__args__", ()):
-        found = lazy_marker(arg)
-        if found is not None:
-            return found
-    return None
+    """The :class:`LazyTagged` of a :func:`lazy_union` field type, else None."""
+    return next(
+        (m for m in getattr(annotation, "__metadata__", ()) if isinstance(m, LazyTagged)), None
+    )
 
 
 def whole_unions(module: str, **unions: Any) -> Callable[[str], Any]:
